@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs the test suite with node's own test runner: typecheck, then every test/**/*.test.ts.
+// Usage: node scripts/run-tests.mjs [--unit | --e2e] [path-substring ...]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: npm test [-- --unit | --e2e | --no-typecheck] [path-substring ...]');
+  process.exit(0);
+}
+const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const files = walk('test')
+  .map((f) => relative('.', f))
+  .filter((f) => (only === 'all' ? true : only === 'e2e' ? f.startsWith('test/e2e/') : !f.startsWith('test/e2e/')))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+
+if (!args.includes('--no-typecheck') && filters.length === 0) {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('typecheck failed');
+    process.exit(tsc.status ?? 1);
+  }
+}
+
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', env: { ...process.env, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false' } },
+);
+process.exit(run.status ?? 1);

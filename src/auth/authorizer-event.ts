@@ -1,0 +1,48 @@
+// Reads the three API Gateway authorizer event shapes into one: REST TOKEN, REST REQUEST (1.0), HTTP API REQUEST (2.0).
+import { isPlainObject } from '../config/check';
+
+export type AuthorizerEventFormat = 'rest-token' | 'rest-request' | 'http-v2';
+
+export interface AuthorizerRequest {
+  readonly format: AuthorizerEventFormat;
+  /** The raw `Authorization` value (untrusted), if any. */
+  readonly authorization: string | undefined;
+  /** `methodArn` (REST) or `routeArn` (HTTP API). */
+  readonly arn: string | undefined;
+  readonly requestId: string | undefined;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!isPlainObject(headers)) return undefined;
+  // serverless offline keeps the client's casing in HTTP API events; AWS lowercases: match case-insensitively.
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** Normalises any authorizer event. Unknown shapes still yield a request (with no token), so they end in a denial. */
+export function readAuthorizerEvent(event: unknown): AuthorizerRequest {
+  const e = isPlainObject(event) ? event : {};
+  const ctx = isPlainObject(e.requestContext) ? e.requestContext : {};
+  const requestId = typeof ctx.requestId === 'string' ? ctx.requestId : undefined;
+  if (e.version === '2.0') {
+    const fromSource = Array.isArray(e.identitySource) && typeof e.identitySource[0] === 'string' ? e.identitySource[0] : undefined;
+    return { format: 'http-v2', authorization: headerValue(e.headers, 'authorization') ?? fromSource, arn: typeof e.routeArn === 'string' ? e.routeArn : undefined, requestId };
+  }
+  const arn = typeof e.methodArn === 'string' ? e.methodArn : undefined;
+  if (e.type === 'TOKEN') {
+    return { format: 'rest-token', authorization: typeof e.authorizationToken === 'string' ? e.authorizationToken : undefined, arn, requestId };
+  }
+  return { format: 'rest-request', authorization: headerValue(e.headers, 'authorization'), arn, requestId };
+}
+
+/**
+ * Extracts the token from an `Authorization` value: `Bearer <token>`, scheme case-insensitive,
+ * surrounding whitespace tolerated; anything else (another scheme, several tokens, empty) is undefined.
+ */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const m = /^[ \t]*bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i.exec(authorization);
+  return m?.[1];
+}

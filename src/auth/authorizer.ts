@@ -1,0 +1,61 @@
+// Wires configuration into the authorizer core and logs one access decision per request.
+import { ConfigError, MeshgateError } from '../errors';
+import type { AuthorizerConfig } from '../config/authorizer-config';
+import { countMetric, logger } from '../observability';
+import { parseExecuteApiArn } from './policy';
+import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
+import { VerifiedTokenCache } from './decision-cache';
+import { IssuerVerifiers } from './verifiers';
+
+/** A built authorizer, or the configuration error that makes it deny everything. */
+export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | { readonly ok: false; readonly error: MeshgateError };
+
+/**
+ * Builds the authorizer once per cold start. A bad configuration is kept, logged, and answered with a Deny
+ * for every request: never an allow, never a crash loop.
+ *
+ * @example
+ * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes), snapshot);
+ */
+export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Record<string, unknown> = {}): Authorizer {
+  try {
+    const config = load();
+    const verifiers = new IssuerVerifiers(config.issuers, {
+      clockSkewSeconds: config.clockSkewSeconds,
+      maxTokenBytes: config.maxTokenBytes,
+      unknownKidPenaltySeconds: config.unknownKidPenaltySeconds,
+      fetcher: { timeoutMs: config.jwksTimeoutMs, allowLoopbackHttp: config.allowLoopbackHttp },
+      jwksSnapshot,
+    });
+    // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
+    void verifiers.hydrate();
+    return { ok: true, core: { verifiers, routes: config.routes, httpApiResponse: config.httpApiResponse, tokenCache: new VerifiedTokenCache(config.tokenCacheSize) } };
+  } catch (err) {
+    const error = err instanceof MeshgateError ? err : new ConfigError('config', (err as Error).message, { cause: err });
+    logger.error('configuration invalid: every request is denied', { code: error.code, error: error.message });
+    return { ok: false, error };
+  }
+}
+
+/** Handles one authorizer event: decide, log the decision (never the token), count it, answer. Never throws. */
+export async function authorizeEvent(authorizer: Authorizer, event: unknown): Promise<AuthorizerResult> {
+  const request = readAuthorizerEvent(event);
+  if (request.requestId !== undefined) logger.appendKeys({ apiRequestId: request.requestId });
+  const target = parseExecuteApiArn(request.arn);
+  const route = target ? `${target.method} ${target.path}` : 'unknown';
+  if (!authorizer.ok) {
+    logger.error('access decision', { route, outcome: 'deny', reason: 'config_invalid', error: authorizer.error.message });
+    countMetric('AuthorizerDenied');
+    return respond({ httpApiResponse: 'simple' }, request, { outcome: 'deny', reason: 'config_invalid' });
+  }
+  const decision = await decide(authorizer.core, request);
+  if ('identity' in decision) logger.appendKeys({ sub: decision.identity.sub });
+  logger.info('access decision', {
+    route,
+    outcome: decision.outcome,
+    reason: decision.reason,
+    ...('identity' in decision ? { sub: decision.identity.sub, iss: decision.identity.iss, type: decision.identity.type } : {}),
+  });
+  countMetric(decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized');
+  return respond(authorizer.core, request, decision);
+}

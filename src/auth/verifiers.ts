@@ -1,0 +1,154 @@
+// One aws-jwt-verify verifier over every trusted issuer, sharing one JWKS cache; errors mapped to meshgate codes.
+import { JwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache, SimplePenaltyBox, type Jwks } from 'aws-jwt-verify/jwk';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import * as jwtErrors from 'aws-jwt-verify/error';
+import { TokenError, type ErrorCode } from '../errors';
+import type { IssuerConfig } from '../config/issuers';
+import { JwksFetcher, type JwksFetcherOptions } from './jwks-fetcher';
+import { precheckToken, type DecomposedJwt } from './token-precheck';
+
+export interface VerifierOptions {
+  readonly clockSkewSeconds: number;
+  readonly maxTokenBytes: number;
+  /** Seconds before a `kid` that was not found may trigger another JWKS fetch. @default 10 */
+  readonly unknownKidPenaltySeconds?: number;
+  readonly fetcher?: JwksFetcherOptions;
+  /** JWKS per JWKS URI, taken at package time, so a cold start needs no network for known keys. */
+  readonly jwksSnapshot?: Readonly<Record<string, unknown>>;
+}
+
+export interface VerifiedToken {
+  readonly issuer: IssuerConfig;
+  readonly payload: JwtPayload;
+}
+
+type VerifyProps = {
+  issuer: string;
+  audience: string[] | null;
+  jwksUri: string;
+  graceSeconds: number;
+  customJwtCheck: (props: { payload: JwtPayload }) => void;
+};
+
+// Subclassed only to verify a token we already decomposed (one parse per request, not two).
+class DecomposedJwtVerifier extends JwtVerifier<VerifyProps, VerifyProps, true> {
+  static build(props: VerifyProps[], jwksCache: SimpleJwksCache): DecomposedJwtVerifier {
+    return new DecomposedJwtVerifier(props, jwksCache);
+  }
+
+  verifyDecomposed(jwt: DecomposedJwt, props: VerifyProps): JwtPayload | Promise<JwtPayload> {
+    try {
+      return this.verifyDecomposedJwtSync(jwt, props.jwksUri, props);
+    } catch (err) {
+      // Not cached yet (cold start without snapshot) or a kid we have not seen: the async path fetches once.
+      if (err instanceof jwtErrors.JwksNotAvailableInCacheError || err instanceof jwtErrors.KidNotFoundInJwksError) {
+        return this.verifyDecomposedJwt(jwt, props.jwksUri, props);
+      }
+      throw err;
+    }
+  }
+}
+
+const LIBRARY_ERROR_CODES: ReadonlyArray<[new (...args: never[]) => Error, ErrorCode]> = [
+  [jwtErrors.JwtExpiredError, 'token_expired'],
+  [jwtErrors.JwtNotBeforeError, 'token_not_yet_valid'],
+  [jwtErrors.JwtInvalidIssuerError, 'issuer_untrusted'],
+  [jwtErrors.JwtInvalidAudienceError, 'audience_mismatch'],
+  [jwtErrors.JwtInvalidSignatureAlgorithmError, 'token_alg_not_allowed'],
+  [jwtErrors.JwtInvalidSignatureError, 'token_signature_invalid'],
+  [jwtErrors.JwkValidationError, 'token_signature_invalid'],
+  [jwtErrors.JwkInvalidUseError, 'token_signature_invalid'],
+  [jwtErrors.JwkInvalidKtyError, 'token_signature_invalid'],
+  [jwtErrors.KidNotFoundInJwksError, 'token_kid_unknown'],
+  [jwtErrors.JwtWithoutValidKidError, 'token_kid_unknown'],
+  [jwtErrors.WaitPeriodNotYetEndedJwkError, 'token_kid_unknown'],
+  [jwtErrors.FetchError, 'jwks_unavailable'],
+  [jwtErrors.JwksValidationError, 'jwks_unavailable'],
+  [jwtErrors.JwksNotAvailableInCacheError, 'jwks_unavailable'],
+  [jwtErrors.JwtParseError, 'token_malformed'],
+];
+
+/** Turns anything a verification throws into a {@link TokenError} with a stable code; messages never carry the token. */
+export function toTokenError(err: unknown): TokenError {
+  if (err instanceof TokenError) return err;
+  for (const [cls, code] of LIBRARY_ERROR_CODES) {
+    if (err instanceof cls) return new TokenError(code, (err as Error).message, { cause: err });
+  }
+  return new TokenError('token_claim_invalid', 'token could not be verified', { cause: err });
+}
+
+function customCheck(cfg: IssuerConfig, skew: number): VerifyProps['customJwtCheck'] {
+  return ({ payload }) => {
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skew) {
+      throw new TokenError('token_iat_in_future', 'token iat is in the future');
+    }
+    if (cfg.kind !== 'cognito') return;
+    if (payload.token_use !== cfg.tokenUse) throw new TokenError('token_use_mismatch', `token_use must be ${cfg.tokenUse}`);
+    const client = cfg.tokenUse === 'access' ? payload.client_id : payload.aud;
+    if (typeof client !== 'string' || !cfg.audience.includes(client)) throw new TokenError('audience_mismatch', 'token client id is not accepted');
+  };
+}
+
+/** Verifies tokens from any configured issuer (and its aliases). Build once per cold start. */
+export class IssuerVerifiers {
+  private readonly byIssuer = new Map<string, { cfg: IssuerConfig; props: VerifyProps }>();
+  private readonly verifier: DecomposedJwtVerifier;
+  private readonly jwksCache: SimpleJwksCache;
+  private readonly maxTokenBytes: number;
+
+  constructor(issuers: readonly IssuerConfig[], options: VerifierOptions) {
+    this.maxTokenBytes = options.maxTokenBytes;
+    const all: VerifyProps[] = [];
+    for (const cfg of issuers) {
+      for (const iss of [cfg.issuer, ...cfg.aliases]) {
+        const props: VerifyProps = {
+          issuer: iss,
+          audience: cfg.kind === 'cognito' ? null : [...cfg.audience],
+          jwksUri: iss === cfg.issuer ? cfg.jwksUri : cfg.jwksUri.replace(cfg.issuer.replace(/\/$/, ''), iss.replace(/\/$/, '')),
+          graceSeconds: options.clockSkewSeconds,
+          customJwtCheck: customCheck(cfg, options.clockSkewSeconds),
+        };
+        all.push(props);
+        this.byIssuer.set(iss, { cfg, props });
+      }
+    }
+    this.jwksCache = new SimpleJwksCache({
+      fetcher: new JwksFetcher(options.fetcher),
+      penaltyBox: new SimplePenaltyBox({ waitSeconds: options.unknownKidPenaltySeconds ?? 10 }),
+    });
+    for (const [uri, jwks] of Object.entries(options.jwksSnapshot ?? {})) {
+      if (all.some((p) => p.jwksUri === uri)) this.jwksCache.addJwks(uri, jwks as Jwks);
+    }
+    this.verifier = DecomposedJwtVerifier.build(all, this.jwksCache);
+  }
+
+  /** JWKS URIs this verifier fetches from (for snapshots and diagnostics). */
+  jwksUris(): string[] {
+    return [...new Set([...this.byIssuer.values()].map((v) => v.props.jwksUri))];
+  }
+
+  /** Fetches every issuer's JWKS that the snapshot did not provide; concurrent callers share one fetch per URI. */
+  async hydrate(): Promise<void> {
+    await Promise.allSettled(this.jwksUris().map((uri) => this.jwksCache.getJwks(uri)));
+  }
+
+  /**
+   * Verifies a bearer token. Resolves with the issuer and verified payload, or rejects with a {@link TokenError}.
+   *
+   * @example
+   * const { issuer, payload } = await verifiers.verify(token);
+   */
+  async verify(token: string): Promise<VerifiedToken> {
+    try {
+      const jwt = precheckToken(token, this.maxTokenBytes);
+      const iss = jwt.payload.iss;
+      const entry = typeof iss === 'string' ? this.byIssuer.get(iss) : undefined;
+      if (!entry) throw new TokenError('issuer_untrusted', 'token issuer is not trusted');
+      const payload = await this.verifier.verifyDecomposed(jwt, entry.props);
+      return { issuer: entry.cfg, payload };
+    } catch (err) {
+      throw toTokenError(err);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// `meshgate <command>`: dispatches to one module per command. Exit codes: 0 ok, 1 findings/failure, 2 bad usage.
+
+export interface Command {
+  readonly summary: string;
+  /** Runs the command; resolves with the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start')).command,
+  rotate: async () => (await import('./rotate')).command,
+  audit: async () => (await import('./audit')).command,
+};
+
+const USAGE = `usage: meshgate <command> [options]
+
+commands:
+  start    start the local stack (OIDC issuer, demo mesh service, serverless offline)
+  rotate   rotate a signing key set (--local for the local stack's .meshgate/keys.json)
+  audit    audit IAM policies, templates and the live account
+
+Run 'meshgate <command> --help' for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`meshgate: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return (await load()).run(rest);
+}

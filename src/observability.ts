@@ -1,0 +1,50 @@
+// The one Logger and Tracer every function imports (Powertools).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'meshgate';
+
+export const logger = new Logger({ serviceName });
+
+// Tracing is off outside Lambda (tests, `serverless offline`), where there is no X-Ray daemon to send to.
+export const tracer = new Tracer({
+  serviceName,
+  enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.IS_OFFLINE !== 'true',
+});
+
+/**
+ * Runs `fn` inside a tracer subsegment named `name`, closing it whatever happens.
+ *
+ * @example
+ * const jwks = await traced('### jwks fetch', () => fetcher.fetch(uri));
+ */
+export async function traced<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  if (parent === undefined) return fn();
+  const sub = parent.addNewSubsegment(name);
+  tracer.setSegment(sub);
+  try {
+    return await fn();
+  } catch (err) {
+    sub.addError(err as Error);
+    throw err;
+  } finally {
+    sub.close();
+    tracer.setSegment(parent);
+  }
+}
+
+/** Clears per-invocation keys so one caller's subject never appears on the next invocation's lines. */
+export function startInvocation(requestId: string | undefined): void {
+  logger.resetKeys();
+  logger.appendKeys({ requestId: requestId ?? 'unknown' });
+}
+
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'meshgate', serviceName });
+
+/** Counts one event as an EMF metric, flushed with the invocation's log output. */
+export function countMetric(name: string, value = 1): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
+}
