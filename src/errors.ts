@@ -47,6 +47,9 @@ export const ERROR_CODES = [
   'rotation_step_failed',
   'audit_input_invalid',
   'internal',
+  // ingress (appended)
+  'query_invalid',
+  'upstream_response_too_large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -60,14 +60,14 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   } catch (err) {
     throw new TokenError('token_malformed', 'token header or payload is not a JSON object', { cause: err });
   }
+  if (hasDuplicateTopLevelKeys(decodeSegment(jwt.headerB64)) || hasDuplicateTopLevelKeys(decodeSegment(jwt.payloadB64))) {
+    throw new TokenError('token_malformed', 'token header or payload repeats a member name');
+  }
   const { header, payload } = jwt;
   if (typeof header.alg !== 'string' || !ALLOWED_ALGORITHMS.has(header.alg)) {
     throw new TokenError('token_alg_not_allowed', 'token algorithm is not an allowed asymmetric algorithm');
   }
   if ('crit' in header) throw new TokenError('token_crit_unsupported', 'token has a crit header; no extension is supported');
-  if (hasDuplicateTopLevelKeys(decodeSegment(jwt.headerB64)) || hasDuplicateTopLevelKeys(decodeSegment(jwt.payloadB64))) {
-    throw new TokenError('token_malformed', 'token header or payload repeats a member name');
-  }
   if (payload.exp === undefined) throw new TokenError('token_exp_missing', 'token has no exp claim');
   if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new TokenError('token_claim_invalid', 'exp is not a number');
   return jwt;

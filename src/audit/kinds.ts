@@ -1,0 +1,83 @@
+// What each finding kind means and how to fix it: one table shared by the table, SARIF and the docs.
+import type { FindingKind, Severity } from './types';
+
+export interface KindInfo {
+  /** The severity a finding of this kind has unless its rule says otherwise. */
+  readonly severity: Severity;
+  readonly title: string;
+  /** Why it matters and what to do, in a few sentences (SARIF `help.text`). */
+  readonly help: string;
+}
+
+export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
+  'wildcard-action': {
+    severity: 'high',
+    title: 'Allow with a wildcard action',
+    help: 'An Allow whose Action is "*" or a whole service ("s3:*") grants every current and future action of that service. List the actions the workload calls instead.',
+  },
+  'wildcard-resource-sensitive': {
+    severity: 'medium',
+    title: 'Sensitive action on Resource "*"',
+    help: 'An identity policy allows actions that read data, write or manage permissions on every resource, although those actions support resource-level permissions. Scope Resource to the ARNs the workload uses. Actions that only work on "*" (xray:PutTraceSegments, ec2:Describe*) are not reported.',
+  },
+  'privilege-escalation': {
+    severity: 'high',
+    title: 'Known privilege-escalation path',
+    help: 'The permissions allow a published IAM privilege-escalation method (ids from pathfinding.cloud, which extends Rhino Security Labs\' list). Remove the action, restrict its Resource to what the principal must manage, or add a Deny. Credential actions scoped to ${aws:username} are not reported.',
+  },
+  'passrole-star': {
+    severity: 'high',
+    title: 'iam:PassRole on every role',
+    help: 'iam:PassRole on "*" (or arn:aws:iam::*:role/*) lets the principal hand any role, including admin roles, to a service it controls. List the role ARNs it must pass and add an iam:PassedToService condition.',
+  },
+  'notaction-allow': {
+    severity: 'high',
+    title: 'Allow with NotAction',
+    help: 'Allow with NotAction grants every action except the listed ones, including actions AWS adds later. Use Action with an explicit list.',
+  },
+  'notresource-allow': {
+    severity: 'medium',
+    title: 'Allow with NotResource',
+    help: 'Allow with NotResource grants the actions on every resource except the listed ones, including resources created later. Use Resource with an explicit list.',
+  },
+  'public-principal': {
+    severity: 'critical',
+    title: 'Resource policy open to everyone',
+    help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce, ...). Negated and ...IfExists conditions do not narrow. Name the principals or add such a condition.',
+  },
+  malformed: {
+    severity: 'medium',
+    title: 'Malformed policy',
+    help: 'The document or statement is not a valid IAM policy (not JSON, wrong Version, missing Effect/Action/Resource, Principal in an identity policy, action not in service:Action form). AWS rejects it or it does not mean what it says. Fix the document; the rest of it was still audited.',
+  },
+  'unknown-action': {
+    severity: 'low',
+    title: 'Action not in the IAM catalogue',
+    help: 'The action (or wildcard) matches no action of the service in the IAM catalogue: usually a typo, so the statement grants less than intended. Check the name against the AWS service authorization reference.',
+  },
+  'route-without-authorizer': {
+    severity: 'high',
+    title: 'API route without an authorizer',
+    help: 'An API Gateway method or HTTP API route has no authorization and is not on the public allow-list (--public-route). An API key is not an authorizer. Attach the meshgate authorizer (CUSTOM/JWT) or AWS_IAM, or add the route to the allow-list if it is public by design. CORS preflight OPTIONS methods are exempt.',
+  },
+  'secret-rotation-disabled': {
+    severity: 'medium',
+    title: 'Secret without rotation',
+    help: 'The Secrets Manager secret has no rotation schedule. Add a RotationSchedule (or enable rotation) so a leaked value stops working.',
+  },
+  'secret-rotation-overdue': {
+    severity: 'high',
+    title: 'Secret rotation overdue',
+    help: 'The last rotation is older than the schedule plus the grace period: rotation is failing. Check the rotation Lambda\'s logs and run the rotation again.',
+  },
+  'secret-rotation-stuck': {
+    severity: 'high',
+    title: 'Secret rotation stuck',
+    help: 'A stale AWSPENDING version remains, so every new rotation fails with "A previous rotation isn\'t complete". Finish or cancel the pending rotation (remove the AWSPENDING label) and rotate again.',
+  },
+  'baseline-drift': {
+    severity: 'medium',
+    title: 'Changed since the baseline',
+    help: 'A policy document changed or appeared since the saved baseline. Review the change; when it is intended, write a new baseline with --write-baseline.',
+  },
+};

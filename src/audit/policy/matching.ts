@@ -1,0 +1,49 @@
+// IAM wildcard matching: `*` and `?` in actions (case-insensitive) and resources (case-sensitive).
+
+const cache = new Map<string, RegExp>();
+
+function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let re = cache.get(key);
+  if (re === undefined) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
+    cache.set(key, re);
+  }
+  return re;
+}
+
+export function hasWildcard(text: string): boolean {
+  return text.includes('*') || text.includes('?');
+}
+
+/**
+ * True when the action pattern matches `action`. `action` may itself hold wildcards: then the
+ * pattern must match its text, so `s3:*` covers `s3:Get*` but `s3:Get*` does not cover `s3:*`.
+ */
+export function actionMatches(pattern: string, action: string): boolean {
+  return globToRegExp(pattern, true).test(action);
+}
+
+/** Same as {@link actionMatches} for resource ARNs, which IAM compares case-sensitively. */
+export function resourceMatches(pattern: string, resource: string): boolean {
+  return globToRegExp(pattern, false).test(resource);
+}
+
+/** `*`, or an ARN whose resource part is `*` (`arn:aws:s3:::*`). */
+export function isWildcardResource(resource: string): boolean {
+  if (resource === '*') return true;
+  const parts = resource.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts.slice(5).join(':') === '*';
+}
+
+/** `*`, or a role pattern that matches every role of an account: `arn:aws:iam::*:role/*`. */
+export function matchesEveryRole(resource: string): boolean {
+  if (isWildcardResource(resource)) return true;
+  return /^arn:[^:]*:iam::[^:]*:role\/\*$/.test(resource) || /^arn:[^:]*:iam::[^:]*:\*$/.test(resource);
+}
+
+/** A user ARN that names the caller through the `${aws:username}` policy variable. */
+export function isSelfScopedUser(resource: string): boolean {
+  return /^arn:[^:]*:iam::[^:]*:user\/(?:[^*?]*\/)?\$\{aws:username\}$/i.test(resource);
+}

@@ -1,0 +1,177 @@
+// Turns a raw policy document into checked statements; every defect becomes a `malformed` problem, never an exception.
+import type { PolicyDocumentInput, SourceLocation } from '../types';
+import { parseOperator, type ConditionClause } from './conditions';
+
+export type Effect = 'Allow' | 'Deny';
+
+export interface Principals {
+  /** `Principal: "*"` or any principal type listing `*`. */
+  readonly everyone: boolean;
+  /** Principal values by type (`AWS`, `Service`, `Federated`, `CanonicalUser`). */
+  readonly byType: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface Statement {
+  readonly doc: NormalisedDocument;
+  readonly index: number;
+  /** `Sid` when present, else the index. */
+  readonly ref: string | number;
+  readonly effect: Effect;
+  readonly actions?: readonly string[];
+  readonly notActions?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly notResources?: readonly string[];
+  readonly principal?: Principals;
+  readonly notPrincipal?: Principals;
+  readonly conditions: readonly ConditionClause[];
+  readonly location?: SourceLocation;
+}
+
+export interface PolicyProblem {
+  readonly statement?: string | number;
+  readonly message: string;
+  readonly location?: SourceLocation;
+}
+
+export interface NormalisedDocument {
+  readonly input: PolicyDocumentInput;
+  readonly statements: Statement[];
+  readonly problems: PolicyProblem[];
+  readonly location?: SourceLocation;
+}
+
+const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
+const ACTION_FORM = /^[a-z0-9-]+:[a-z0-9*?_-]+$/i;
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
+
+class StatementProblem extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function locationOf(input: PolicyDocumentInput, extra: readonly (string | number)[]): SourceLocation | undefined {
+  const source = input.source;
+  if (!source) return undefined;
+  const line = source.locate([...source.path, ...extra]) ?? source.locate(source.path);
+  return line === undefined ? { file: source.file } : { file: source.file, line };
+}
+
+function stringList(field: string, value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new StatementProblem(`${field} is empty`);
+  return list.map((item) => {
+    if (typeof item !== 'string' || item.length === 0) throw new StatementProblem(`${field} must hold non-empty strings`);
+    return item;
+  });
+}
+
+function readPrincipals(field: string, value: unknown): Principals {
+  if (value === '*') return { everyone: true, byType: { AWS: ['*'] } };
+  if (!isObject(value)) throw new StatementProblem(`${field} must be "*" or an object like {"AWS": [...]}`);
+  const byType: Record<string, string[]> = {};
+  for (const [type, list] of Object.entries(value)) byType[type] = stringList(`${field}.${type}`, list);
+  return { everyone: Object.values(byType).some((list) => list.includes('*')), byType };
+}
+
+function readConditions(value: unknown): ConditionClause[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) throw new StatementProblem('Condition must be an object of operators');
+  const clauses: ConditionClause[] = [];
+  for (const [operator, block] of Object.entries(value)) {
+    if (!isObject(block)) throw new StatementProblem(`Condition.${operator} must be an object of condition keys`);
+    for (const [key, raw] of Object.entries(block)) {
+      const list = Array.isArray(raw) ? raw : [raw];
+      const values = list.map((v) => {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+        throw new StatementProblem(`Condition.${operator}.${key} must hold strings`);
+      });
+      clauses.push({ operator, ...parseOperator(operator), key: key.toLowerCase(), values });
+    }
+  }
+  return clauses;
+}
+
+function exactlyOne(raw: Record<string, unknown>, a: string, b: string, required: boolean): void {
+  if (raw[a] !== undefined && raw[b] !== undefined) throw new StatementProblem(`has both ${a} and ${b}`);
+  if (required && raw[a] === undefined && raw[b] === undefined) throw new StatementProblem(`missing ${a}`);
+}
+
+function readActions(field: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = stringList(field, value);
+  for (const action of list) {
+    if (action !== '*' && !ACTION_FORM.test(action)) throw new StatementProblem(`action "${action}" is not in service:Action form`);
+  }
+  return list;
+}
+
+function readStatement(doc: NormalisedDocument, raw: unknown, index: number, location: SourceLocation | undefined): Statement {
+  if (!isObject(raw)) throw new StatementProblem('statement must be an object');
+  const unknown = Object.keys(raw).filter((k) => !STATEMENT_KEYS.has(k));
+  if (unknown.length > 0) throw new StatementProblem(`unknown element ${unknown.join(', ')}`);
+  const kind = doc.input.policyKind;
+  if (raw.Effect === undefined) throw new StatementProblem('missing Effect');
+  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') throw new StatementProblem(`unknown Effect ${JSON.stringify(raw.Effect)} (Allow or Deny)`);
+  exactlyOne(raw, 'Action', 'NotAction', true);
+  exactlyOne(raw, 'Resource', 'NotResource', kind !== 'trust');
+  exactlyOne(raw, 'Principal', 'NotPrincipal', kind !== 'identity');
+  if (kind === 'identity' && (raw.Principal !== undefined || raw.NotPrincipal !== undefined)) {
+    throw new StatementProblem('Principal is not allowed in an identity policy');
+  }
+  const sid = typeof raw.Sid === 'string' && raw.Sid.length > 0 ? raw.Sid : undefined;
+  return {
+    doc,
+    index,
+    ref: sid ?? index,
+    effect: raw.Effect,
+    actions: readActions('Action', raw.Action),
+    notActions: readActions('NotAction', raw.NotAction),
+    resources: raw.Resource === undefined ? undefined : stringList('Resource', raw.Resource),
+    notResources: raw.NotResource === undefined ? undefined : stringList('NotResource', raw.NotResource),
+    principal: raw.Principal === undefined ? undefined : readPrincipals('Principal', raw.Principal),
+    notPrincipal: raw.NotPrincipal === undefined ? undefined : readPrincipals('NotPrincipal', raw.NotPrincipal),
+    conditions: readConditions(raw.Condition),
+    ...(location ? { location } : {}),
+  };
+}
+
+/**
+ * Checks a policy document and returns its valid statements plus one problem per defect. A bad
+ * statement is left out and the others are kept, so one typo never hides the rest of a policy.
+ *
+ * @example
+ * const doc = normalise({ id: 'p', resource: 'p.json', policyKind: 'identity', document: json });
+ * doc.statements.filter((s) => s.effect === 'Allow');
+ */
+export function normalise(input: PolicyDocumentInput): NormalisedDocument {
+  const docLocation = locationOf(input, []);
+  const doc: NormalisedDocument = { input, statements: [], problems: [], ...(docLocation ? { location: docLocation } : {}) };
+  const raw = input.document;
+  const problem = (message: string, location = docLocation, statement?: string | number): void => {
+    doc.problems.push({ message, ...(statement === undefined ? {} : { statement }), ...(location ? { location } : {}) });
+  };
+  if (!isObject(raw)) {
+    problem('policy document must be a JSON object');
+    return doc;
+  }
+  if (raw.Version !== undefined && (typeof raw.Version !== 'string' || !VERSIONS.has(raw.Version))) {
+    problem(`Version ${JSON.stringify(raw.Version)} is not valid: use "2012-10-17"`, locationOf(input, ['Version']));
+  }
+  if (raw.Statement === undefined) {
+    problem('missing Statement');
+    return doc;
+  }
+  const list = Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
+  list.forEach((item, index) => {
+    const location = locationOf(input, Array.isArray(raw.Statement) ? ['Statement', index] : ['Statement']);
+    try {
+      doc.statements.push(readStatement(doc, item, index, location));
+    } catch (err) {
+      if (!(err instanceof StatementProblem)) throw err;
+      const sid = isObject(item) && typeof item.Sid === 'string' && item.Sid.length > 0 ? item.Sid : index;
+      problem(err.message, location, sid);
+    }
+  });
+  return doc;
+}

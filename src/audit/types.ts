@@ -1,0 +1,136 @@
+// The audit's data model: findings, severities and the inputs every reader produces for the engine.
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is worse: `critical` is 4, `low` is 1. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export const FINDING_KINDS = [
+  'wildcard-action',
+  'wildcard-resource-sensitive',
+  'privilege-escalation',
+  'passrole-star',
+  'notaction-allow',
+  'notresource-allow',
+  'public-principal',
+  'malformed',
+  'unknown-action',
+  'route-without-authorizer',
+  'secret-rotation-disabled',
+  'secret-rotation-overdue',
+  'secret-rotation-stuck',
+  'baseline-drift',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export interface SourceLocation {
+  readonly file: string;
+  /** 1-based line; absent when the input has no text position (live account). */
+  readonly line?: number;
+}
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  /** ARN, CloudFormation logical id or file path of what holds the problem. */
+  readonly resource: string;
+  /** `Sid` when the statement has one, else its 0-based index. */
+  readonly statement?: string | number;
+  readonly action?: string;
+  readonly resourceArn?: string;
+  readonly principal?: string;
+  /** One line: what is wrong and how to fix it. */
+  readonly message: string;
+  readonly location?: SourceLocation;
+  /** Set when the audit ran against a baseline and this finding is not in it. */
+  readonly baselineState?: 'new';
+}
+
+/** How a document is used: permissions of a principal, a policy on a resource, or a role's trust policy. */
+export type PolicyKind = 'identity' | 'resource' | 'trust';
+
+/** Returns the 1-based line of the node at `path` in a source file, when known. */
+export type Locate = (path: readonly (string | number)[]) => number | undefined;
+
+export interface PolicySource {
+  readonly file: string;
+  /** Path of the policy document inside the file. */
+  readonly path: readonly (string | number)[];
+  readonly locate: Locate;
+}
+
+export interface PolicyDocumentInput {
+  /** Stable identity of the document across runs (baselines key on it). */
+  readonly id: string;
+  /** What findings on this document name as `resource`. */
+  readonly resource: string;
+  readonly policyKind: PolicyKind;
+  /** The parsed document, intrinsic functions already resolved to strings. */
+  readonly document: unknown;
+  readonly source?: PolicySource;
+  /** Principals (users, groups' members, roles) whose effective permissions include this document. */
+  readonly principals?: readonly string[];
+  /** AWS-managed policies only count towards their principals' combined permissions. */
+  readonly awsManaged?: boolean;
+}
+
+export interface RouteInput {
+  /** API id or logical id, and the route as `METHOD /path`. */
+  readonly api: string;
+  readonly method: string;
+  readonly path: string;
+  /** `NONE`, `CUSTOM`, `COGNITO_USER_POOLS`, `AWS_IAM`, `JWT`. */
+  readonly authorizationType: string;
+  readonly apiKeyRequired: boolean;
+  readonly resource: string;
+  readonly location?: SourceLocation;
+}
+
+export interface SecretInput {
+  readonly name: string;
+  readonly resource: string;
+  readonly rotationEnabled: boolean;
+  readonly rotationDays?: number;
+  readonly lastRotated?: Date;
+  readonly created?: Date;
+  readonly nextRotation?: Date;
+  /** A version labelled AWSPENDING that is not AWSCURRENT and is older than a rotation should take. */
+  readonly stalePendingVersion?: string;
+  readonly location?: SourceLocation;
+}
+
+/** A problem found while reading an input (for example a policy file that is not JSON). */
+export interface InputProblem {
+  readonly resource: string;
+  readonly message: string;
+  readonly location?: SourceLocation;
+}
+
+export interface AuditInput {
+  readonly documents: PolicyDocumentInput[];
+  readonly routes: RouteInput[];
+  readonly secrets: SecretInput[];
+  readonly problems: InputProblem[];
+  /** Human-readable names of what was read: file paths, `live:<account>`. */
+  readonly sources: string[];
+}
+
+export function emptyInput(): AuditInput {
+  return { documents: [], routes: [], secrets: [], problems: [], sources: [] };
+}
+
+/** Concatenates inputs read from several places. */
+export function mergeInputs(...inputs: AuditInput[]): AuditInput {
+  const out = emptyInput();
+  for (const input of inputs) {
+    out.documents.push(...input.documents);
+    out.routes.push(...input.routes);
+    out.secrets.push(...input.secrets);
+    out.problems.push(...input.problems);
+    out.sources.push(...input.sources);
+  }
+  return out;
+}

@@ -1,0 +1,173 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { authorizeEvent, buildAuthorizer, type Authorizer } from '../../src/auth/authorizer';
+import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { policyAllows, type PolicyDocument } from '../../src/auth/policy';
+import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';
+import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import { nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
+import { API_BASE, httpApiEvent, restRequestEvent, restTokenEvent } from '../support/authorizer-events';
+import { assertNoSecretsLogged, captureLogs } from '../support/logs';
+
+const ISSUER = 'http://127.0.0.1/idp';
+const ROUTES = {
+  upstreams: { orders: { audience: 'orders-service' } },
+  routes: [
+    { method: 'GET', path: '/whoami', upstream: 'orders' },
+    { method: 'GET', path: '/orders/{id}', upstream: 'orders', scopes: ['orders:read'] },
+    { method: 'POST', path: '/orders', upstream: 'orders', scopes: ['orders:write'] },
+    { method: 'GET', path: '/admin', upstream: 'orders', groups: ['admin', 'ops'] },
+    { method: 'GET', path: '/iam', upstream: 'orders', auth: 'iam' },
+  ],
+};
+
+function envFor(jwksUri: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MESHGATE_ISSUERS: JSON.stringify([{ issuer: ISSUER, audience: ['meshgate'], jwksUri, requiredScopes: [], claims: { tenant: 'tid' } }]),
+    MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+    ...extra,
+  };
+}
+
+async function run(authorizer: Authorizer, event: unknown): Promise<PolicyResponse | SimpleResponse | 'Unauthorized'> {
+  const result = await authorizeEvent(authorizer, event);
+  return result.kind === 'unauthorized' ? 'Unauthorized' : result.body;
+}
+
+describe('Function: authorizer (core through the handler shell)', () => {
+  let jwks: JwksServer;
+  let key: TestKey;
+  let authorizer: Authorizer;
+  const token = (claims: Record<string, unknown> = {}): string =>
+    signJwt(key, { iss: ISSUER, aud: 'meshgate', sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 600, scope: 'orders:read', groups: ['ops'], tid: 't-1', client_id: 'web', ...claims });
+
+  before(async () => {
+    key = rsaKey('k1');
+    jwks = await startJwksServer([key.jwk]);
+    authorizer = buildAuthorizer(() => loadAuthorizerConfig(envFor(jwks.jwksUri), ROUTES));
+  });
+  after(() => jwks.close());
+
+  it('allows a REST TOKEN request with a policy covering every route the identity may call, and a flat context', async () => {
+    const res = (await run(authorizer, restTokenEvent(`Bearer ${token()}`, 'GET', '/orders/42'))) as PolicyResponse;
+    assert.equal(res.principalId, 'alice');
+    assert.deepEqual(res.policyDocument.Statement[0]?.Resource, [`${API_BASE}/GET/whoami`, `${API_BASE}/GET/orders/*`, `${API_BASE}/GET/admin`]);
+    assert.deepEqual(res.context, { sub: 'alice', iss: ISSUER, type: 'user', scopes: 'orders:read', groups: 'ops', tenant: 't-1', clientId: 'web', exp: (res.context as { exp: number }).exp });
+    for (const value of Object.values(res.context ?? {})) assert.ok(['string', 'number', 'boolean'].includes(typeof value));
+  });
+
+  it('returns the same cache-safe policy whichever route is asked first: a cached answer never wrongly denies or allows', async () => {
+    const t = token();
+    const viaOrders = (await run(authorizer, restRequestEvent({ Authorization: `Bearer ${t}` }, 'GET', '/orders/1'))) as PolicyResponse;
+    const viaWhoami = (await run(authorizer, restRequestEvent({ authorization: `Bearer ${t}` }, 'GET', '/whoami'))) as PolicyResponse;
+    assert.deepEqual(viaOrders.policyDocument, viaWhoami.policyDocument);
+    const cached: PolicyDocument = viaOrders.policyDocument;
+    assert.equal(policyAllows(cached, `${API_BASE}/GET/whoami`), true, 'a second allowed route is not wrongly denied');
+    assert.equal(policyAllows(cached, `${API_BASE}/GET/orders/77`), true);
+    assert.equal(policyAllows(cached, `${API_BASE}/POST/orders`), false, 'a route lacking scope orders:write is not allowed');
+    assert.equal(policyAllows(cached, `${API_BASE}/GET/iam`), false, 'IAM routes are never opened by a JWT');
+  });
+
+  it('denies (403) a valid token on a route it lacks the scope for, with a policy that still covers its allowed routes', async () => {
+    const capture = captureLogs();
+    const t = token();
+    try {
+      const res = (await run(authorizer, restTokenEvent(`Bearer ${t}`, 'POST', '/orders'))) as PolicyResponse;
+      assert.equal(policyAllows(res.policyDocument, `${API_BASE}/POST/orders`), false);
+      assert.equal(policyAllows(res.policyDocument, `${API_BASE}/GET/whoami`), true);
+    } finally {
+      capture.stop();
+    }
+    const decision = capture.entries().find((e) => e.message === 'access decision');
+    assert.equal(decision?.outcome, 'deny');
+    assert.equal(decision?.reason, 'route_forbidden');
+    assert.equal(decision?.sub, 'alice');
+    assertNoSecretsLogged(capture, [t]);
+  });
+
+  it('denies the whole API when the identity may call no route at all (an issuer-required scope is missing)', async () => {
+    const env = envFor(jwks.jwksUri);
+    env.MESHGATE_ISSUERS = JSON.stringify([{ issuer: ISSUER, audience: ['meshgate'], jwksUri: jwks.jwksUri, requiredScopes: ['meshgate:access'] }]);
+    const strict = buildAuthorizer(() => loadAuthorizerConfig(env, ROUTES));
+    const res = (await run(strict, restTokenEvent(`Bearer ${token()}`, 'GET', '/whoami'))) as PolicyResponse;
+    assert.deepEqual(res.policyDocument.Statement, [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${API_BASE}/*`] }]);
+    const ok = (await run(strict, restTokenEvent(`Bearer ${token({ scope: 'meshgate:access' })}`, 'GET', '/whoami'))) as PolicyResponse;
+    assert.equal(policyAllows(ok.policyDocument, `${API_BASE}/GET/whoami`), true);
+  });
+
+  it('answers HTTP API 2.0 with a simple response, reading the header case-insensitively', async () => {
+    const res = (await run(authorizer, httpApiEvent({ AUTHORIZATION: `bearer   ${token()}  ` }))) as SimpleResponse;
+    assert.equal(res.isAuthorized, true);
+    assert.equal(res.context?.sub, 'alice');
+    const bad = (await run(authorizer, httpApiEvent({ authorization: 'Bearer nope' }))) as SimpleResponse;
+    assert.deepEqual(bad, { isAuthorized: false });
+  });
+
+  it('answers HTTP API 2.0 with IAM policies when configured so', async () => {
+    const policyMode = buildAuthorizer(() => loadAuthorizerConfig(envFor(jwks.jwksUri, { MESHGATE_HTTP_API_RESPONSE: 'policy' }), ROUTES));
+    const res = (await run(policyMode, httpApiEvent({ authorization: `Bearer ${token()}` }))) as PolicyResponse;
+    assert.equal(res.principalId, 'alice');
+    assert.ok(res.policyDocument.Statement[0]?.Resource.some((r) => r.endsWith('$default/GET/whoami')));
+  });
+
+  it('throws Unauthorized (401) on REST for missing, malformed and wrongly prefixed credentials', async () => {
+    const t = token();
+    for (const auth of [undefined, '', 'Basic dXNlcjpwYXNz', `Token ${t}`, `Bearer ${t} ${t}`, 'Bearer', `Bearer\n${t}`]) {
+      assert.equal(await run(authorizer, restTokenEvent(auth)), 'Unauthorized', `authorization ${JSON.stringify(auth?.slice(0, 20))}`);
+      assert.equal(await run(authorizer, restRequestEvent(auth === undefined ? {} : { Authorization: auth })), 'Unauthorized');
+    }
+  });
+
+  it('caches a verified token only until it expires', async () => {
+    let now = Date.now();
+    const clocked = buildAuthorizer(() => loadAuthorizerConfig(envFor(jwks.jwksUri), ROUTES));
+    assert.ok(clocked.ok);
+    Object.assign(clocked.core, { now: () => now });
+    const short = token({ exp: nowSeconds() + 40 });
+    assert.notEqual(await run(clocked, restTokenEvent(`Bearer ${short}`)), 'Unauthorized');
+    assert.equal(clocked.core.tokenCache.size, 1);
+    now += 41_000;
+    assert.equal(clocked.core.tokenCache.get(short, now), undefined, 'the cached entry is gone at exp');
+  });
+
+  it('denies every request, in every format, when the configuration is invalid, and names the field in the log', async () => {
+    const capture = captureLogs();
+    let broken: Authorizer;
+    try {
+      broken = buildAuthorizer(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: JSON.stringify([{ issuer: ISSUER, audience: [] }]), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true' }, ROUTES));
+    } finally {
+      capture.stop();
+    }
+    assert.equal(broken.ok, false);
+    assert.ok(capture.lines.some((l) => l.includes('issuers[0].audience')));
+    const rest = (await run(broken, restTokenEvent(`Bearer ${token()}`))) as PolicyResponse;
+    assert.equal(rest.policyDocument.Statement[0]?.Effect, 'Deny');
+    assert.deepEqual(await run(broken, httpApiEvent({ authorization: `Bearer ${token()}` })), { isAuthorized: false });
+  });
+
+  it('never throws anything but Unauthorized and never allows, whatever the event (property-based)', async () => {
+    const anyJson = fc.jsonValue({ maxDepth: 3 });
+    const authLike = fc.oneof(fc.string(), fc.constant(`Bearer ${token({ exp: nowSeconds() - 100 })}`), fc.string().map((s) => `Bearer ${s}`), fc.constant(`Bearer ${signJwt(rsaKey('k1'), { iss: ISSUER, aud: 'meshgate', sub: 'x', exp: nowSeconds() + 60 })}`));
+    const event = fc.oneof(
+      anyJson,
+      authLike.map((a) => restTokenEvent(a)),
+      fc.record({ type: fc.constantFrom('TOKEN', 'REQUEST', 'X'), authorizationToken: fc.oneof(authLike, anyJson), methodArn: fc.oneof(fc.string(), anyJson), headers: fc.oneof(anyJson, fc.dictionary(fc.string(), authLike)) }),
+      fc.record({ version: fc.constant('2.0'), identitySource: fc.oneof(anyJson, fc.array(authLike)), headers: fc.oneof(anyJson, fc.dictionary(fc.constantFrom('authorization', 'Authorization'), authLike)), routeArn: fc.oneof(fc.string(), anyJson) }),
+    );
+    const capture = captureLogs();
+    try {
+      await fc.assert(
+        fc.asyncProperty(event, async (e) => {
+          const res = await run(authorizer, e);
+          if (res === 'Unauthorized') return;
+          if ('isAuthorized' in res) assert.equal(res.isAuthorized, false);
+          else assert.ok(res.policyDocument.Statement.every((s) => s.Effect === 'Deny'));
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      capture.stop();
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIssuers } from '../../src/config/issuers';
+import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { ConfigError } from '../../src/errors';
+import routes from '../../config/routes.json';
+
+function rejects(fn: () => unknown, path: string): void {
+  assert.throws(fn, (err: unknown) => err instanceof ConfigError && err.path === path && err.message.startsWith(path));
+}
+
+describe('Function: parseIssuers', () => {
+  it('reads OIDC and Cognito issuers with defaults', () => {
+    const [oidc, cognito] = parseIssuers(
+      [
+        { issuer: 'https://idp.example.com/', audience: 'api' },
+        { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X', clientIds: ['c1'], tokenUse: 'access', aliases: ['https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X'] },
+      ],
+      { allowLoopbackHttp: false },
+    );
+    assert.equal(oidc?.jwksUri, 'https://idp.example.com/.well-known/jwks.json');
+    assert.equal(oidc?.kind, 'oidc');
+    assert.deepEqual(oidc?.audience, ['api']);
+    assert.equal(oidc?.claims.groups, 'groups');
+    assert.equal(cognito?.kind, 'cognito');
+    assert.equal(cognito?.claims.groups, 'cognito:groups');
+    assert.equal(cognito?.jwksUri, 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X/.well-known/jwks.json');
+  });
+
+  it('names the field of every mistake', () => {
+    const opts = { allowLoopbackHttp: false };
+    rejects(() => parseIssuers([], opts), 'issuers');
+    rejects(() => parseIssuers({}, opts), 'issuers');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: [] }], opts), 'issuers[0].audience');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'] }, { issuer: 'http://b/', audience: ['x'] }], opts), 'issuers[1].issuer');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], audiance: ['y'] }], opts), 'issuers[0].audiance');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'] }, { issuer: 'https://a/', audience: ['y'] }], opts), 'issuers[1]');
+    rejects(() => parseIssuers([{ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/p', clientIds: ['c'] }], opts), 'issuers[0].tokenUse');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], tokenUse: 'id' }], opts), 'issuers[0].tokenUse');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], claims: { groups: 'a b' } }], opts), 'issuers[0].claims.groups');
+    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], jwksUri: 'http://evil/jwks' }], opts), 'issuers[0].jwksUri');
+  });
+
+  it('allows plain http only for loopback hosts, and only when asked', () => {
+    assert.equal(parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true })[0]?.issuer, 'http://127.0.0.1:4010');
+    rejects(() => parseIssuers([{ issuer: 'http://10.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true }), 'issuers[0].issuer');
+    rejects(() => parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: false }), 'issuers[0].issuer');
+  });
+});
+
+describe('Function: loadAuthorizerConfig', () => {
+  const issuers = JSON.stringify([{ issuer: 'https://idp.example.com/', audience: ['api'] }]);
+
+  it('reads the repository route table and defaults', () => {
+    const cfg = loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers }, routes);
+    assert.equal(cfg.clockSkewSeconds, 30);
+    assert.equal(cfg.httpApiResponse, 'simple');
+    assert.ok(cfg.routes.routes.length >= 3);
+    assert.ok(Object.isFrozen(cfg));
+  });
+
+  it('names the variable that is missing, not JSON, or out of range', () => {
+    rejects(() => loadAuthorizerConfig({}, routes), 'MESHGATE_ISSUERS');
+    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: '[{' }, routes), 'MESHGATE_ISSUERS');
+    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_CLOCK_SKEW_SECONDS: '9000' }, routes), 'MESHGATE_CLOCK_SKEW_SECONDS');
+    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_HTTP_API_RESPONSE: 'maybe' }, routes), 'MESHGATE_HTTP_API_RESPONSE');
+  });
+
+  it('refuses loopback http inside a real Lambda', () => {
+    rejects(
+      () => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', AWS_LAMBDA_FUNCTION_NAME: 'f', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }, routes),
+      'MESHGATE_ALLOW_LOOPBACK_HTTP',
+    );
+  });
+});

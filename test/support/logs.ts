@@ -1,0 +1,44 @@
+// Captures what Powertools Logger writes, and fails a test if a secret ever appears in it.
+import assert from 'node:assert/strict';
+
+export interface LogCapture {
+  readonly lines: string[];
+  entries(): Record<string, unknown>[];
+  stop(): void;
+}
+
+/** Captures stdout/stderr lines until `stop()`; output is not echoed. */
+export function captureLogs(): LogCapture {
+  const lines: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const grab = (chunk: unknown): boolean => {
+    lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+    return true;
+  };
+  process.stdout.write = grab as typeof process.stdout.write;
+  process.stderr.write = grab as typeof process.stderr.write;
+  return {
+    lines,
+    entries: () => lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    }),
+    stop: () => {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    },
+  };
+}
+
+/** Asserts no captured line contains any of the secrets (tokens, private key members, secret values). */
+export function assertNoSecretsLogged(capture: LogCapture, secrets: readonly string[]): void {
+  for (const secret of secrets) {
+    if (secret.length < 8) continue;
+    const hit = capture.lines.find((l) => l.includes(secret) || l.includes(secret.split('.')[1] ?? '\u0000'));
+    assert.equal(hit, undefined, `a log line contains a secret: ${hit?.slice(0, 120)}`);
+  }
+}
