@@ -73,6 +73,20 @@ export async function decide(core: AuthorizerCore, request: AuthorizerRequest): 
   return { outcome: allowedHere ? 'allow' : 'deny', reason: allowedHere ? 'ok' : 'route_forbidden', identity, allowedRoutes };
 }
 
+// Policies depend only on the API and the set of allowed routes, which few identities differ in: build each once.
+const policyMemo = new Map<string, PolicyDocument>();
+
+function memoAllowPolicy(apiBase: string, routes: readonly Route[]): PolicyDocument {
+  const key = `${apiBase}\n${routes.map((r) => r.id).join('\n')}`;
+  let policy = policyMemo.get(key);
+  if (policy === undefined) {
+    policy = allowPolicy(apiBase, routes);
+    if (policyMemo.size >= 256) policyMemo.clear();
+    policyMemo.set(key, policy);
+  }
+  return policy;
+}
+
 function apiBaseOf(arn: string | undefined): string {
   return parseExecuteApiArn(arn)?.apiBase ?? 'arn:aws:execute-api:*:*:*/*';
 }
@@ -94,7 +108,7 @@ export function respond(core: Pick<AuthorizerCore, 'httpApiResponse'>, request: 
   }
   const context = toAuthorizerContext(decision.identity);
   if (simple) return { kind: 'response', body: { isAuthorized: decision.allowedRoutes.length > 0, context } };
-  return { kind: 'response', body: { principalId: decision.identity.sub, policyDocument: allowPolicy(apiBaseOf(request.arn), decision.allowedRoutes), context } };
+  return { kind: 'response', body: { principalId: decision.identity.sub, policyDocument: memoAllowPolicy(apiBaseOf(request.arn), decision.allowedRoutes), context } };
 }
 
 export { readAuthorizerEvent };

@@ -1,5 +1,5 @@
 // Cheap structural checks on an unverified JWT, before any key lookup or signature work.
-import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import type { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { TokenError } from '../errors';
 
 /** Asymmetric algorithms only: `none` and HMAC (`HS*`) are never accepted, which closes the key-confusion attack. */
@@ -11,8 +11,11 @@ export type DecomposedJwt = ReturnType<typeof decomposeUnverifiedJwt>;
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** True when a JSON object text has the same member name twice at its top level. */
-export function hasDuplicateTopLevelKeys(json: string): boolean {
+/**
+ * Names of the top-level members of a JSON object text, or undefined when one repeats (RFC 7515 §4: a JWS
+ * with duplicate header names MUST be rejected or parsed strictly; JSON.parse would silently keep the last).
+ */
+export function topLevelKeys(json: string): Set<string> | undefined {
   const seen = new Set<string>();
   let depth = 0;
   let expectKey = false;
@@ -20,10 +23,17 @@ export function hasDuplicateTopLevelKeys(json: string): boolean {
     const c = json.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let j = i + 1;
-      while (j < json.length && json.charCodeAt(j) !== 0x22) j += json.charCodeAt(j) === 0x5c ? 2 : 1;
+      let escaped = false;
+      while (j < json.length && json.charCodeAt(j) !== 0x22) {
+        if (json.charCodeAt(j) === 0x5c) {
+          escaped = true;
+          j++;
+        }
+        j++;
+      }
       if (depth === 1 && expectKey) {
-        const key = JSON.parse(json.slice(i, j + 1)) as string;
-        if (seen.has(key)) return true;
+        const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
+        if (seen.has(key)) return undefined;
         seen.add(key);
         expectKey = false;
       }
@@ -37,7 +47,11 @@ export function hasDuplicateTopLevelKeys(json: string): boolean {
       expectKey = true;
     }
   }
-  return false;
+  return seen;
+}
+
+export function hasDuplicateTopLevelKeys(json: string): boolean {
+  return topLevelKeys(json) === undefined;
 }
 
 function decodeSegment(b64url: string): string {
@@ -54,21 +68,41 @@ function decodeSegment(b64url: string): string {
 export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   if (token.length > maxBytes) throw new TokenError('token_too_large', `token is longer than ${maxBytes} bytes`);
   if (!JWS_SHAPE.test(token)) throw new TokenError('token_malformed', 'token is not a compact JWS (three base64url parts)');
-  let jwt: DecomposedJwt;
-  try {
-    jwt = decomposeUnverifiedJwt(token);
-  } catch (err) {
-    throw new TokenError('token_malformed', 'token header or payload is not a JSON object', { cause: err });
-  }
-  if (hasDuplicateTopLevelKeys(decodeSegment(jwt.headerB64)) || hasDuplicateTopLevelKeys(decodeSegment(jwt.payloadB64))) {
-    throw new TokenError('token_malformed', 'token header or payload repeats a member name');
-  }
-  const { header, payload } = jwt;
+  const [headerB64, payloadB64, signatureB64] = token.split('.') as [string, string, string];
+  const header = parseMember('header', decodeSegment(headerB64));
+  const payload = parseMember('payload', decodeSegment(payloadB64));
   if (typeof header.alg !== 'string' || !ALLOWED_ALGORITHMS.has(header.alg)) {
     throw new TokenError('token_alg_not_allowed', 'token algorithm is not an allowed asymmetric algorithm');
   }
   if ('crit' in header) throw new TokenError('token_crit_unsupported', 'token has a crit header; no extension is supported');
+  if (header.kid !== undefined && typeof header.kid !== 'string') throw new TokenError('token_malformed', 'kid must be a string');
   if (payload.exp === undefined) throw new TokenError('token_exp_missing', 'token has no exp claim');
-  if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new TokenError('token_claim_invalid', 'exp is not a number');
-  return jwt;
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const v = payload[claim];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new TokenError('token_malformed', `${claim} is not a number`);
+  }
+  for (const claim of ['iss', 'sub', 'scope'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'string') throw new TokenError('token_malformed', `${claim} is not a string`);
+  }
+  const aud = payload.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    throw new TokenError('token_malformed', 'aud is not a string or a list of strings');
+  }
+  return { header, headerB64, payload, payloadB64, signatureB64 } as DecomposedJwt;
+}
+
+// One JSON.parse per member, no reviver: duplicates and prototype keys are caught by the key scan instead,
+// which costs a fraction of aws-jwt-verify's reviver-based parse on this hot path.
+function parseMember(part: 'header' | 'payload', text: string): Record<string, unknown> {
+  const keys = topLevelKeys(text);
+  if (keys === undefined) throw new TokenError('token_malformed', `token ${part} repeats a member name`);
+  if (keys.has('__proto__') || keys.has('constructor')) throw new TokenError('token_malformed', `token ${part} has a forbidden member name`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TokenError('token_malformed', `token ${part} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('token_malformed', `token ${part} is not a JSON object`);
+  return value as Record<string, unknown>;
 }

@@ -96,6 +96,7 @@ export class IssuerVerifiers {
   private readonly verifier: DecomposedJwtVerifier;
   private readonly jwksCache: SimpleJwksCache;
   private readonly maxTokenBytes: number;
+  private readonly snapshotted = new Set<string>();
 
   constructor(issuers: readonly IssuerConfig[], options: VerifierOptions) {
     this.maxTokenBytes = options.maxTokenBytes;
@@ -118,7 +119,9 @@ export class IssuerVerifiers {
       penaltyBox: new SimplePenaltyBox({ waitSeconds: options.unknownKidPenaltySeconds ?? 10 }),
     });
     for (const [uri, jwks] of Object.entries(options.jwksSnapshot ?? {})) {
-      if (all.some((p) => p.jwksUri === uri)) this.jwksCache.addJwks(uri, jwks as Jwks);
+      if (!all.some((p) => p.jwksUri === uri)) continue;
+      this.jwksCache.addJwks(uri, jwks as Jwks);
+      this.snapshotted.add(uri);
     }
     this.verifier = DecomposedJwtVerifier.build(all, this.jwksCache);
   }
@@ -130,7 +133,7 @@ export class IssuerVerifiers {
 
   /** Fetches every issuer's JWKS that the snapshot did not provide; concurrent callers share one fetch per URI. */
   async hydrate(): Promise<void> {
-    await Promise.allSettled(this.jwksUris().map((uri) => this.jwksCache.getJwks(uri)));
+    await Promise.allSettled(this.jwksUris().filter((uri) => !this.snapshotted.has(uri)).map((uri) => this.jwksCache.getJwks(uri)));
   }
 
   /**

@@ -1,0 +1,45 @@
+// Tiny benchmark harness: runs a function in batches, reports the median per-call time in microseconds.
+
+export interface Measurement {
+  readonly name: string;
+  readonly usPerOp: number;
+}
+
+/** Median µs per call of `fn` over `rounds` batches of `batch` calls, after a warm-up batch. */
+export async function measure(name: string, fn: (i: number) => unknown | Promise<unknown>, opts: { batch?: number; rounds?: number } = {}): Promise<Measurement> {
+  const batch = opts.batch ?? 2000;
+  const rounds = opts.rounds ?? 7;
+  const times: number[] = [];
+  let i = 0;
+  for (let r = 0; r < rounds + 1; r++) {
+    const start = process.hrtime.bigint();
+    for (let b = 0; b < batch; b++) {
+      const out = fn(i++);
+      if (out instanceof Promise) await out;
+    }
+    const us = Number(process.hrtime.bigint() - start) / 1000 / batch;
+    if (r > 0) times.push(us);
+  }
+  times.sort((a, b) => a - b);
+  return { name, usPerOp: times[Math.floor(times.length / 2)] as number };
+}
+
+export interface Ratio {
+  readonly section: string;
+  readonly name: string;
+  readonly value: number;
+  readonly baseline: number;
+  readonly ratio: number;
+  readonly unit: string;
+  readonly goal: string;
+  readonly met: boolean;
+}
+
+export function ratio(section: string, name: string, m: Measurement, base: Measurement, goal: { maxRatio?: number; maxValue?: number }): Ratio {
+  const r = m.usPerOp / base.usPerOp;
+  const met = (goal.maxRatio === undefined || r <= goal.maxRatio) && (goal.maxValue === undefined || m.usPerOp <= goal.maxValue);
+  const goalText = [goal.maxRatio !== undefined ? `≤ ${goal.maxRatio}×` : '', goal.maxValue !== undefined ? `≤ ${goal.maxValue} µs` : ''].filter(Boolean).join(', ');
+  return { section, name, value: round(m.usPerOp), baseline: round(base.usPerOp), ratio: round(r), unit: 'µs', goal: goalText, met };
+}
+
+export const round = (n: number): number => Math.round(n * 100) / 100;
