@@ -6,10 +6,13 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  start: async () => (await import('./start')).command,
-  rotate: async () => (await import('./rotate')).command,
-  audit: async () => (await import('./audit')).command,
+// Commands load on demand (`require`, not `import()`: the bin runs these sources through tsx's CommonJS hook),
+// so `meshgate rotate` never pays for the audit's IAM catalogue.
+const COMMANDS: Record<string, () => Command> = {
+  start: () => (require('./start') as { command: Command }).command,
+  rotate: () => (require('./rotate') as { command: Command }).command,
+  audit: () => (require('./audit') as { command: Command }).command,
+  'snapshot-jwks': () => (require('./snapshot-jwks') as { command: Command }).command,
 };
 
 const USAGE = `usage: meshgate <command> [options]
@@ -18,6 +21,7 @@ commands:
   start    start the local stack (OIDC issuer, demo mesh service, serverless offline)
   rotate   rotate a signing key set (--local for the local stack's .meshgate/keys.json)
   audit    audit IAM policies, templates and the live account
+  snapshot-jwks  save trusted issuers' JWKS into config/jwks-snapshot.json for cold starts
 
 Run 'meshgate <command> --help' for a command's options.`;
 
@@ -32,5 +36,5 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`meshgate: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
-  return (await load()).run(rest);
+  return load().run(rest);
 }
