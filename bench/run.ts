@@ -2,9 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
+import { benchColdStart } from './cold-start.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   authorizer: benchAuthorizer,
+  'cold-start': benchColdStart,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,37 @@
+// Bundles each function the way serverless-esbuild does (serverless.yml custom.esbuild), for size and start-up checks.
+import { build, type Metafile } from 'esbuild';
+import { mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface FunctionBundle {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+  /** Input paths that ended up in the bundle. */
+  readonly inputs: readonly string[];
+}
+
+export function functionNames(): string[] {
+  return readdirSync('functions').filter((name) => existsSync(join('functions', name, 'handler.ts'))).sort();
+}
+
+/** Same options as serverless.yml: bundle, minify, cjs, node20, `@aws-sdk/*` external (the runtime ships it). */
+export async function bundleFunction(name: string, outDir: string): Promise<FunctionBundle> {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${name}.js`);
+  const result = await build({
+    entryPoints: [join('functions', name, 'handler.ts')],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const meta: Metafile = result.metafile;
+  const output = Object.values(meta.outputs)[0];
+  return { name, file, bytes: output?.bytes ?? 0, inputs: Object.keys(meta.inputs) };
+}
