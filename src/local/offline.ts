@@ -31,6 +31,8 @@ export interface OfflineProcess {
   readonly pid: number;
   /** What the process printed so far (the last 256 KiB). */
   output(): string;
+  /** Settles when the process exits, for whatever reason, with its exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
   /** Stops the process group: SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -87,7 +89,7 @@ export function startOffline(opts: OfflineOptions): Promise<OfflineProcess> {
   });
   let output = '';
   let ready = false;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   // If this process dies without calling stop(), the group must not outlive it.
   const onExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', onExit);
@@ -121,7 +123,7 @@ export function startOffline(opts: OfflineOptions): Promise<OfflineProcess> {
       if (!m) return;
       ready = true;
       clearTimeout(timer);
-      resolveReady({ url: `http://127.0.0.1:${opts.httpPort}`, pid: child.pid as number, output: () => output, stop });
+      resolveReady({ url: `http://127.0.0.1:${opts.httpPort}`, pid: child.pid as number, output: () => output, exited, stop });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);

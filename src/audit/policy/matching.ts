@@ -30,17 +30,23 @@ export function resourceMatches(pattern: string, resource: string): boolean {
   return globToRegExp(pattern, false).test(resource);
 }
 
+// Template placeholders such as `${AWS::Partition}` hold colons; flatten them before splitting an ARN.
+function flattenPlaceholders(arn: string): string {
+  return arn.replace(/\$\{[^}]*\}/g, (v) => (v === '${*}' ? '*' : 'var'));
+}
+
 /** `*`, or an ARN whose resource part is `*` (`arn:aws:s3:::*`). */
 export function isWildcardResource(resource: string): boolean {
   if (resource === '*') return true;
-  const parts = resource.split(':');
+  const parts = flattenPlaceholders(resource).split(':');
   return parts.length >= 6 && parts[0] === 'arn' && parts.slice(5).join(':') === '*';
 }
 
 /** `*`, or a role pattern that matches every role of an account: `arn:aws:iam::*:role/*`. */
 export function matchesEveryRole(resource: string): boolean {
   if (isWildcardResource(resource)) return true;
-  return /^arn:[^:]*:iam::[^:]*:role\/\*$/.test(resource) || /^arn:[^:]*:iam::[^:]*:\*$/.test(resource);
+  const arn = flattenPlaceholders(resource);
+  return /^arn:[^:]*:iam::[^:]*:role\/\*$/.test(arn) || /^arn:[^:]*:iam::[^:]*:\*$/.test(arn);
 }
 
 /** A user ARN that names the caller through the `${aws:username}` policy variable. */

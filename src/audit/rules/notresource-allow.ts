@@ -1,4 +1,5 @@
 // notresource-allow: an Allow with NotResource applies to every resource except the listed ones.
+import { isDenied } from '../policy/grants';
 import { allowStatements, sample, statementFinding, type Rule } from './rule';
 
 export const notresourceAllow: Rule = {
@@ -6,7 +7,7 @@ export const notresourceAllow: Rule = {
   run(ctx) {
     return allowStatements(ctx, ['identity', 'resource', 'trust'])
       .filter((st) => st.notResources !== undefined)
-      .filter((st) => !st.doc.statements.some((d) => d.effect === 'Deny' && d.conditions.length === 0 && d.actions?.includes('*') && d.resources?.includes('*')))
+      .filter((st) => !(st.actions ?? ['*']).every((a) => isDenied(st.doc.statements, a, '*')))
       .map((st) =>
         statementFinding('notresource-allow', st, {
           resourceArn: `NotResource: ${st.notResources!.join(', ')}`,

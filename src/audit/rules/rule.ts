@@ -1,7 +1,7 @@
 // The contract between the engine and each rule, plus the helper that turns a statement into a finding.
 import { KIND_INFO } from '../kinds';
 import type { NormalisedDocument, Statement } from '../policy/normalise';
-import type { AuditInput, Finding, FindingKind, Severity } from '../types';
+import type { AuditInput, Finding, FindingKind, SecretInput, Severity } from '../types';
 
 export interface RuleOptions {
   /** Routes that are public by design, as `METHOD /path` (`ANY` matches every method). */
@@ -62,4 +62,9 @@ export function allowStatements(ctx: RuleContext, kinds: readonly NormalisedDocu
   return ctx.documents
     .filter((d) => kinds.includes(d.input.policyKind))
     .flatMap((d) => d.statements.filter((s) => s.effect === 'Allow'));
+}
+
+/** A finding about a Secrets Manager secret. */
+export function secretFinding(secret: SecretInput, kind: FindingKind, message: string): Finding {
+  return withoutUndefined({ kind, severity: KIND_INFO[kind].severity, resource: secret.resource, message, location: secret.location });
 }

@@ -30,7 +30,7 @@ export const wildcardResourceSensitive: Rule = {
             severity: permissions ? 'high' : 'medium',
             action: element,
             resourceArn: star,
-            message: `${element} on Resource "${star}" allows ${hits.length === 1 ? 'an action' : `${hits.length} actions`} that support resource-level permissions (${sample(hits.map((a) => a.name))}): scope Resource to the ARNs the workload uses`,
+            message: `${element} on Resource "${star}" allows ${hits.length === 1 ? 'an action that supports' : `${hits.length} actions that support`} resource-level permissions (${sample(hits.map((a) => a.name))}): scope Resource to the ARNs the workload uses`,
           }),
         );
       }

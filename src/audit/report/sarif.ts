@@ -1,0 +1,86 @@
+// SARIF 2.1.0 report for GitHub code scanning: one rule per finding kind, locations on files and statement lines.
+import { relative, sep } from 'node:path';
+import { fingerprint } from '../baseline';
+import type { AuditResult } from '../engine';
+import { KIND_INFO } from '../kinds';
+import { FINDING_KINDS, type Finding, type Severity } from '../types';
+
+const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+// GitHub maps security-severity > 9.0 to critical, 7.0-8.9 to high, 4.0-6.9 to medium, below to low.
+const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+const DOCS = 'docs/audit.md';
+
+function ruleName(kind: string): string {
+  return kind.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+function artifactUri(file: string, root: string): string {
+  const rel = relative(root, file);
+  const path = rel.startsWith('..') ? file : rel;
+  return path.split(sep).map(encodeURIComponent).join('/');
+}
+
+function sarifResult(f: Finding, root: string): Record<string, unknown> {
+  const physical = f.location
+    ? {
+        physicalLocation: {
+          artifactLocation: { uri: artifactUri(f.location.file, root), uriBaseId: '%SRCROOT%' },
+          ...(f.location.line === undefined ? {} : { region: { startLine: f.location.line } }),
+        },
+      }
+    : {};
+  const statement = f.statement === undefined ? '' : `/statement/${f.statement}`;
+  return {
+    ruleId: f.kind,
+    ruleIndex: FINDING_KINDS.indexOf(f.kind),
+    level: LEVEL[f.severity],
+    message: { text: `${f.resource}${f.statement === undefined ? '' : ` (statement ${JSON.stringify(f.statement)})`}: ${f.message}` },
+    locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: `${f.resource}${statement}`, kind: 'resource' }] }],
+    partialFingerprints: { 'meshgateFinding/v1': fingerprint(f) },
+    ...(f.baselineState ? { baselineState: f.baselineState } : {}),
+    properties: {
+      severity: f.severity,
+      'security-severity': SECURITY_SEVERITY[f.severity],
+      resource: f.resource,
+      ...(f.statement === undefined ? {} : { statement: f.statement }),
+      ...(f.action ? { action: f.action } : {}),
+      ...(f.resourceArn ? { resourceArn: f.resourceArn } : {}),
+      ...(f.principal ? { principal: f.principal } : {}),
+    },
+  };
+}
+
+/**
+ * Renders SARIF 2.1.0. File locations are relative to `root` (the repository checkout) so code
+ * scanning links them to the source; findings from the live account carry only a logical location.
+ *
+ * @example
+ * await writeFile('audit.sarif', renderSarif(result, { version: '0.1.0' }));
+ */
+export function renderSarif(result: AuditResult, options: { version?: string; root?: string } = {}): string {
+  const root = options.root ?? process.cwd();
+  const rules = FINDING_KINDS.map((kind) => {
+    const info = KIND_INFO[kind];
+    return {
+      id: kind,
+      name: ruleName(kind),
+      shortDescription: { text: info.title },
+      fullDescription: { text: info.help },
+      help: { text: info.help, markdown: `**${info.title}**\n\n${info.help}\n\nSee \`${DOCS}\`, section \`${kind}\`.` },
+      defaultConfiguration: { level: LEVEL[info.severity] },
+      properties: { 'security-severity': SECURITY_SEVERITY[info.severity], tags: ['security', 'iam', 'aws'], precision: 'high', 'problem.severity': LEVEL[info.severity] === 'note' ? 'recommendation' : LEVEL[info.severity] },
+    };
+  });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'meshgate-audit', semanticVersion: options.version ?? '0.0.0', rules } },
+        automationDetails: { id: 'meshgate-audit/' },
+        results: result.findings.map((f) => sarifResult(f, root)),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,47 @@
+// Counts for the report's summary: by severity, by kind, and what was read.
+import type { NormalisedDocument } from './policy/normalise';
+import { FINDING_KINDS, SEVERITIES, type AuditInput, type Finding, type FindingKind, type Severity } from './types';
+
+export interface AuditSummary {
+  readonly total: number;
+  readonly bySeverity: Record<Severity, number>;
+  readonly byKind: Partial<Record<FindingKind, number>>;
+  readonly inputs: {
+    readonly sources: readonly string[];
+    readonly documents: number;
+    readonly statements: number;
+    readonly routes: number;
+    readonly secrets: number;
+  };
+  /** Present when the audit ran against a baseline. */
+  readonly baseline?: { readonly file: string; readonly accepted: number; readonly new: number };
+}
+
+export type InputCounts = AuditSummary['inputs'];
+
+/** What was read, for the summary. */
+export function countInputs(input: AuditInput, documents: readonly NormalisedDocument[]): InputCounts {
+  return {
+    sources: input.sources,
+    documents: documents.length,
+    statements: documents.reduce((n, d) => n + d.statements.length, 0),
+    routes: input.routes.length,
+    secrets: input.secrets.length,
+  };
+}
+
+export function summarise(findings: readonly Finding[], inputs: InputCounts): AuditSummary {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byKind: Partial<Record<FindingKind, number>> = {};
+  for (const f of findings) {
+    bySeverity[f.severity] += 1;
+    byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+  }
+  const ordered = Object.fromEntries(FINDING_KINDS.filter((k) => byKind[k] !== undefined).map((k) => [k, byKind[k]]));
+  return {
+    total: findings.length,
+    bySeverity,
+    byKind: ordered,
+    inputs,
+  };
+}

@@ -1,0 +1,72 @@
+// The ingress function's configuration: environment + route table + compiled schemas, checked once at cold start.
+import { ConfigError } from '../errors';
+import { isPlainObject, parseJsonEnv, readHttpsUrl } from './check';
+import { envInteger, loopbackHttpAllowed, type Env } from './env';
+import { parseRouteTable, type RouteTable } from '../routes/route-table';
+import { bodyValidator, queryValidator } from '../ingress/schemas';
+import { isJsonMediaType } from '../ingress/validate';
+import type { AssertionSettings } from '../ingress/assertion-claims';
+import { readKeyStoreConfig, type KeyStoreConfig } from '../keys/key-store-from-env';
+
+export interface IngressConfig {
+  readonly routes: RouteTable;
+  /** `MESHGATE_UPSTREAMS`: base URL of every upstream the route table names. */
+  readonly upstreamUrls: ReadonlyMap<string, URL>;
+  /** `MESHGATE_ASSERTION_ISSUER`, `MESHGATE_ASSERTION_TTL_SECONDS` (1..300). @default ttl 60 */
+  readonly assertion: AssertionSettings;
+  /** `MESHGATE_KEY_STORE` (+ `MESHGATE_KEYS_FILE` / `MESHGATE_KEY_SECRET_ID`, `MESHGATE_KEY_CACHE_TTL_MS`). */
+  readonly keyStore: KeyStoreConfig;
+  readonly allowLoopbackHttp: boolean;
+}
+
+function parseUpstreamUrls(env: Env, routes: RouteTable, allowLoopbackHttp: boolean): Map<string, URL> {
+  const raw = parseJsonEnv('MESHGATE_UPSTREAMS', env.MESHGATE_UPSTREAMS);
+  if (!isPlainObject(raw)) throw new ConfigError('MESHGATE_UPSTREAMS', 'must be a JSON object of upstream name → base URL');
+  const urls = new Map<string, URL>();
+  for (const [name, value] of Object.entries(raw)) {
+    const path = `MESHGATE_UPSTREAMS.${name}`;
+    if (!routes.upstreams.has(name)) throw new ConfigError(path, `no upstream "${name}" in the route table (known: ${[...routes.upstreams.keys()].join(', ')})`);
+    const url = new URL(readHttpsUrl(path, value, { allowLoopbackHttp }));
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') throw new ConfigError(path, 'must be a base URL without credentials, query or fragment');
+    urls.set(name, url);
+  }
+  for (const name of routes.upstreams.keys()) if (!urls.has(name)) throw new ConfigError(`MESHGATE_UPSTREAMS.${name}`, 'is required: the route table sends requests there');
+  return urls;
+}
+
+function checkSchemas(routes: RouteTable): void {
+  routes.routes.forEach((route, i) => {
+    const path = `routes.routes[${i}]`;
+    if (route.bodySchema !== undefined) {
+      if (bodyValidator(route.bodySchema) === undefined) throw new ConfigError(`${path}.bodySchema`, `no body schema "${route.bodySchema}" in config/schemas (run npm run build:schemas)`);
+      if (!route.contentTypes.every(isJsonMediaType)) throw new ConfigError(`${path}.contentTypes`, 'a route with a bodySchema accepts JSON media types only');
+    }
+    if (route.querySchema !== undefined && queryValidator(route.querySchema) === undefined) {
+      throw new ConfigError(`${path}.querySchema`, `no query schema "${route.querySchema}" in config/schemas (query schema names end in -query)`);
+    }
+  });
+}
+
+/**
+ * Reads and checks the ingress configuration. Throws `ConfigError` naming the field, e.g.
+ * `MESHGATE_UPSTREAMS.demo` or `routes.routes[2].bodySchema`.
+ *
+ * @example
+ * const config = loadIngressConfig(process.env, routesJson);
+ */
+export function loadIngressConfig(env: Env, routesJson: unknown): IngressConfig {
+  const allowLoopbackHttp = loopbackHttpAllowed(env);
+  const routes = parseRouteTable(routesJson);
+  checkSchemas(routes);
+  const issuer = env.MESHGATE_ASSERTION_ISSUER;
+  return Object.freeze({
+    routes,
+    upstreamUrls: parseUpstreamUrls(env, routes, allowLoopbackHttp),
+    assertion: Object.freeze({
+      issuer: readHttpsUrl('MESHGATE_ASSERTION_ISSUER', issuer === '' ? undefined : issuer, { allowLoopbackHttp }),
+      ttlSeconds: envInteger(env, 'MESHGATE_ASSERTION_TTL_SECONDS', 60, 1, 300),
+    }),
+    keyStore: readKeyStoreConfig(env),
+    allowLoopbackHttp,
+  });
+}

@@ -1,0 +1,75 @@
+// node:http / express-style helpers: verify the request, answer 401/503 problem+json, and read the identity later.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, problemType } from '../http/problem';
+import type { TrustedIdentity } from './claims';
+import { AssertionError } from './errors';
+import type { AssertionVerifier } from './verifier';
+
+/** What the helpers read from a request: node's IncomingMessage, or express's (which adds `originalUrl`). */
+export type RequestLike = Pick<IncomingMessage, 'method' | 'url' | 'headers'> & {
+  readonly headersDistinct?: IncomingMessage['headersDistinct'];
+  readonly originalUrl?: string;
+};
+
+const verified = new WeakMap<object, TrustedIdentity>();
+
+/**
+ * Verifies a node:http request. Reads `headersDistinct` where node provides it, so a duplicated header is seen
+ * as two values, and express's `originalUrl`, because a mounted router rewrites `url`.
+ *
+ * @example
+ * const identity = await verifyRequest(verifier, req);
+ */
+export async function verifyRequest(verifier: AssertionVerifier, req: RequestLike): Promise<TrustedIdentity> {
+  const identity = await verifier.verify({
+    method: req.method ?? 'GET',
+    path: req.originalUrl ?? req.url ?? '/',
+    headers: req.headersDistinct ?? req.headers,
+  });
+  verified.set(req, identity);
+  return identity;
+}
+
+/**
+ * HTTP status and problem+json body (RFC 9457, meshgate's `type` URIs) for a rejection: 503 when the JWKS is
+ * unreachable, else 401. The body names the code only; the reason belongs in the service's own logs.
+ */
+export function problemFor(err: unknown): { status: number; body: Record<string, unknown> } {
+  const code = err instanceof AssertionError ? err.code : 'internal';
+  const status = code === 'jwks_unavailable' ? 503 : code === 'internal' ? 500 : 401;
+  const title = status === 401 ? 'Identity assertion rejected' : status === 503 ? 'Identity keys unavailable' : 'Internal error';
+  return { status, body: { type: problemType(code), title, status, code } };
+}
+
+/**
+ * Express/connect-style middleware: verifies every request and answers 401 (or 503) problem+json itself,
+ * so a handler behind it only ever sees verified callers. Read the identity with {@link identityFromRequest}.
+ *
+ * @example
+ * app.use(assertionMiddleware(verifier));
+ * app.get('/orders/:id', (req, res) => res.json({ caller: identityFromRequest(req).sub }));
+ */
+export function assertionMiddleware(verifier: AssertionVerifier) {
+  return (req: RequestLike, res: ServerResponse, next: (err?: unknown) => void): void => {
+    verifyRequest(verifier, req).then(
+      () => next(),
+      (err: unknown) => {
+        const { status, body } = problemFor(err);
+        res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      },
+    );
+  };
+}
+
+/**
+ * The identity verified for this request by {@link verifyRequest} or {@link assertionMiddleware}.
+ * Throws `assertion_missing` when the request was never verified: a route outside the middleware is a bug, not a guest.
+ *
+ * @example
+ * const { sub, scopes } = identityFromRequest(req);
+ */
+export function identityFromRequest(req: object): TrustedIdentity {
+  const identity = verified.get(req);
+  if (identity === undefined) throw new AssertionError('assertion_missing', 'not_verified', 'this request was not verified by the assertion middleware');
+  return identity;
+}

@@ -1,0 +1,65 @@
+// The claims of the identity assertion for one forwarded request, and its signature with the current key.
+import type { VerifiedIdentity } from '../auth/identity';
+import { isMeshgateError, MeshgateError } from '../errors';
+import { MAX_ASSERTION_TTL_SECONDS, newJti, requestHash, signAssertion, type AssertionClaims } from '../keys/assertion';
+import type { KeyStore } from '../keys/key-store';
+
+export interface AssertionSettings {
+  /** meshgate's issuer URL (`iss`); consumers pin it. */
+  readonly issuer: string;
+  /** Lifetime, 1..300 seconds. */
+  readonly ttlSeconds: number;
+}
+
+export interface AssertionTarget {
+  /** `aud`: the route's upstream audience. */
+  readonly audience: string;
+  readonly method: string;
+  /** The path exactly as the upstream receives it (base path included, query excluded). */
+  readonly upstreamPath: string;
+}
+
+/**
+ * Builds the claims for one request. `exp` is at most `ttlSeconds` (never over 5 minutes) after `iat`, and never
+ * later than the credential it vouches for; `req` binds the assertion to the method and upstream path.
+ *
+ * @example
+ * const claims = assertionClaims(identity, { audience: 'orders', method: 'GET', upstreamPath: '/orders/1' }, settings, now);
+ */
+export function assertionClaims(identity: VerifiedIdentity, target: AssertionTarget, settings: AssertionSettings, nowSeconds: number): AssertionClaims {
+  const ttl = Math.min(Math.max(1, settings.ttlSeconds), MAX_ASSERTION_TTL_SECONDS);
+  const exp = identity.exp > 0 ? Math.min(nowSeconds + ttl, Math.max(identity.exp, nowSeconds + 1)) : nowSeconds + ttl;
+  return {
+    iss: settings.issuer,
+    aud: target.audience,
+    sub: identity.sub,
+    type: identity.type,
+    scope: identity.scopes.join(' '),
+    groups: [...identity.groups],
+    ...(identity.tenant === undefined ? {} : { tenant: identity.tenant }),
+    ...(identity.clientId === undefined ? {} : { client_id: identity.clientId }),
+    src_iss: identity.iss,
+    iat: nowSeconds,
+    exp,
+    jti: newJti(),
+    req: requestHash(target.method, target.upstreamPath),
+  };
+}
+
+/**
+ * Signs claims with the store's current key. A store failure becomes `key_set_unavailable` (503): without a
+ * key nothing is forwarded.
+ *
+ * @example
+ * const jws = await signWithStore(keyStore, claims);
+ */
+export async function signWithStore(store: KeyStore, claims: AssertionClaims): Promise<string> {
+  let keySet;
+  try {
+    keySet = await store.load();
+  } catch (err) {
+    if (isMeshgateError(err) && err.code === 'key_set_unavailable') throw err;
+    throw new MeshgateError('key_set_unavailable', 'the signing key set could not be loaded', { cause: err });
+  }
+  return signAssertion(claims, keySet.current);
+}

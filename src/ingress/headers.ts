@@ -1,0 +1,140 @@
+// Stage 2, the identity enricher: drops spoofable and hop-by-hop headers, adds the mesh contract headers.
+import { randomUUID } from 'node:crypto';
+import type { VerifiedIdentity } from '../auth/identity';
+import { TokenError } from '../errors';
+import { ASSERTION_HEADER } from '../keys/assertion';
+import { IAM_ISSUER } from './identity-source';
+
+/** Longest identity header value after encoding (the assertion is exempt: it is ours). */
+export const MAX_IDENTITY_VALUE_LENGTH = 1024;
+const MAX_TRACESTATE_LENGTH = 512;
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus the pre-standard ones proxies still see. */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/**
+ * Inbound headers never forwarded as sent: `authorization` (the upstream trusts the assertion, and forwarding the
+ * bearer token would widen its blast radius), `host`/`content-length`/`expect` (set for the upstream request),
+ * and the headers meshgate sets itself (trace headers are re-added only when well-formed).
+ */
+const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', 'x-request-id', 'traceparent', 'tracestate', 'x-amzn-trace-id']);
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+// Pass-through values: HTAB and visible ASCII only. Anything else is dropped, never repaired: it is not ours to rewrite.
+const SAFE_PASSTHROUGH_VALUE = /^[\t\x20-\x7e]*$/;
+// Identity values keep visible ASCII except `%` (the escape) and `,` (the list separator); space is encoded too.
+const IDENTITY_UNSAFE = /[^\x21-\x24\x26-\x2b\x2d-\x7e]/gu;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const AMZN_TRACE_ID = /^[A-Za-z0-9=;:._-]{1,256}$/;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export type OutgoingHeaders = Record<string, string | string[]>;
+
+export interface EnrichInput {
+  /** Lowercased names → values, exactly as the client sent them. */
+  readonly untrustedHeaders: ReadonlyMap<string, readonly string[]>;
+  readonly identity: VerifiedIdentity;
+  readonly assertion: string;
+  /** API Gateway's request id. */
+  readonly requestId: string | undefined;
+  /** This function's own X-Ray trace header (`_X_AMZN_TRACE_ID`), preferred over the inbound one. */
+  readonly amznTraceId?: string | undefined;
+}
+
+function encodeChar(ch: string): string {
+  try {
+    return encodeURIComponent(ch);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
+
+/**
+ * Percent-encodes everything outside visible ASCII, plus `%`, `,` and space (UTF-8, RFC 3986 §2.1). The mapping is
+ * injective, so two different claims never become the same header value, and the result holds no control
+ * character: a claim can never start a header line of its own.
+ *
+ * @example
+ * encodeIdentityValue('Zoë\r\nx-identity-sub: admin') // 'Zo%C3%AB%0D%0Ax-identity-sub:%20admin'
+ */
+export function encodeIdentityValue(value: string): string {
+  return value.replace(IDENTITY_UNSAFE, encodeChar);
+}
+
+function single(name: string, value: string): string {
+  const encoded = encodeIdentityValue(value);
+  if (encoded.length > MAX_IDENTITY_VALUE_LENGTH) throw new TokenError('token_claim_invalid', `identity value for ${name} is longer than ${MAX_IDENTITY_VALUE_LENGTH} characters`);
+  return encoded;
+}
+
+// Lists lose whole trailing items past the limit: a consumer then sees fewer scopes or groups, never a wrong one.
+function list(items: readonly string[], separator: string): string {
+  let out = '';
+  for (const item of items) {
+    const encoded = encodeIdentityValue(item);
+    const next = out === '' ? encoded : `${out}${separator}${encoded}`;
+    if (next.length > MAX_IDENTITY_VALUE_LENGTH) break;
+    out = next;
+  }
+  return out;
+}
+
+/** A W3C `traceparent` (Trace Context §3.2), or undefined: version `ff` and all-zero ids are invalid. */
+export function validTraceparent(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : TRACEPARENT.exec(value);
+  if (!m) return undefined;
+  const [, version, traceId, parentId, , rest] = m;
+  if (version === 'ff' || /^0+$/.test(traceId as string) || /^0+$/.test(parentId as string)) return undefined;
+  if (version === '00' && rest !== undefined) return undefined;
+  return value;
+}
+
+function connectionListed(headers: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const names = new Set<string>();
+  for (const value of headers.get('connection') ?? []) for (const token of value.split(',')) names.add(token.trim().toLowerCase());
+  return names;
+}
+
+function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): OutgoingHeaders {
+  // Null prototype: a client header named `__proto__` stays a (dropped) name, never a prototype.
+  const out = Object.create(null) as OutgoingHeaders;
+  const listed = connectionListed(untrusted);
+  for (const [name, values] of untrusted) {
+    if (name.startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || listed.has(name)) continue;
+    if (!TOKEN.test(name)) continue;
+    const safe = values.filter((v) => SAFE_PASSTHROUGH_VALUE.test(v));
+    if (safe.length > 0) out[name] = safe.length === 1 ? (safe[0] as string) : safe;
+  }
+  return out;
+}
+
+/**
+ * Builds the headers sent upstream: the client's headers minus every `x-identity-*` (any case, single or
+ * multi-value), hop-by-hop fields and `authorization`; then the contract headers of DESIGN "Headers to upstream".
+ *
+ * @example
+ * const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity, assertion, requestId });
+ */
+export function enrichHeaders(input: EnrichInput): OutgoingHeaders {
+  const { identity, untrustedHeaders } = input;
+  if (!COMPACT_JWS.test(input.assertion)) throw new Error('assertion is not a compact JWS');
+  const out = passThrough(untrustedHeaders);
+  out['x-identity-sub'] = single('x-identity-sub', identity.sub);
+  out['x-identity-iss'] = identity.type === 'iam' ? IAM_ISSUER : single('x-identity-iss', identity.iss);
+  out['x-identity-type'] = identity.type;
+  out['x-identity-scopes'] = list(identity.scopes, ' ');
+  out['x-identity-groups'] = list(identity.groups, ',');
+  if (identity.tenant !== undefined) out['x-identity-tenant'] = single('x-identity-tenant', identity.tenant);
+  if (identity.clientId !== undefined) out['x-identity-client'] = single('x-identity-client', identity.clientId);
+  out[ASSERTION_HEADER] = input.assertion;
+  out['x-request-id'] = input.requestId !== undefined && /^[A-Za-z0-9=._:-]{1,128}$/.test(input.requestId) ? input.requestId : randomUUID();
+  const traceparent = validTraceparent(untrustedHeaders.get('traceparent')?.[0]);
+  if (traceparent !== undefined) {
+    out.traceparent = traceparent;
+    const tracestate = untrustedHeaders.get('tracestate')?.join(',');
+    if (tracestate !== undefined && tracestate.length <= MAX_TRACESTATE_LENGTH && /^[\x20-\x7e]*$/.test(tracestate)) out.tracestate = tracestate;
+  }
+  const amzn = [input.amznTraceId, untrustedHeaders.get('x-amzn-trace-id')?.[0]].find((v) => v !== undefined && AMZN_TRACE_ID.test(v));
+  if (amzn !== undefined) out['x-amzn-trace-id'] = amzn;
+  return out;
+}

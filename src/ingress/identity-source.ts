@@ -1,0 +1,63 @@
+// Where the verified identity of a proxied request lives: the authorizer context, or API Gateway's SigV4 identity.
+import { isPlainObject } from '../config/check';
+import { MeshgateError, TokenError } from '../errors';
+import { fromAuthorizerContext } from '../auth/context';
+import type { VerifiedIdentity } from '../auth/identity';
+import { isRouteAllowed } from '../auth/policy';
+import type { Route } from '../routes/route-table';
+import type { IngressRequest } from './request';
+
+export const IAM_ISSUER = 'aws:iam';
+/** Same leeway as the authorizer's clock skew default. */
+const EXP_LEEWAY_SECONDS = 30;
+
+const obj = (v: unknown): Record<string, unknown> | undefined => (isPlainObject(v) ? v : undefined);
+const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** SigV4 callers: REST puts them in `requestContext.identity`, HTTP API in `requestContext.authorizer.iam`. */
+function iamIdentity(request: IngressRequest): VerifiedIdentity | undefined {
+  const ctx = request.requestContext;
+  const source = request.format === 'http-v2' ? obj(obj(ctx.authorizer)?.iam) : obj(ctx.identity);
+  const userArn = nonEmpty(source?.userArn);
+  if (source === undefined || userArn === undefined) return undefined;
+  return Object.freeze({
+    sub: userArn,
+    iss: IAM_ISSUER,
+    type: 'iam',
+    scopes: Object.freeze([]),
+    groups: Object.freeze([]),
+    tenant: nonEmpty(source.accountId),
+    clientId: undefined,
+    exp: 0,
+  });
+}
+
+/**
+ * The authorizer's flat context: REST (1.0) `requestContext.authorizer`, HTTP API (2.0)
+ * `requestContext.authorizer.lambda`. `authorizer.jwt.claims` is never read: serverless offline fills it with
+ * decoded but unverified claims.
+ */
+function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefined {
+  const authorizer = obj(request.requestContext.authorizer);
+  const context = request.format === 'http-v2' ? obj(authorizer?.lambda) : authorizer?.sub === undefined ? obj(authorizer?.lambda) : authorizer;
+  return fromAuthorizerContext(context);
+}
+
+/**
+ * Reads the identity API Gateway verified for this request and checks the route again (defence in depth: an
+ * execute-api `*` also matches `/`, and HTTP API simple responses cannot name routes). Fails closed:
+ * no identity → `identity_missing` (401), expired credential → `token_expired` (401, a cached Allow can outlive
+ * the token), not allowed here → `route_forbidden` (403).
+ *
+ * @example
+ * const identity = verifiedIdentityOf(request, route, Math.floor(Date.now() / 1000));
+ */
+export function verifiedIdentityOf(request: IngressRequest, route: Route, nowSeconds: number): VerifiedIdentity {
+  const identity = route.auth === 'iam' ? iamIdentity(request) : authorizerIdentity(request);
+  if (identity === undefined) {
+    throw new MeshgateError('identity_missing', route.auth === 'iam' ? 'no SigV4 caller identity on an IAM route' : 'no authorizer identity on a JWT route');
+  }
+  if (identity.exp > 0 && identity.exp + EXP_LEEWAY_SECONDS < nowSeconds) throw new TokenError('token_expired', 'the credential behind a cached authorization has expired');
+  if (!isRouteAllowed(identity, route)) throw new MeshgateError('route_forbidden', `identity may not call ${route.id}`);
+  return identity;
+}

@@ -1,0 +1,136 @@
+// The ingress pipeline: verify identity → validate → enrich (sign) → forward, with one catch into the error table.
+import { ConfigError, isMeshgateError, MeshgateError, type ErrorCode } from '../errors';
+import type { IngressConfig } from '../config/ingress-config';
+import { errorResult } from '../http/error-response';
+import type { HttpResult } from '../http/problem';
+import type { KeyStore } from '../keys/key-store';
+import { keyStoreFromConfig } from '../keys/key-store-from-env';
+import { countMetric, logger } from '../observability';
+import { findRouteByTemplate, matchRoute, type Route, type RouteTable } from '../routes/route-table';
+import type { VerifiedIdentity } from '../auth/identity';
+import { assertionClaims, signWithStore } from './assertion-claims';
+import { forwardRequest, upstreamPath } from './forward';
+import { enrichHeaders } from './headers';
+import { verifiedIdentityOf } from './identity-source';
+import { readIngressEvent, type IngressRequest } from './request';
+import { toProxyResult } from './response';
+import { validateRequest } from './validate';
+
+export interface IngressCore {
+  readonly config: IngressConfig;
+  readonly keyStore: KeyStore;
+  /** Epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** This invocation's X-Ray trace header. @default process.env._X_AMZN_TRACE_ID */
+  readonly amznTraceId?: () => string | undefined;
+}
+
+/** A built ingress, or the configuration error that makes it answer 503 to everything (never forward). */
+export type Ingress = { readonly ok: true; readonly core: IngressCore } | { readonly ok: false; readonly error: MeshgateError };
+
+export type IngressOutcome = 'allow' | 'unauthorized' | 'deny' | 'invalid' | 'not_found' | 'upstream_error' | 'error';
+
+/** The stable outcome of a reason code, for the access-decision log line and metrics. */
+export function outcomeOf(code: ErrorCode): IngressOutcome {
+  if (code === 'identity_missing' || code.startsWith('token_') || code === 'issuer_untrusted' || code === 'audience_mismatch') return 'unauthorized';
+  if (code === 'route_forbidden' || code === 'scope_missing') return 'deny';
+  if (code.startsWith('payload_') || code === 'media_type_unsupported' || code === 'query_invalid') return 'invalid';
+  if (code === 'route_not_found') return 'not_found';
+  if (code.startsWith('upstream_')) return 'upstream_error';
+  return 'error';
+}
+
+/**
+ * Builds the ingress once per cold start. A bad configuration is logged with the field it names and kept: every
+ * request is then answered 503 `config_invalid`, and nothing is forwarded.
+ *
+ * @example
+ * const ingress = buildIngress(() => loadIngressConfig(process.env, routes));
+ */
+export function buildIngress(load: () => IngressConfig, makeStore: (config: IngressConfig) => KeyStore = (c) => keyStoreFromConfig(c.keyStore)): Ingress {
+  try {
+    const config = load();
+    return { ok: true, core: { config, keyStore: makeStore(config) } };
+  } catch (err) {
+    const error = isMeshgateError(err) ? err : new ConfigError('config', (err as Error).message, { cause: err });
+    logger.error('configuration invalid: every request is answered 503', { code: error.code, error: error.message });
+    return { ok: false, error };
+  }
+}
+
+function resolveRoute(table: RouteTable, request: IngressRequest): Route {
+  const route = (request.template === undefined ? undefined : findRouteByTemplate(table, request.method, request.template)) ?? matchRoute(table, request.method, request.path);
+  if (route === undefined) throw new MeshgateError('route_not_found', `no route for ${request.method} ${request.template ?? 'this path'}`);
+  return route;
+}
+
+async function run(core: IngressCore, request: IngressRequest, seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number }): Promise<HttpResult> {
+  const { config } = core;
+  const nowSeconds = Math.floor((core.now ?? Date.now)() / 1000);
+  const route = (seen.route = resolveRoute(config.routes, request));
+  const identity = (seen.identity = verifiedIdentityOf(request, route, nowSeconds));
+  logger.appendKeys({ sub: identity.sub });
+  const validated = validateRequest(request, route);
+  const baseUrl = config.upstreamUrls.get(route.upstream.name);
+  if (baseUrl === undefined) throw new ConfigError(`MESHGATE_UPSTREAMS.${route.upstream.name}`, 'is required');
+  const path = upstreamPath(baseUrl, request.forwardPath);
+  const claims = assertionClaims(identity, { audience: route.upstream.audience, method: request.method, upstreamPath: path }, config.assertion, nowSeconds);
+  const assertion = await signWithStore(core.keyStore, claims);
+  const amznTraceId = (core.amznTraceId ?? (() => process.env._X_AMZN_TRACE_ID))();
+  const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity, assertion, requestId: request.requestId, amznTraceId });
+  const upstream = await forwardRequest({
+    baseUrl,
+    upstreamName: route.upstream.name,
+    method: request.method,
+    path,
+    rawQuery: request.rawQuery,
+    headers,
+    body: validated.body,
+    timeoutMs: route.timeoutMs,
+  });
+  seen.upstreamStatus = upstream.status;
+  return toProxyResult(upstream, request.format);
+}
+
+/**
+ * Handles one REST (1.0) or HTTP API (2.0) proxy event. Never throws: every failure goes through the one
+ * error table. Logs one access-decision line (request id, subject, issuer, route, outcome, reason); never a token.
+ *
+ * @example
+ * export const handler = (event: unknown) => handleIngressEvent(ingress, event);
+ */
+export async function handleIngressEvent(ingress: Ingress, event: unknown): Promise<HttpResult> {
+  const started = Date.now();
+  const seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number } = {};
+  let requestId: string | undefined;
+  try {
+    const request = readIngressEvent(event);
+    requestId = request.requestId;
+    if (requestId !== undefined) logger.appendKeys({ apiRequestId: requestId });
+    if (!ingress.ok) throw ingress.error;
+    const result = await run(ingress.core, request, seen);
+    logDecision('allow', 'ok', seen, started);
+    return result;
+  } catch (err) {
+    const code: ErrorCode = isMeshgateError(err) ? err.code : 'internal';
+    const outcome = outcomeOf(code);
+    logDecision(outcome, code, seen, started, isMeshgateError(err) ? err : undefined);
+    return errorResult(err, requestId);
+  }
+}
+
+function logDecision(outcome: IngressOutcome, reason: ErrorCode | 'ok', seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number }, started: number, err?: MeshgateError): void {
+  const fields = {
+    route: seen.route?.id ?? 'unknown',
+    outcome,
+    reason,
+    ...(seen.identity ? { sub: seen.identity.sub, iss: seen.identity.iss, type: seen.identity.type } : {}),
+    ...(seen.route ? { upstream: seen.route.upstream.name } : {}),
+    ...(seen.upstreamStatus === undefined ? {} : { upstreamStatus: seen.upstreamStatus }),
+    ...(err && (outcome === 'upstream_error' || outcome === 'error') ? { error: err.message, cause: err.details.cause } : {}),
+    durationMs: Date.now() - started,
+  };
+  if (outcome === 'upstream_error' || outcome === 'error') logger.error('access decision', fields);
+  else logger.info('access decision', fields);
+  countMetric(outcome === 'allow' ? 'IngressForwarded' : `Ingress${outcome.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`);
+}

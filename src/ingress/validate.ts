@@ -1,0 +1,105 @@
+// Stage 1, the payload validator: content type, size, encoding, JSON syntax, body and query schemas, in that order.
+import { isUtf8 } from 'node:buffer';
+import { ConfigError, MeshgateError } from '../errors';
+import type { Route } from '../routes/route-table';
+import type { IngressRequest } from './request';
+import { parseUntrustedJson } from './safe-json';
+import { bodyValidator, queryValidator, schemaProblems } from './schemas';
+
+/** What the later stages need from a request that passed validation. */
+export interface ValidatedRequest {
+  /** The body bytes exactly as they go upstream (base64 already decoded); undefined when there is none. */
+  readonly body: Buffer | undefined;
+  /** The media type of the body, lowercased, without parameters. */
+  readonly mediaType: string | undefined;
+}
+
+/** `application/json` and any `application/*+json` (RFC 6839 §3.1). */
+export function isJsonMediaType(mediaType: string): boolean {
+  return mediaType === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType);
+}
+
+/** `Type/Subtype; charset=utf-8` → `type/subtype` (RFC 9110 §8.3.1: case-insensitive, parameters aside). */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  const essence = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  return essence ? essence : undefined;
+}
+
+function accepts(route: Route, mediaType: string): boolean {
+  return route.contentTypes.some((t) => t === mediaType || t === '*/*' || (t.endsWith('/*') && mediaType.startsWith(t.slice(0, -1))));
+}
+
+/** Decoded size of a body, computed without decoding it: base64 is counted as the bytes it stands for. */
+export function decodedBodyBytes(body: string, isBase64Encoded: boolean): number {
+  if (!isBase64Encoded) return Buffer.byteLength(body, 'utf8');
+  const trimmed = body.replace(/[\s=]+$/, '');
+  return Math.floor((trimmed.replace(/\s+/g, '').length * 3) / 4);
+}
+
+function checkMediaType(request: IngressRequest, route: Route): string {
+  const contentType = request.untrustedHeaders.get('content-type')?.[0];
+  const mediaType = mediaTypeOf(contentType);
+  if (mediaType === undefined) throw new MeshgateError('media_type_unsupported', `a body needs a Content-Type: ${route.contentTypes.join(', ')}`);
+  if (!accepts(route, mediaType)) throw new MeshgateError('media_type_unsupported', `Content-Type must be one of ${route.contentTypes.join(', ')}`);
+  return mediaType;
+}
+
+function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { bytes: Buffer; text: string | undefined } {
+  if (isBase64Encoded) {
+    const bytes = Buffer.from(body, 'base64');
+    if (!json) return { bytes, text: undefined };
+    if (!isUtf8(bytes)) throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
+    return { bytes, text: bytes.toString('utf8') };
+  }
+  // A string body with a lone surrogate has no UTF-8 form: API Gateway's transcoding lost bytes on the way in.
+  if (!(body as string & { isWellFormed(): boolean }).isWellFormed()) throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
+  return { bytes: Buffer.from(body, 'utf8'), text: json ? body : undefined };
+}
+
+function checkBodySchema(route: Route, text: string | undefined): void {
+  if (route.bodySchema === undefined) return;
+  const validate = bodyValidator(route.bodySchema);
+  if (validate === undefined) throw new ConfigError(`route ${route.id}.bodySchema`, `no compiled schema "${route.bodySchema}"`);
+  if (text === undefined) throw new MeshgateError('payload_invalid', 'this route needs a JSON body', { details: { errors: [{ pointer: '#', detail: 'body is required' }] } });
+  const value = parseUntrustedJson(text);
+  if (!validate(value)) {
+    throw new MeshgateError('payload_invalid', 'body does not match the route schema', { details: { errors: schemaProblems(validate.errors, 'body') } });
+  }
+}
+
+function checkQuery(request: IngressRequest, route: Route): void {
+  if (route.querySchema === undefined) return;
+  const validate = queryValidator(route.querySchema);
+  if (validate === undefined) throw new ConfigError(`route ${route.id}.querySchema`, `no compiled schema "${route.querySchema}"`);
+  // Null prototype: a parameter named `__proto__` is just a name here.
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [name, values] of request.query) query[name] = values.length === 1 ? (values[0] as string) : [...values];
+  if (!validate(query)) {
+    throw new MeshgateError('query_invalid', 'query parameters do not match the route schema', { details: { errors: schemaProblems(validate.errors, 'query') } });
+  }
+}
+
+/**
+ * Runs stage 1 for a request on a route. Cheap checks first: the content type (415; body-less requests skip it) and
+ * the size (413, before anything is decoded or parsed), then UTF-8 and JSON syntax (400 `payload_malformed`),
+ * the body schema (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
+ *
+ * @example
+ * const { body } = validateRequest(readIngressEvent(event), route);
+ */
+export function validateRequest(request: IngressRequest, route: Route): ValidatedRequest {
+  if (request.body === undefined) {
+    checkBodySchema(route, undefined);
+    checkQuery(request, route);
+    return { body: undefined, mediaType: undefined };
+  }
+  const mediaType = checkMediaType(request, route);
+  const size = decodedBodyBytes(request.body, request.isBase64Encoded);
+  if (size > route.maxBodyBytes) throw new MeshgateError('payload_too_large', `body is ${size} bytes; this route accepts at most ${route.maxBodyBytes}`);
+  const json = isJsonMediaType(mediaType);
+  const { bytes, text } = decodeBody(request.body, request.isBase64Encoded, json);
+  if (route.bodySchema !== undefined) checkBodySchema(route, text);
+  else if (text !== undefined) parseUntrustedJson(text);
+  checkQuery(request, route);
+  return { body: bytes, mediaType };
+}

@@ -1,0 +1,107 @@
+// Reports: SARIF validated against the SARIF 2.1.0 JSON schema, JSON shape, table; baselines.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { applyBaseline, createBaseline, readBaseline, writeBaseline } from '../../src/audit/baseline';
+import { runAudit } from '../../src/audit/engine';
+import { readTemplate } from '../../src/audit/inputs/cloudformation';
+import { readPolicyFiles } from '../../src/audit/inputs/policy-files';
+import { renderJson } from '../../src/audit/report/json';
+import { renderSarif } from '../../src/audit/report/sarif';
+import { renderTable } from '../../src/audit/report/table';
+import { docInput, policy } from './support';
+
+const FIXTURES = 'test/audit/fixtures';
+
+// The schema (from @microsoft/jest-sarif, MIT) is draft-04; Ajv 8 reads it once `id` is spelt `$id`,
+// and its language pattern is only valid as a non-unicode regular expression.
+async function sarifValidator(): Promise<(data: unknown) => boolean> {
+  const schema = JSON.parse(await readFile(`${FIXTURES}/sarif-schema-2.1.0.json`, 'utf8')) as Record<string, unknown>;
+  const { $schema: _draft, id, ...rest } = schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile({ ...rest, $id: id });
+  return (data) => {
+    const ok = validate(data);
+    if (!ok) console.error(validate.errors);
+    return ok;
+  };
+}
+
+describe('Report: SARIF', () => {
+  it('is valid SARIF 2.1.0 with rules, levels, security-severity and statement lines', async () => {
+    const input = await readPolicyFiles([`${FIXTURES}/policies`, `${FIXTURES}/account-authorization-details.json`]);
+    const result = await runAudit(input);
+    const sarif = JSON.parse(renderSarif(result, { version: '0.1.0' }));
+    assert.equal((await sarifValidator())(sarif), true);
+    const run = sarif.runs[0];
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'public-principal');
+    assert.equal(rule.properties['security-severity'], '9.5');
+    assert.ok(rule.help.text.length > 20);
+    const pub = run.results.find((r: { ruleId: string }) => r.ruleId === 'public-principal');
+    assert.equal(pub.level, 'error');
+    assert.deepEqual(pub.locations[0].physicalLocation.artifactLocation, { uri: 'test/audit/fixtures/policies/bucket-policy-cli.json', uriBaseId: '%SRCROOT%' });
+    const medium = run.results.find((r: { ruleId: string }) => r.ruleId === 'malformed');
+    assert.equal(medium.level, 'warning');
+    const kms = run.results.find((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('kms-key-policy.json'));
+    assert.equal(kms.locations[0].physicalLocation.region.startLine, 4);
+  });
+
+  it('maps low to note and stays valid for findings without a file (live account)', async () => {
+    const result = await runAudit(docInput(policy({ Effect: 'Allow', Action: 's3:GetObjekt', Resource: 'arn:aws:s3:::b/*' })));
+    const sarif = JSON.parse(renderSarif(result));
+    assert.equal(sarif.runs[0].results[0].level, 'note');
+    assert.equal((await sarifValidator())(sarif), true);
+  });
+});
+
+describe('Report: JSON and table', () => {
+  it('JSON holds findings and a summary with counts and inputs', async () => {
+    const result = await runAudit(await readTemplate(`${FIXTURES}/serverless-template.json`));
+    const json = JSON.parse(renderJson(result));
+    assert.equal(json.findings.length, 4);
+    assert.deepEqual(json.summary.bySeverity, { critical: 1, high: 2, medium: 1, low: 0 });
+    assert.deepEqual(json.summary.byKind, { 'public-principal': 1, 'route-without-authorizer': 2, 'secret-rotation-disabled': 1 });
+    assert.deepEqual(json.summary.inputs.sources, [`${FIXTURES}/serverless-template.json`]);
+  });
+
+  it('table names severity, kind, resource and location', async () => {
+    const text = renderTable(await runAudit(await readTemplate(`${FIXTURES}/serverless-template.json`)));
+    assert.match(text, /^CRITICAL {2}public-principal {2}AuthorizerLambdaPermissionApiGateway statement 0 \(test\/audit\/fixtures\/serverless-template.json:219\)$/m);
+    assert.match(text, /4 finding\(s\): 1 critical, 2 high, 1 medium, 0 low/);
+  });
+});
+
+describe('Baseline', () => {
+  it('accepts known findings, flags new ones and reports changed or added documents', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-baseline-'));
+    const before = docInput(policy({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b' }));
+    const file = join(dir, 'baseline.json');
+    await writeBaseline(file, createBaseline(await runAudit(before), before));
+
+    const same = applyBaseline(await runAudit(before), before, await readBaseline(file), file);
+    assert.deepEqual(same.findings, []);
+    assert.deepEqual(same.summary.baseline, { file, accepted: 1, new: 0 });
+
+    const after = docInput(policy({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }));
+    after.documents.push({ id: 'added.json', resource: 'added.json', policyKind: 'identity', document: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }) });
+    const drift = applyBaseline(await runAudit(after), after, await readBaseline(file), file);
+    assert.deepEqual(
+      drift.findings.map((f) => `${f.kind} ${f.severity} ${f.resource} ${f.baselineState ?? '-'}`),
+      [
+        'passrole-star high policy.json new',
+        'baseline-drift medium policy.json -',
+        'wildcard-resource-sensitive medium policy.json new',
+        'baseline-drift low added.json -',
+      ],
+    );
+  });
+
+  it('rejects a file that is not a baseline', async () => {
+    await assert.rejects(readBaseline(`${FIXTURES}/serverless-template.json`), /not a meshgate audit baseline/);
+  });
+});

@@ -1,0 +1,129 @@
+// GET /.well-known/jwks.json as a pure function: public members only, cache headers, ETag/304, 503 on store failure.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MeshgateError } from '../../src/errors';
+import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE, jwksResult, keyStoreFailureResult } from '../../src/keys/jwks';
+import { FileKeyStore } from '../../src/keys/key-store-file';
+import { newKeySet, rotateKeySet, type SigningKeySet } from '../../src/keys/key-set';
+
+const restEvent = (headers: Record<string, string> = {}, multi: Record<string, string[]> | null = null) => ({
+  resource: '/.well-known/jwks.json', path: '/.well-known/jwks.json', httpMethod: 'GET', headers, multiValueHeaders: multi, requestContext: { requestId: 'rest-1' },
+});
+const httpApiEvent = (headers: Record<string, string> = {}) => ({
+  version: '2.0', routeKey: 'GET /.well-known/jwks.json', rawPath: '/.well-known/jwks.json', headers, requestContext: { requestId: 'http-1', http: { method: 'GET' } },
+});
+
+function privateValues(set: SigningKeySet): string[] {
+  return [set.current, set.next, set.previous].flatMap((k) => (k ? [k.privateJwk.d] : []));
+}
+
+describe('JWKS endpoint (src/keys/jwks.ts)', () => {
+  it('serves the current, next and previous public keys with cache and type headers', () => {
+    const set = rotateKeySet(newKeySet());
+    const res = jwksResult(set, restEvent());
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], JWKS_CONTENT_TYPE);
+    assert.equal(res.headers['cache-control'], JWKS_CACHE_CONTROL);
+    assert.match(res.headers['cache-control'] ?? '', /max-age=\d+/);
+    assert.match(res.headers.etag ?? '', /^"[A-Za-z0-9_-]+"$/);
+    const jwks = JSON.parse(res.body) as { keys: Record<string, unknown>[] };
+    assert.deepEqual(jwks.keys.map((k) => k.kid), [set.current.kid, set.next.kid, set.previous!.kid]);
+    for (const key of jwks.keys) {
+      assert.deepEqual(Object.keys(key).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+      assert.equal(key.alg, 'ES256');
+    }
+  });
+
+  it('never serves a private member: no `d`, and no private value anywhere in the body', () => {
+    const set = rotateKeySet(rotateKeySet(newKeySet()));
+    const res = jwksResult(set, httpApiEvent());
+    assert.ok(!/"d"\s*:/.test(res.body));
+    for (const d of privateValues(set)) assert.ok(!res.body.includes(d));
+  });
+
+  it('answers 304 for a matching If-None-Match in REST (any casing, multi-value) and HTTP API events', () => {
+    const set = newKeySet();
+    const { headers } = jwksResult(set, httpApiEvent());
+    const etag = headers.etag!;
+    const variants = [
+      restEvent({ 'If-None-Match': etag }),
+      restEvent({}, { 'IF-NONE-MATCH': ['"other"', etag] }),
+      httpApiEvent({ 'if-none-match': `"stale", W/${etag}` }),
+      httpApiEvent({ 'if-none-match': '*' }),
+    ];
+    for (const event of variants) {
+      const res = jwksResult(set, event);
+      assert.equal(res.statusCode, 304);
+      assert.equal(res.body, '');
+      assert.equal(res.headers.etag, etag);
+      assert.equal(res.headers['cache-control'], JWKS_CACHE_CONTROL);
+    }
+    assert.equal(jwksResult(set, httpApiEvent({ 'if-none-match': '"something-else"' })).statusCode, 200);
+  });
+
+  it('changes the ETag when the key set rotates, so a cached copy revalidates to the new keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-'));
+    try {
+      const store = new FileKeyStore(join(dir, 'keys.json'));
+      const first = jwksResult(await store.load(), httpApiEvent());
+      assert.equal(jwksResult(await store.load(), httpApiEvent()).headers.etag, first.headers.etag, 'same keys, same ETag');
+      await store.rotate();
+      const second = jwksResult(await store.load(), httpApiEvent({ 'if-none-match': first.headers.etag! }));
+      assert.equal(second.statusCode, 200);
+      assert.notEqual(second.headers.etag, first.headers.etag);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 503 problem+json without the cause when the key store fails', () => {
+    const secretish = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:meshgate/prod/signing-keys SecretString={"d":"c2VjcmV0"}';
+    for (const err of [new Error(secretish), new MeshgateError('key_set_unavailable', 'signing key set is invalid: not JSON')]) {
+      const res = keyStoreFailureResult(err, 'req-9');
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['content-type'], 'application/problem+json');
+      assert.equal(res.headers['cache-control'], 'no-store');
+      assert.ok(res.headers['retry-after']);
+      const problem = JSON.parse(res.body) as Record<string, unknown>;
+      assert.equal(problem.code, 'key_set_unavailable');
+      assert.equal(problem.instance, 'req-9');
+      assert.ok(!res.body.includes('c2VjcmV0') && !res.body.includes('SecretString') && !res.body.includes('not JSON'));
+    }
+  });
+});
+
+describe('JWKS handler (functions/jwks/handler.ts) with the file key store', () => {
+  it('serves the store\'s keys, revalidates with 304, and answers 503 without leaking when the store breaks', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { captureLogs, assertNoSecretsLogged } = await import('../support/logs');
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-handler-'));
+    const file = join(dir, 'keys.json');
+    const saved = { ...process.env };
+    Object.assign(process.env, { MESHGATE_KEY_STORE: 'file', MESHGATE_KEYS_FILE: file, MESHGATE_KEY_CACHE_TTL_MS: '0' });
+    const logs = captureLogs();
+    try {
+      const { handler } = await import('../../functions/jwks/handler');
+      const first = await handler(httpApiEvent());
+      const set = await new FileKeyStore(file).load();
+      assert.equal(first.statusCode, 200);
+      assert.deepEqual((JSON.parse(first.body) as { keys: { kid: string }[] }).keys.map((k) => k.kid), [set.current.kid, set.next.kid]);
+      assert.equal((await handler(restEvent({ 'If-None-Match': first.headers.etag! }))).statusCode, 304);
+
+      await writeFile(file, JSON.stringify({ version: 1, current: { kid: 'x', privateJwk: { d: set.current.privateJwk.d } } }));
+      const broken = await handler(restEvent());
+      assert.equal(broken.statusCode, 503);
+      assert.equal((JSON.parse(broken.body) as { code: string }).code, 'key_set_unavailable');
+      assert.ok(!broken.body.includes(set.current.privateJwk.d));
+      logs.stop();
+      assert.ok(logs.lines.some((l) => l.includes('key set unavailable')), 'the failure is logged');
+      assertNoSecretsLogged(logs, privateValues(set));
+    } finally {
+      logs.stop();
+      process.env = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

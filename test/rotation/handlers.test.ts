@@ -1,0 +1,88 @@
+// The rotate and scheduled Lambda handlers, driven with the sample events in events/.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ScheduledEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { newKeySet, serializeKeySet } from '../../src/keys/key-set';
+import { handler as rotate } from '../../functions/rotate/handler';
+import { handler as scheduled } from '../../functions/scheduled/handler';
+import { assertNoSecretsLogged, captureLogs, type LogCapture } from '../support/logs';
+import { FakeSecretsManager } from './fake-secrets-manager';
+
+const rotateEvent = JSON.parse(readFileSync('events/rotate-create-secret.json', 'utf8')) as Record<string, string>;
+const scheduleEvent = JSON.parse(readFileSync('events/schedule.json', 'utf8')) as ScheduledEvent;
+const smMock = mockClient(SecretsManagerClient);
+
+let fake: FakeSecretsManager;
+let logs: LogCapture;
+beforeEach(() => {
+  smMock.reset();
+  fake = new FakeSecretsManager();
+  fake.attach(smMock);
+  logs = captureLogs();
+});
+afterEach(() => logs.stop());
+
+function seedSigningKeySecret() {
+  const initial = newKeySet();
+  const secret = fake.addSecret({
+    name: 'meshgate/dev/signing-keys',
+    tags: { 'meshgate:managed': 'true', 'meshgate:strategy': 'signing-key-set' },
+    versions: {
+      'v-old': { value: serializeKeySet(initial), stages: ['AWSCURRENT'] },
+      [rotateEvent.ClientRequestToken!]: { stages: ['AWSPENDING'] },
+    },
+  });
+  assert.equal(secret.arn, rotateEvent.SecretId, 'the sample event names this secret');
+  return { secret, initial };
+}
+
+describe('Handler: rotate', () => {
+  it('runs every step of the sample event and logs ARN, step and token, never a key or the RotationToken', async () => {
+    const { secret, initial } = seedSigningKeySecret();
+
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await rotate({ ...rotateEvent, Step });
+    logs.stop();
+
+    assert.equal(fake.versionWith(secret.arn, 'AWSCURRENT'), rotateEvent.ClientRequestToken);
+    const put = fake.calls.find((c) => c.command === 'PutSecretValueCommand');
+    assert.equal(put?.input.RotationToken, rotateEvent.RotationToken, 'passed through for role-assuming rotation');
+    const done = logs.entries().filter((e) => e.message === 'rotation step done');
+    assert.deepEqual(done.map((e) => e.step), ['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+    assert.equal(done[0]?.secretArn, secret.arn);
+    assert.equal(done[0]?.token, rotateEvent.ClientRequestToken);
+    const current = fake.valueAt(secret.arn, 'AWSCURRENT')!;
+    assertNoSecretsLogged(logs, [
+      rotateEvent.RotationToken!, current, initial.current.privateJwk.d, initial.next.privateJwk.d,
+      ...Object.values(JSON.parse(current) as Record<string, { privateJwk?: { d: string } } | null>).flatMap((k) => (k?.privateJwk ? [k.privateJwk.d] : [])),
+    ]);
+  });
+
+  it('fails loudly on a malformed event, naming the field', async () => {
+    await assert.rejects(rotate({ SecretId: rotateEvent.SecretId, Step: 'createSecret' }), /ClientRequestToken must be a non-empty string/);
+  });
+
+  it('rethrows a failing step so Secrets Manager retries it, and logs the code', async () => {
+    const { secret } = seedSigningKeySecret();
+    fake.get(secret.arn).rotationEnabled = false;
+
+    await assert.rejects(rotate(rotateEvent), /rotation is not enabled/);
+    logs.stop();
+    assert.equal(logs.entries().find((e) => e.message === 'rotation step failed')?.code, 'rotation_not_enabled');
+  });
+});
+
+describe('Handler: scheduled', () => {
+  it('runs the secrets check for the sample schedule event and returns the report', async () => {
+    fake.addSecret({ name: 'overdue', tags: { 'meshgate:managed': 'true' }, lastRotatedDate: new Date(Date.now() - 400 * 86_400_000) });
+
+    const result = await scheduled(scheduleEvent);
+    logs.stop();
+
+    assert.equal(result.secrets.checked, 1);
+    assert.equal(result.secrets.rotationsStarted.length, 1);
+    assert.equal(logs.entries().find((e) => e.message === 'secrets rotation check')?.RotationsStarted, 1);
+  });
+});
