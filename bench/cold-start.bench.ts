@@ -55,6 +55,10 @@ export async function benchColdStart(): Promise<Ratio[]> {
     MESHGATE_KEY_STORE: 'file',
     MESHGATE_KEYS_FILE: join(dir, 'keys.json'),
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // As in Lambda: the Tracer (and its X-Ray SDK) loads at init.
+    AWS_LAMBDA_FUNCTION_NAME: 'meshgate-bench',
+    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     AWS_REGION: 'eu-west-1',
   };
   const base = startupMs(bare, undefined, env);
