@@ -44,20 +44,29 @@ function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefin
 }
 
 /**
- * Reads the identity API Gateway verified for this request and checks the route again (defence in depth: an
- * execute-api `*` also matches `/`, and HTTP API simple responses cannot name routes). Fails closed:
- * no identity → `identity_missing` (401), expired credential → `token_expired` (401, a cached Allow can outlive
- * the token), not allowed here → `route_forbidden` (403).
+ * Reads the identity API Gateway verified for this request, by the route's auth: the authorizer context for
+ * `jwt` routes, the SigV4 caller for `iam` routes. Fails closed: none → `identity_missing` (401).
  *
  * @example
- * const identity = verifiedIdentityOf(request, route, Math.floor(Date.now() / 1000));
+ * const identity = verifiedIdentityOf(request, route);
  */
-export function verifiedIdentityOf(request: IngressRequest, route: Route, nowSeconds: number): VerifiedIdentity {
+export function verifiedIdentityOf(request: IngressRequest, route: Route): VerifiedIdentity {
   const identity = route.auth === 'iam' ? iamIdentity(request) : authorizerIdentity(request);
   if (identity === undefined) {
     throw new MeshgateError('identity_missing', route.auth === 'iam' ? 'no SigV4 caller identity on an IAM route' : 'no authorizer identity on a JWT route');
   }
+  return identity;
+}
+
+/**
+ * Checks the identity against the route again (defence in depth: an execute-api `*` also matches `/`, and HTTP
+ * API simple responses cannot name routes): expired credential → `token_expired` (401: a cached Allow can
+ * outlive the token); not allowed here → `route_forbidden` (403).
+ *
+ * @example
+ * checkIdentityForRoute(identity, route, Math.floor(Date.now() / 1000));
+ */
+export function checkIdentityForRoute(identity: VerifiedIdentity, route: Route, nowSeconds: number): void {
   if (identity.exp > 0 && identity.exp + EXP_LEEWAY_SECONDS < nowSeconds) throw new TokenError('token_expired', 'the credential behind a cached authorization has expired');
   if (!isRouteAllowed(identity, route)) throw new MeshgateError('route_forbidden', `identity may not call ${route.id}`);
-  return identity;
 }

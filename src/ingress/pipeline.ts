@@ -11,8 +11,8 @@ import type { VerifiedIdentity } from '../auth/identity';
 import { assertionClaims, signWithStore } from './assertion-claims';
 import { forwardRequest, upstreamPath } from './forward';
 import { enrichHeaders } from './headers';
-import { verifiedIdentityOf } from './identity-source';
-import { readIngressEvent, type IngressRequest } from './request';
+import { checkIdentityForRoute, verifiedIdentityOf } from './identity-source';
+import { readIngressEvent, requestIdOf, type IngressRequest } from './request';
 import { toProxyResult } from './response';
 import { validateRequest } from './validate';
 
@@ -68,8 +68,9 @@ async function run(core: IngressCore, request: IngressRequest, seen: { route?: R
   const { config } = core;
   const nowSeconds = Math.floor((core.now ?? Date.now)() / 1000);
   const route = (seen.route = resolveRoute(config.routes, request));
-  const identity = (seen.identity = verifiedIdentityOf(request, route, nowSeconds));
+  const identity = (seen.identity = verifiedIdentityOf(request, route));
   logger.appendKeys({ sub: identity.sub });
+  checkIdentityForRoute(identity, route, nowSeconds);
   const validated = validateRequest(request, route);
   const baseUrl = config.upstreamUrls.get(route.upstream.name);
   if (baseUrl === undefined) throw new ConfigError(`MESHGATE_UPSTREAMS.${route.upstream.name}`, 'is required');
@@ -102,11 +103,12 @@ async function run(core: IngressCore, request: IngressRequest, seen: { route?: R
 export async function handleIngressEvent(ingress: Ingress, event: unknown): Promise<HttpResult> {
   const started = Date.now();
   const seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number } = {};
-  let requestId: string | undefined;
+  const requestId = requestIdOf(event);
+  // The handler resets log keys per invocation; this also keeps direct callers (tests, local runs) from mixing callers.
+  logger.removeKeys(['sub', 'apiRequestId']);
   try {
-    const request = readIngressEvent(event);
-    requestId = request.requestId;
     if (requestId !== undefined) logger.appendKeys({ apiRequestId: requestId });
+    const request = readIngressEvent(event);
     if (!ingress.ok) throw ingress.error;
     const result = await run(ingress.core, request, seen);
     logDecision('allow', 'ok', seen, started);

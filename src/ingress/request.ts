@@ -100,6 +100,12 @@ function stripStage(rawPath: string, stage: string | undefined): string {
   return rawPath === prefix ? '/' : rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : rawPath;
 }
 
+/** API Gateway's request id of any proxy event, read without trusting anything else in it. */
+export function requestIdOf(event: unknown): string | undefined {
+  const ctx = isPlainObject(event) && isPlainObject(event.requestContext) ? event.requestContext : {};
+  return str(ctx.requestId);
+}
+
 /**
  * Normalises a REST 1.0 or HTTP API 2.0 proxy event. Throws `route_not_found` for paths that are not plain
  * absolute paths, so no later stage sees `..`.

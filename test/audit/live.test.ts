@@ -149,6 +149,6 @@ describe('Function: runLiveAudit', () => {
       'secret-rotation-stuck arn:s:stuck',
       'secret-rotation-disabled arn:s:off',
     ]);
-    assert.match(findings[1]!.message, /2026-09-01 \(30 days ago\)/);
+    assert.match(findings[1]!.message, /due to rotate on 2026-09-21 \(10 days ago\)/);
   });
 });

@@ -1,5 +1,5 @@
 // End to end (issue 4): the `demo` upstream points at a test-controlled loopback server that fails on demand → 502 / 504.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { bearer, rawRequest } from './support/client';
@@ -29,13 +29,13 @@ function controlled(): Server {
   });
 }
 
-before(async () => {
+// The controlled upstream starts first: the stack's MESHGATE_UPSTREAMS points `demo` at it.
+const stack = useStack(async () => {
   port = await freePort();
   upstream = controlled();
   await listenOnLoopback(upstream, port);
+  return { upstreamUrl: `http://127.0.0.1:${port}` };
 });
-
-const stack = useStack(async () => { console.log("DBG port", port, upstream?.listening); return { upstreamUrl: `http://127.0.0.1:${port}` }; });
 
 afterEach(async () => {
   mode = 'ok';

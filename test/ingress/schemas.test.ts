@@ -26,7 +26,8 @@ describe('generated validators', () => {
 
 describe('boundIntegers (scripts/build-schemas.mjs)', () => {
   it('bounds integer schemas to the safe range, keeps tighter bounds, leaves number alone', async () => {
-    const { boundIntegers } = (await import('../../scripts/build-schemas.mjs')) as { boundIntegers: (s: unknown) => Record<string, unknown> };
+    const script: string = '../../scripts/build-schemas.mjs';
+    const { boundIntegers } = (await import(script)) as { boundIntegers: (s: unknown) => Record<string, unknown> };
     const schema = boundIntegers({
       type: 'object',
       properties: { id: { type: 'integer' }, small: { type: 'integer', maximum: 10 }, price: { type: 'number' }, list: { type: 'array', items: { type: ['integer', 'null'] } } },

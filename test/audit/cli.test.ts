@@ -1,0 +1,70 @@
+// CLI: `node bin/meshgate.cjs audit ...` exit codes, formats, --help, baselines.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const FIXTURES = 'test/audit/fixtures';
+
+function audit(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'audit', ...args], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('CLI: meshgate audit', () => {
+  it('prints help on stdout and exits 0', () => {
+    const run = audit('--help');
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /--policies <file\|dir>/);
+    assert.match(run.stdout, /--public-route/);
+  });
+
+  it('exits 2 for bad usage: no input, unknown option, bad --fail-on, bad --public-route', () => {
+    for (const args of [[], ['--template'], ['--bogus'], ['--template', 'x', '--fail-on', 'severe'], ['--policies', 'x', '--public-route', 'jwks']]) {
+      const run = audit(...args);
+      assert.equal(run.status, 2, `args ${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stdout, '');
+    }
+  });
+
+  it('exits 2 for unreadable input', () => {
+    const run = audit('--template', `${FIXTURES}/missing.json`);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /cannot read .*missing.json: ENOENT/);
+  });
+
+  it('exits 1 when findings reach --fail-on and 0 when they do not', () => {
+    const template = `${FIXTURES}/serverless-template.json`;
+    assert.equal(audit('--template', template, '--fail-on', 'critical').status, 1);
+    assert.equal(audit('--policies', `${FIXTURES}/policies/nested`, '--fail-on', 'low').status, 0);
+    assert.equal(audit('--template', template, '--fail-on', 'none').status, 0);
+  });
+
+  it('honours --public-route and prints the summary on stderr', () => {
+    const run = audit('--template', `${FIXTURES}/serverless-template.json`, '--public-route', 'GET /health', '--format', 'json');
+    assert.equal(run.status, 1);
+    assert.equal(JSON.parse(run.stdout).summary.byKind['route-without-authorizer'], 1);
+    assert.match(run.stderr, /meshgate audit: 3 finding\(s\): 1 critical, 1 high, 1 medium, 0 low/);
+  });
+
+  it('writes SARIF to --output and keeps stdout empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-cli-'));
+    const out = join(dir, 'audit.sarif');
+    const run = audit('--template', `${FIXTURES}/template.yaml`, '--format', 'sarif', '--output', out, '--fail-on', 'none');
+    assert.equal(run.status, 0);
+    assert.equal(run.stdout, '');
+    assert.equal(JSON.parse(await readFile(out, 'utf8')).version, '2.1.0');
+  });
+
+  it('writes a baseline (exit 0) and then reports nothing new against it (exit 0)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-cli-'));
+    const baseline = join(dir, 'baseline.json');
+    const template = `${FIXTURES}/serverless-template.json`;
+    assert.equal(audit('--template', template, '--write-baseline', baseline).status, 0);
+    const run = audit('--template', template, '--baseline', baseline, '--format', 'json');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).summary.baseline.accepted, 4);
+  });
+});
