@@ -30,6 +30,11 @@ function load(): Promise<IamData> {
   return library;
 }
 
+/** True once the catalogue has been imported (it stays unloaded for audits without policies). */
+export function catalogueLoaded(): boolean {
+  return library !== undefined;
+}
+
 async function allServiceKeys(): Promise<string[]> {
   serviceKeys ??= load().then((lib) => lib.iamServiceKeys());
   return serviceKeys;

@@ -51,7 +51,7 @@ describe('Function: runLiveAudit', () => {
   });
 
   it('reads every page of GetAccountAuthorizationDetails and combines a role\'s policies across pages', async () => {
-    const role = (policies: unknown[]) => ({ RoleName: 'deployer', Arn: 'arn:aws:iam::1:role/deployer', RolePolicyList: policies, AttachedManagedPolicies: [] });
+    const role = (policies: { PolicyName: string; PolicyDocument: string }[]) => ({ RoleName: 'deployer', Arn: 'arn:aws:iam::1:role/deployer', RolePolicyList: policies, AttachedManagedPolicies: [] });
     iam
       .on(GetAccountAuthorizationDetailsCommand, { Marker: undefined })
       .resolves({ IsTruncated: true, Marker: 'page-2', RoleDetailList: [role([{ PolicyName: 'pass', PolicyDocument: encoded({ Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/fn' }] }) }])] })
@@ -106,7 +106,10 @@ describe('Function: runLiveAudit', () => {
       .resolves({ position: 'p2', items: [{ id: 'r1', path: '/.well-known/jwks.json', resourceMethods: { GET: { authorizationType: 'NONE' } } }] })
       .on(GetResourcesCommand, { restApiId: 'abc', position: 'p2' })
       .resolves({ items: [{ id: 'r2', path: '/orders', resourceMethods: { GET: { authorizationType: 'CUSTOM' }, OPTIONS: { authorizationType: 'NONE' }, DELETE: { authorizationType: 'NONE', apiKeyRequired: true } } }] });
-    http.on(GetApisCommand).resolves({ Items: [{ ApiId: 'h1', Name: 'http', ProtocolType: 'HTTP' }, { ApiId: 'w1', Name: 'ws', ProtocolType: 'WEBSOCKET' }] });
+    http.on(GetApisCommand).resolves({ Items: [
+      { ApiId: 'h1', Name: 'http', ProtocolType: 'HTTP', RouteSelectionExpression: '${request.method} ${request.path}' },
+      { ApiId: 'w1', Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' },
+    ] });
     http
       .on(GetRoutesCommand, { ApiId: 'h1', NextToken: undefined })
       .resolves({ NextToken: 't2', Items: [{ RouteId: 'x1', RouteKey: 'GET /me', AuthorizationType: 'JWT' }] })

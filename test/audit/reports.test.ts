@@ -24,7 +24,7 @@ async function sarifValidator(): Promise<(data: unknown) => boolean> {
   const { $schema: _draft, id, ...rest } = schema;
   const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
   addFormats(ajv);
-  const validate = ajv.compile({ ...rest, $id: id });
+  const validate = ajv.compile({ ...rest, $id: String(id) });
   return (data) => validate(data);
 }
 

