@@ -1,21 +1,27 @@
-// The hourly EventBridge job: keeps managed secrets rotated (src/rotation/schedule.ts); the policy audit joins it here.
+// The hourly EventBridge job: keeps managed secrets rotated (src/rotation/schedule.ts), then audits the live account (src/audit).
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createRotationClient } from '../../src/rotation/retry';
 import { publishSecretsReport, runScheduledJob, type SecretsReport } from '../../src/rotation/schedule';
 import { readSchedulePolicy } from '../../src/rotation/schedule-policy';
+import { createLiveClients, logFindings, publishAuditMetrics, runLiveAudit, withoutReported, type AuditSummary } from '../../src/audit';
 import { startInvocation } from '../../src/observability';
 
 const client = createRotationClient();
 const policy = readSchedulePolicy(process.env);
+const auditClients = createLiveClients();
 
 export interface ScheduledJobResult {
   readonly secrets: SecretsReport;
+  readonly audit: AuditSummary;
 }
 
 export const handler = async (_event: ScheduledEvent, context?: Context): Promise<ScheduledJobResult> => {
   startInvocation(context?.awsRequestId);
   const secrets = await runScheduledJob({ client, policy });
   publishSecretsReport(secrets);
-  // The live policy audit (src/audit, runLiveAudit) is composed here next to the secrets check, as a sibling result.
-  return { secrets };
+  // The audit runs after the secrets check so a failing audit never holds up an overdue rotation.
+  const audit = await runLiveAudit(auditClients);
+  logFindings(withoutReported(audit.findings, secrets.findings), audit.summary);
+  publishAuditMetrics(audit.summary);
+  return { secrets, audit: audit.summary };
 };

@@ -1,5 +1,6 @@
 // Public entry of the policy audit: what the scheduled handler and other callers need, nothing more.
-import { logger } from '../observability';
+import { logger, metrics } from '../observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditSummary } from './summary';
 import type { Finding } from './types';
 
@@ -25,4 +26,23 @@ export function logFindings(findings: readonly Finding[], summary?: AuditSummary
     else logger.info('audit finding', line);
   }
   if (summary) logger.info('audit summary', { auditSummary: { total: summary.total, bySeverity: summary.bySeverity, byKind: summary.byKind } });
+}
+
+/**
+ * Publishes one EMF count per severity (`AuditFindingsCritical`, …), so alarms can watch the audit.
+ *
+ * @example
+ * publishAuditMetrics(summary);
+ */
+export function publishAuditMetrics(summary: AuditSummary): void {
+  for (const [severity, count] of Object.entries(summary.bySeverity)) {
+    metrics.addMetric(`AuditFindings${severity.charAt(0).toUpperCase()}${severity.slice(1)}`, MetricUnit.Count, count);
+  }
+  metrics.publishStoredMetrics();
+}
+
+/** Findings of `extra` whose kind and resource `reported` does not already hold (the scheduled job reports both). */
+export function withoutReported(extra: readonly Finding[], reported: readonly Pick<Finding, 'kind' | 'resource'>[]): Finding[] {
+  const seen = new Set(reported.map((f) => `${f.kind}\n${f.resource}`));
+  return extra.filter((f) => !seen.has(`${f.kind}\n${f.resource}`));
 }

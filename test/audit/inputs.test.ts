@@ -77,6 +77,14 @@ describe('Input: CloudFormation template', () => {
     assert.equal(findings[0]?.location?.line, 219);
   });
 
+  it('reads the empty REST API Policy that Serverless Framework writes as no policy, and a real one as a policy', async () => {
+    const template = (policy: unknown): string => JSON.stringify({ Resources: { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'x', Policy: policy } } } });
+    const empty = await runAudit(readTemplateText('empty.json', template('')));
+    assert.deepEqual(empty.findings, []);
+    const open = await runAudit(readTemplateText('open.json', template({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: '*' }] })));
+    assert.deepEqual(open.findings.map((f) => f.kind), ['public-principal']);
+  });
+
   it('reads YAML short forms (!Ref, !Sub, !GetAtt, !Join) and combines a role\'s policies', async () => {
     const { findings } = await runAudit(await readTemplate(`${FIXTURES}/template.yaml`));
     assert.deepEqual(

@@ -1,10 +1,14 @@
 // The rotate and scheduled Lambda handlers, driven with the sample events in events/.
+import '../support/aws-env';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
+import { APIGatewayClient, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { newKeySet, serializeKeySet } from '../../src/keys/key-set';
 import { handler as rotate } from '../../functions/rotate/handler';
 import { handler as scheduled } from '../../functions/scheduled/handler';
@@ -14,11 +18,17 @@ import { FakeSecretsManager } from './fake-secrets-manager';
 const rotateEvent = JSON.parse(readFileSync('events/rotate-create-secret.json', 'utf8')) as Record<string, string>;
 const scheduleEvent = JSON.parse(readFileSync('events/schedule.json', 'utf8')) as ScheduledEvent;
 const smMock = mockClient(SecretsManagerClient);
+const iamMock = mockClient(IAMClient);
+const restMock = mockClient(APIGatewayClient);
+const httpMock = mockClient(ApiGatewayV2Client);
 
 let fake: FakeSecretsManager;
 let logs: LogCapture;
 beforeEach(() => {
   smMock.reset();
+  iamMock.reset();
+  restMock.reset();
+  httpMock.reset();
   fake = new FakeSecretsManager();
   fake.attach(smMock);
   logs = captureLogs();
@@ -75,8 +85,15 @@ describe('Handler: rotate', () => {
 });
 
 describe('Handler: scheduled', () => {
-  it('runs the secrets check for the sample schedule event and returns the report', async () => {
+  it('runs the secrets check, then the live audit, for the sample schedule event', async () => {
     fake.addSecret({ name: 'overdue', tags: { 'meshgate:managed': 'true' }, lastRotatedDate: new Date(Date.now() - 400 * 86_400_000) });
+    iamMock.on(GetAccountAuthorizationDetailsCommand).resolves({
+      Policies: [{ PolicyName: 'too-broad', Arn: 'arn:aws:iam::123456789012:policy/too-broad', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })) }] }],
+      IsTruncated: false,
+    });
+    smMock.on(GetResourcePolicyCommand).resolves({});
+    restMock.on(GetRestApisCommand).resolves({ items: [] });
+    httpMock.on(GetApisCommand).resolves({ Items: [] });
 
     const result = await scheduled(scheduleEvent);
     logs.stop();
@@ -84,5 +101,10 @@ describe('Handler: scheduled', () => {
     assert.equal(result.secrets.checked, 1);
     assert.equal(result.secrets.rotationsStarted.length, 1);
     assert.equal(logs.entries().find((e) => e.message === 'secrets rotation check')?.RotationsStarted, 1);
+    assert.equal(result.audit.bySeverity.critical >= 1, true, 'the Action "*" policy is a critical finding');
+    const findings = logs.entries().filter((e) => e.message === 'audit finding').map((e) => (e.auditFinding as { kind: string; resource: string }));
+    assert.ok(findings.some((f) => f.kind === 'wildcard-action'));
+    const overdue = findings.filter((f) => f.kind === 'secret-rotation-overdue');
+    assert.equal(overdue.length, 0, 'the audit does not repeat what the secrets check already reported');
   });
 });

@@ -77,7 +77,8 @@ function readResource(reader: TemplateReader, resources: TemplateResources, id: 
     reader.docs.push({ id, resource: id, policyKind: 'resource', document: policy, source: { file: reader.file, path: ['Resources', id], locate: reader.locate } });
   }
   const property = RESOURCE_POLICIES[type];
-  if (property !== undefined && props[property] !== undefined) reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property]);
+  // Serverless Framework writes `Policy: ""` on a REST API without a resource policy: that is no policy, not a bad one.
+  if (property !== undefined && props[property] !== undefined && props[property] !== '') reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property]);
 }
 
 /** Each user's and role's documents: its own, its attached managed policies, and (users) its groups'. */
