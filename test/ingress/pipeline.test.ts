@@ -12,24 +12,11 @@ import { FileKeyStore } from '../../src/keys/key-store-file';
 import { buildIngress, handleIngressEvent, type Ingress } from '../../src/ingress/pipeline';
 import { authorizerContext, httpApiEvent, restEvent, restIamEvent } from '../support/events';
 import { TEST_ROUTES_JSON } from '../support/ingress-routes';
-import { assertNoSecretsLogged, captureLogs as captureAllOutput, type LogCapture } from '../support/logs';
+import { assertNoSecretsLogged, captureLogs } from '../support/logs';
 import { startUpstream, type UpstreamServer } from '../support/upstream-server';
 
 const ISSUER = 'http://127.0.0.1:3000';
 const BEARER = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJlLXNlY3JldA';
-
-/**
- * captureLogs, but the test runner's own (binary) reports still reach stdout: swallowing them loses the results
- * of tests that finish while a capture is open.
- */
-function captureLogs(): LogCapture {
-  const runnerWrite = process.stdout.write.bind(process.stdout);
-  const capture = captureAllOutput();
-  const grab = process.stdout.write;
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? grab(chunk) : (runnerWrite as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
-  return capture;
-}
 
 interface Echo {
   method: string;

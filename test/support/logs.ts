@@ -12,12 +12,16 @@ export function captureLogs(): LogCapture {
   const lines: string[] = [];
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  const grab = (chunk: unknown): boolean => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
-    return true;
-  };
-  process.stdout.write = grab as typeof process.stdout.write;
-  process.stderr.write = grab as typeof process.stderr.write;
+  // node's test runner reports each file's results to the parent over stdout as binary chunks: those pass
+  // through untouched (swallowing them would silently drop test results); text lines are captured.
+  const grab = (original: typeof process.stdout.write) =>
+    ((chunk: unknown, ...rest: unknown[]): boolean => {
+      if (typeof chunk !== 'string') return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+      lines.push(...chunk.split('\n').filter((l) => l.trim() !== ''));
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = grab(out);
+  process.stderr.write = grab(err);
   return {
     lines,
     entries: () => lines.flatMap((l) => {
