@@ -3,9 +3,11 @@ import { writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
 import { benchColdStart } from './cold-start.bench';
+import { benchIngress } from './ingress.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   authorizer: benchAuthorizer,
+  ingress: benchIngress,
   'cold-start': benchColdStart,
 };
 
