@@ -55,6 +55,9 @@ export type PolicyKind = 'identity' | 'resource' | 'trust';
 /** Returns the 1-based line of the node at `path` in a source file, when known. */
 export type Locate = (path: readonly (string | number)[]) => number | undefined;
 
+/** For inputs without text (live account): no line is ever known. */
+export const noLocation: Locate = () => undefined;
+
 export interface PolicySource {
   readonly file: string;
   /** Path of the policy document inside the file. */

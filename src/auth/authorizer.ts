@@ -40,6 +40,8 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
 /** Handles one authorizer event: decide, log the decision (never the token), count it, answer. Never throws. */
 export async function authorizeEvent(authorizer: Authorizer, event: unknown): Promise<AuthorizerResult> {
   const request = readAuthorizerEvent(event);
+  // The handler resets keys per invocation too; this keeps direct callers from logging the previous caller's subject.
+  logger.removeKeys(['sub', 'apiRequestId']);
   if (request.requestId !== undefined) logger.appendKeys({ apiRequestId: request.requestId });
   const target = parseExecuteApiArn(request.arn);
   const route = target ? `${target.method} ${target.path}` : 'unknown';

@@ -34,21 +34,31 @@ function field(ctx: Record<string, unknown>, name: string): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
+// serverless offline (REST) overwrites `scopes` with a list it decodes, unverified, from the same bearer token the
+// authorizer just verified; API Gateway always delivers our space-joined string.
+function scopesField(ctx: Record<string, unknown>): string[] {
+  const v = ctx.scopes;
+  if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return field(ctx, 'scopes').split(' ').filter(Boolean);
+}
+
 /**
  * Reads an identity back from an authorizer context as API Gateway delivers it (values may arrive as strings).
- * Returns undefined when there is no subject: the caller did not pass the authorizer.
+ * Returns undefined when there is no subject or no issuer: the caller did not pass meshgate's authorizer.
  */
 export function fromAuthorizerContext(ctx: Record<string, unknown> | null | undefined): VerifiedIdentity | undefined {
   if (!ctx) return undefined;
   const sub = field(ctx, 'sub');
-  if (sub === '') return undefined;
+  const iss = field(ctx, 'iss');
+  // meshgate's authorizer always sets both; without an issuer the assertion's src_iss would fail every consumer.
+  if (sub === '' || iss === '') return undefined;
   const type = field(ctx, 'type');
   const exp = Number(field(ctx, 'exp'));
   return Object.freeze({
     sub,
-    iss: field(ctx, 'iss'),
+    iss,
     type: type === 'service' ? 'service' : 'user',
-    scopes: Object.freeze(field(ctx, 'scopes').split(' ').filter(Boolean)),
+    scopes: Object.freeze(scopesField(ctx)),
     groups: Object.freeze(field(ctx, 'groups').split(',').filter(Boolean)),
     tenant: field(ctx, 'tenant') || undefined,
     clientId: field(ctx, 'clientId') || undefined,

@@ -15,7 +15,8 @@ export interface PolicyDocument {
   readonly Statement: ReadonlyArray<{ readonly Action: 'execute-api:Invoke'; readonly Effect: 'Allow' | 'Deny'; readonly Resource: readonly string[] }>;
 }
 
-const EXECUTE_API_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/[^/]+)\/([A-Z*]+)(\/.*)?$/;
+// Account and API id are matched loosely: serverless offline sends `random-account-id` / `random-api-id`.
+const EXECUTE_API_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9-]+\/[^/]+)\/([A-Z*]+)(\/.*)?$/;
 
 /** Splits a `methodArn`/`routeArn`; undefined when it is not an execute-api ARN. */
 export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {

@@ -100,7 +100,8 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): Outgoin
   const out = Object.create(null) as OutgoingHeaders;
   const listed = connectionListed(untrusted);
   for (const [name, values] of untrusted) {
-    if (name.startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || listed.has(name)) continue;
+    // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
+    if (name.replaceAll('_', '-').startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || listed.has(name)) continue;
     if (!TOKEN.test(name)) continue;
     const safe = values.filter((v) => SAFE_PASSTHROUGH_VALUE.test(v));
     if (safe.length > 0) out[name] = safe.length === 1 ? (safe[0] as string) : safe;

@@ -8,6 +8,11 @@ import type { Route } from '../routes/route-table';
 import type { IngressRequest } from './request';
 
 export const IAM_ISSUER = 'aws:iam';
+
+/** serverless offline lets any client replace the authorizer context with this header; AWS has no such thing. */
+export const OFFLINE_OVERRIDE_HEADER = 'sls-offline-authorizer-override';
+/** serverless offline's placeholder caller on `AWS_IAM` routes: it checks no SigV4 signature at all. */
+const OFFLINE_PLACEHOLDER_ARN = 'offlineContext_userArn';
 /** Same leeway as the authorizer's clock skew default. */
 const EXP_LEEWAY_SECONDS = 30;
 
@@ -50,8 +55,14 @@ function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefin
  * @example
  * const identity = verifiedIdentityOf(request, route);
  */
-export function verifiedIdentityOf(request: IngressRequest, route: Route): VerifiedIdentity {
+export function verifiedIdentityOf(request: IngressRequest, route: Route, offline = process.env.IS_OFFLINE === 'true'): VerifiedIdentity {
+  if (offline && request.untrustedHeaders.has(OFFLINE_OVERRIDE_HEADER)) {
+    throw new MeshgateError('identity_missing', `${OFFLINE_OVERRIDE_HEADER} would let a client choose its identity locally`);
+  }
   const identity = route.auth === 'iam' ? iamIdentity(request) : authorizerIdentity(request);
+  if (offline && identity?.sub === OFFLINE_PLACEHOLDER_ARN) {
+    throw new MeshgateError('identity_missing', 'serverless offline does not verify SigV4: IAM routes have no verified caller locally');
+  }
   if (identity === undefined) {
     throw new MeshgateError('identity_missing', route.auth === 'iam' ? 'no SigV4 caller identity on an IAM route' : 'no authorizer identity on a JWT route');
   }

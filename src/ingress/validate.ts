@@ -37,11 +37,28 @@ export function decodedBodyBytes(body: string, isBase64Encoded: boolean): number
 }
 
 function checkMediaType(request: IngressRequest, route: Route): string {
-  const contentType = request.untrustedHeaders.get('content-type')?.[0];
+  const values = request.untrustedHeaders.get('content-type') ?? [];
+  // A singleton field (RFC 9110 §8.3): with two values the upstream may read the one that was not validated.
+  if (values.length > 1) throw new MeshgateError('media_type_unsupported', 'a body needs exactly one Content-Type');
+  const contentType = values[0];
   const mediaType = mediaTypeOf(contentType);
   if (mediaType === undefined) throw new MeshgateError('media_type_unsupported', `a body needs a Content-Type: ${route.contentTypes.join(', ')}`);
   if (!accepts(route, mediaType)) throw new MeshgateError('media_type_unsupported', `Content-Type must be one of ${route.contentTypes.join(', ')}`);
   return mediaType;
+}
+
+/**
+ * meshgate validates the bytes it receives and never inflates untrusted compressed bodies (no gzip bombs), so a
+ * JSON body with a content coding (RFC 9110 §8.4) is refused: forwarded as is, the upstream would decode bytes that
+ * were never validated. RFC 9110 §15.5.16 names 415 for a content coding the server does not accept.
+ */
+function checkContentEncoding(request: IngressRequest, json: boolean): void {
+  if (!json) return;
+  // JSON is UTF-8 (RFC 8259 §8.1); a consumer honouring another charset would read other characters than were validated.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.untrustedHeaders.get('content-type')?.[0] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new MeshgateError('media_type_unsupported', 'a JSON body must be UTF-8');
+  const codings = (request.untrustedHeaders.get('content-encoding') ?? []).flatMap((v) => v.split(',')).map((c) => c.trim().toLowerCase());
+  if (codings.some((c) => c !== '' && c !== 'identity')) throw new MeshgateError('media_type_unsupported', 'a JSON body must be sent without Content-Encoding');
 }
 
 function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { bytes: Buffer; text: string | undefined } {
@@ -80,7 +97,8 @@ function checkQuery(request: IngressRequest, route: Route): void {
 }
 
 /**
- * Runs stage 1 for a request on a route. Cheap checks first: the content type (415; body-less requests skip it) and
+ * Runs stage 1 for a request on a route. Cheap checks first: the content type and, for JSON, the absence of a
+ * content coding (415; body-less requests skip both) and
  * the size (413, before anything is decoded or parsed), then UTF-8 and JSON syntax (400 `payload_malformed`),
  * the body schema (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
  *
@@ -94,9 +112,10 @@ export function validateRequest(request: IngressRequest, route: Route): Validate
     return { body: undefined, mediaType: undefined };
   }
   const mediaType = checkMediaType(request, route);
+  const json = isJsonMediaType(mediaType);
+  checkContentEncoding(request, json);
   const size = decodedBodyBytes(request.body, request.isBase64Encoded);
   if (size > route.maxBodyBytes) throw new MeshgateError('payload_too_large', `body is ${size} bytes; this route accepts at most ${route.maxBodyBytes}`);
-  const json = isJsonMediaType(mediaType);
   const { bytes, text } = decodeBody(request.body, request.isBase64Encoded, json);
   if (route.bodySchema !== undefined) checkBodySchema(route, text);
   else if (text !== undefined) parseUntrustedJson(text);

@@ -21,6 +21,8 @@ export interface OfflineOptions {
   readonly readyTimeoutMs?: number;
   /** Extra environment for the serverless process (e.g. LOG_LEVEL). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra `serverless offline start` arguments. */
+  readonly args?: readonly string[];
   /** Called with everything the process prints after it is ready (startup output is kept for errors). */
   readonly onOutput?: (text: string) => void;
 }
@@ -38,6 +40,10 @@ export interface OfflineProcess {
 }
 
 const MAX_OUTPUT = 256 * 1024;
+// Handlers run in the offline process, not in worker threads: with worker threads, a request whose upstream times
+// out was seen to hang until the 29 s Lambda timeout about one time in three (never in-process, never in a plain
+// node process), which turned a 504 into a stall.
+const DEFAULT_ARGS = ['--useInProcess'];
 const READY = /Server ready: (http:\/\/\S+)/;
 
 /** The child's environment: the caller's, minus AWS credentials (nothing local may reach AWS), plus the stack's settings. */
@@ -81,7 +87,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export function startOffline(opts: OfflineOptions): Promise<OfflineProcess> {
   const projectDir = opts.projectDir ?? process.cwd();
-  const child = spawn(process.execPath, [join(projectDir, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--stage', 'local'], {
+  const child = spawn(process.execPath, [join(projectDir, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--stage', 'local', ...DEFAULT_ARGS, ...(opts.args ?? [])], {
     cwd: projectDir,
     env: offlineEnv(opts),
     detached: true,

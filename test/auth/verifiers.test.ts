@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IssuerVerifiers } from '../../src/auth/verifiers';
 import { parseIssuers } from '../../src/config/issuers';
-import { TokenError, type ErrorCode } from '../../src/errors';
+import type { TokenError } from '../../src/errors';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
-import { b64url, ecKey, hmacJwt, nowSeconds, rsaKey, signJwt, unsignedJwt, type TestKey } from '../support/tokens';
+import { ecKey, nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
 
 const ISS_A = 'http://127.0.0.1/issuer-a';
 const ISS_B = 'http://127.0.0.1/issuer-b';
@@ -13,32 +13,19 @@ const ISS_C = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc';
 describe('Class: IssuerVerifiers', () => {
   let jwksA: JwksServer;
   let jwksB: JwksServer;
-  let attacker: JwksServer;
   let keyA: TestKey;
   let keyB: TestKey;
-  let rogue: TestKey;
   let verifiers: IssuerVerifiers;
 
   const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
     iss: ISS_A, sub: 'user-1', aud: 'meshgate', iat: nowSeconds(), exp: nowSeconds() + 300, scope: 'orders:read', ...over,
   });
 
-  async function expectCode(token: string, code: ErrorCode): Promise<void> {
-    await assert.rejects(verifiers.verify(token), (err: unknown) => {
-      assert.ok(err instanceof TokenError, `expected TokenError, got ${String(err)}`);
-      assert.equal(err.code, code, err.message);
-      if (token !== '') assert.ok(!err.message.includes(token), 'error message must not carry the token');
-      return true;
-    });
-  }
-
   before(async () => {
     keyA = rsaKey('key-a');
     keyB = ecKey('key-b');
-    rogue = rsaKey('key-a'); // same kid as the real key, different key
     jwksA = await startJwksServer([keyA.jwk]);
     jwksB = await startJwksServer([keyB.jwk]);
-    attacker = await startJwksServer([rogue.jwk]);
     const issuers = parseIssuers(
       [
         { issuer: ISS_A, audience: ['meshgate'], jwksUri: jwksA.jwksUri },
@@ -51,7 +38,7 @@ describe('Class: IssuerVerifiers', () => {
   });
 
   after(async () => {
-    await Promise.all([jwksA.close(), jwksB.close(), attacker.close()]);
+    await Promise.all([jwksA.close(), jwksB.close()]);
   });
 
   describe('Method: verify (accepted tokens)', () => {
@@ -74,49 +61,9 @@ describe('Class: IssuerVerifiers', () => {
     });
   });
 
-  describe('Method: verify (attacks and bad tokens)', () => {
-    const cases: Array<[string, () => string, ErrorCode]> = [
-      ['alg none', () => unsignedJwt('none', claims(), { kid: 'key-a' }), 'token_malformed'],
-      ['alg None with a signature part', () => `${unsignedJwt('None', claims(), { kid: 'key-a' })}c2ln`, 'token_alg_not_allowed'],
-      ['alg nOnE with a signature part', () => `${unsignedJwt('nOnE', claims(), { kid: 'key-a' })}c2ln`, 'token_alg_not_allowed'],
-      ['HS256 signed with the RSA public key (key confusion)', () => hmacJwt(keyA.publicKey.export({ type: 'spki', format: 'pem' }), claims(), { kid: 'key-a' }), 'token_alg_not_allowed'],
-      ['HS256 signed with the JWK modulus', () => hmacJwt(keyA.jwk.n ?? '', claims(), { kid: 'key-a' }), 'token_alg_not_allowed'],
-      ['a key of another issuer (kid of issuer B on issuer A)', () => signJwt(keyB, claims(), { kid: 'key-b' }), 'token_kid_unknown'],
-      ['forged with a rogue key under the real kid', () => signJwt(rogue, claims()), 'token_signature_invalid'],
-      ['tampered payload', () => { const [h, , s] = signJwt(keyA, claims()).split('.'); return `${h}.${b64url(claims({ sub: 'admin' }))}.${s}`; }, 'token_signature_invalid'],
-      ['RS256 header on an EC key (algorithm mismatch)', () => signJwt(keyA, claims({ iss: ISS_B }), { kid: 'key-b' }), 'token_alg_not_allowed'],
-      ['expired', () => signJwt(keyA, claims({ exp: nowSeconds() - 120 })), 'token_expired'],
-      ['nbf in the future', () => signJwt(keyA, claims({ nbf: nowSeconds() + 600 })), 'token_not_yet_valid'],
-      ['iat in the future beyond skew', () => signJwt(keyA, claims({ iat: nowSeconds() + 600 })), 'token_iat_in_future'],
-      ['missing exp', () => signJwt(keyA, claims({ exp: undefined })), 'token_exp_missing'],
-      ['exp as a string', () => signJwt(keyA, claims({ exp: '9999999999' })), 'token_malformed'],
-      ['untrusted issuer', () => signJwt(keyA, claims({ iss: 'https://evil.example.com/' })), 'issuer_untrusted'],
-      ['no issuer', () => signJwt(keyA, claims({ iss: undefined })), 'issuer_untrusted'],
-      ['wrong audience', () => signJwt(keyA, claims({ aud: 'someone-else' })), 'audience_mismatch'],
-      ['Cognito id token where access is required', () => signJwt(keyA, claims({ iss: ISS_C, client_id: 'client-1', token_use: 'id' })), 'token_use_mismatch'],
-      ['Cognito access token of another client', () => signJwt(keyA, claims({ iss: ISS_C, client_id: 'client-2', token_use: 'access' })), 'audience_mismatch'],
-      ['crit header', () => signJwt(keyA, claims(), { crit: ['exp'], exp: 1 }), 'token_crit_unsupported'],
-      ['duplicate payload member', () => signJwt(keyA, `{"iss":"${ISS_A}","sub":"user-1","sub":"admin","aud":"meshgate","exp":${nowSeconds() + 300}}`), 'token_malformed'],
-      ['duplicate header member', () => signJwt(keyA, claims(), '{"alg":"RS256","kid":"key-a","alg":"none"}'), 'token_malformed'],
-      ['bad base64url', () => 'eyJhbGciOiJSUzI1NiJ9.e*yJ.sig', 'token_malformed'],
-      ['four segments', () => `${signJwt(keyA, claims())}.extra`, 'token_malformed'],
-      ['JWE-shaped (five parts)', () => 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d', 'token_malformed'],
-      ['payload is not JSON', () => `${b64url({ alg: 'RS256', kid: 'key-a' })}.${b64url('not json')}.c2ln`, 'token_malformed'],
-      ['payload is a JSON array', () => `${b64url({ alg: 'RS256', kid: 'key-a' })}.${b64url('[1,2]')}.c2ln`, 'token_malformed'],
-      ['just over the size limit', () => signJwt(keyA, claims({ pad: 'x'.repeat(8192) })), 'token_too_large'],
-      ['empty', () => '', 'token_malformed'],
-    ];
-    for (const [name, build, code] of cases) {
-      it(`rejects ${name} with ${code}`, async () => expectCode(build(), code));
-    }
-
-    it('never follows jku, x5u, x5c or an embedded jwk: keys come only from the configured JWKS', async () => {
-      const before = attacker.requests;
-      const headers = [{ jku: attacker.jwksUri }, { x5u: attacker.jwksUri }, { jwk: rogue.jwk }, { x5c: ['MIIB'] }];
-      for (const header of headers) await expectCode(signJwt(rogue, claims(), header), 'token_signature_invalid');
-      assert.equal(attacker.requests, before);
-    });
-
+  // The forged-token table lives in test/attacks/tokens.json (run through the whole authorizer by
+  // test/attacks/token-corpus.test.ts, with jku/x5u/x5c/jwk against a counting attacker server).
+  describe('Method: verify (unknown kids)', () => {
     it('answers kid injection attempts (path, SQL, very long) with token_kid_unknown and refetches at most once', async () => {
       const server = await startJwksServer([keyA.jwk]);
       try {

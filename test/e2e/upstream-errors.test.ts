@@ -66,16 +66,14 @@ describe('ingress upstream failures through serverless offline', () => {
     assert.equal(hits, seen + 1);
   });
 
-  it('answers 502 problem+json when the upstream refuses connections', async () => {
-    await closeServer(upstream);
+  it('answers 504 problem+json when the upstream does not answer within the route timeout', async () => {
+    mode = 'slow';
 
     const { status, problem } = await whoami();
 
-    assert.equal(status, 502);
-    assert.equal(problem.status, 502);
-    assert.match(String(problem.type), /upstream_unavailable/);
+    assert.equal(status, 504);
+    assert.match(String(problem.type), /upstream_timeout/);
   });
-
   it('answers 502 problem+json when the upstream resets the connection', async () => {
     mode = 'reset';
     const seen = hits;
@@ -87,12 +85,14 @@ describe('ingress upstream failures through serverless offline', () => {
     assert.ok(hits > seen, 'the request reached the upstream before it was reset');
   });
 
-  it('answers 504 problem+json when the upstream does not answer within the route timeout', async () => {
-    mode = 'slow';
+  it('answers 502 problem+json when the upstream refuses connections', async () => {
+    await closeServer(upstream);
 
     const { status, problem } = await whoami();
 
-    assert.equal(status, 504);
-    assert.match(String(problem.type), /upstream_timeout/);
+    assert.equal(status, 502);
+    assert.equal(problem.status, 502);
+    assert.match(String(problem.type), /upstream_unavailable/);
   });
+
 });

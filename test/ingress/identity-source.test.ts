@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { MeshgateError } from '../../src/errors';
 import { checkIdentityForRoute, verifiedIdentityOf } from '../../src/ingress/identity-source';
 import { readIngressEvent } from '../../src/ingress/request';
-import { findRouteByTemplate, parseRouteTable } from '../../src/routes/route-table';
+import { findRouteByTemplate, parseRouteTable, type Route } from '../../src/routes/route-table';
 import routesJson from '../../config/routes.json';
 import { authorizerContext, httpApiEvent, restEvent } from '../support/events';
 import { route } from '../support/ingress-routes';
@@ -63,4 +63,20 @@ describe('sample events (events/ingress-*.json)', () => {
       checkIdentityForRoute(identity, r, Math.floor(Date.now() / 1000));
     });
   }
+});
+
+describe('Function: verifiedIdentityOf under serverless offline', () => {
+  const table = parseRouteTable({ upstreams: { svc: {} }, routes: [{ method: 'GET', path: '/a', upstream: 'svc' }, { method: 'GET', path: '/iam', upstream: 'svc', auth: 'iam' }] });
+  const [jwtRoute, iamRoute] = table.routes as [Route, Route];
+
+  it('refuses the offline authorizer-override header, which would let a client pick its identity', () => {
+    const request = readIngressEvent(restEvent({ path: '/a', headers: { 'SLS-Offline-Authorizer-Override': '{"sub":"admin"}' } }));
+    assert.throws(() => verifiedIdentityOf(request, jwtRoute, true), (err: MeshgateError) => err.code === 'identity_missing');
+    assert.equal(verifiedIdentityOf(request, jwtRoute, false).sub, 'user-123', 'outside offline the header means nothing');
+  });
+
+  it('refuses offline\u2019s unsigned placeholder caller on IAM routes', () => {
+    const request = readIngressEvent(restEvent({ path: '/iam' }, null, { userArn: 'offlineContext_userArn', accountId: 'offlineContext_accountId' }));
+    assert.throws(() => verifiedIdentityOf(request, iamRoute, true), (err: MeshgateError) => err.code === 'identity_missing');
+  });
 });

@@ -1,6 +1,6 @@
 // Reads `aws iam get-account-authorization-details` output (CLI JSON or the API's URL-encoded documents).
-import { emptyInput, type AuditInput, type Locate, type PolicyDocumentInput, type PolicyKind } from '../types';
-import { noLocation } from './locator';
+// No import of the YAML locator here: the live audit (scheduled Lambda) reads account details without any file text.
+import { emptyInput, noLocation, type AuditInput, type Locate, type PolicyDocumentInput, type PolicyKind } from '../types';
 
 type Json = Record<string, unknown>;
 type Path = (string | number)[];

@@ -22,5 +22,3 @@ export function parseWithPositions(text: string, options: Options = {}): ParsedS
   return { value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined, locate, errors: doc.errors.map((e) => e.message) };
 }
 
-/** For inputs without text (live account): no line is ever known. */
-export const noLocation: Locate = () => undefined;

@@ -84,7 +84,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
   return { url, requests, close: () => closeServer(server) };
 }
 
-/** Runs `fn` on cleanup steps in reverse order; every step runs even when one fails. */
+/** Runs cleanup steps in reverse order; every step runs even when one fails. */
 async function runAll(steps: Array<() => Promise<unknown>>): Promise<void> {
   const errors: unknown[] = [];
   for (const step of steps.reverse()) {

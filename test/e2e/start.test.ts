@@ -1,0 +1,115 @@
+// `npm start` end to end: the real command starts the stack, its printed curl commands work, Ctrl-C stops everything.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireServerlessLock } from './support/serverless-lock';
+import { freePort } from './support/stack';
+
+let child: ChildProcess | undefined;
+let output = '';
+let exit: Promise<number | null>;
+let dir: string;
+let release: (() => Promise<void>) | undefined;
+const ports = { api: 0, issuer: 0, service: 0, lambda: 0 };
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function killGroup(signal: NodeJS.Signals): void {
+  try {
+    if (child?.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+describe('meshgate start (npm start)', () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'meshgate-start-'));
+    for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
+    release = await acquireServerlessLock();
+    // Its own process group, so a failing test can still kill the command and everything it started.
+    child = spawn(
+      process.execPath,
+      ['bin/meshgate.cjs', 'start', '--port', `${ports.api}`, '--issuer-port', `${ports.issuer}`, '--service-port', `${ports.service}`, '--lambda-port', `${ports.lambda}`, '--keys-file', join(dir, 'keys.json')],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'ERROR' } },
+    );
+    exit = new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready within 90 s:\n${output}`)), 90_000);
+      const poll = setInterval(() => {
+        if (output.includes('Ctrl-C stops everything')) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve();
+        }
+      }, 100);
+      void exit.then((code) => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code} before it was ready:\n${output}`));
+      });
+    });
+  }, { timeout: 300_000 });
+
+  after(async () => {
+    killGroup('SIGKILL');
+    await release?.();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints a curl for GET /whoami that answers 200 with the identity the demo service trusted', async () => {
+    const m = /curl -H "authorization: Bearer ([\w.-]+)" (http:\/\/127\.0\.0\.1:\d+\/whoami)/.exec(output);
+    assert.ok(m, output);
+    assert.equal(m[2], `http://127.0.0.1:${ports.api}/whoami`);
+
+    const res = await fetch(m[2]!, { headers: { authorization: `Bearer ${m[1]}` } });
+
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { trusted: { sub: string; srcIss: string } };
+    assert.equal(body.trusted.sub, 'demo-client');
+    assert.equal(body.trusted.srcIss, `http://127.0.0.1:${ports.issuer}`);
+  });
+
+  it('prints a POST /orders example that the API accepts', async () => {
+    const m = /curl -X POST -H "authorization: Bearer ([\w.-]+)" -H "content-type: application\/json" -d '([^']+)' (\S+\/orders)/.exec(output);
+    assert.ok(m, output);
+
+    const res = await fetch(m[3]!, { method: 'POST', headers: { authorization: `Bearer ${m[1]}`, 'content-type': 'application/json' }, body: m[2] });
+
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(((await res.json()) as { body: unknown }).body, JSON.parse(m[2]!));
+  });
+
+  it('prints a token request for the demo client that the issuer answers', async () => {
+    const m = /curl -s -u ([\w-]+):(\S+) -d grant_type=client_credentials (\S+)/.exec(output);
+    assert.ok(m, output);
+
+    const res = await fetch(m[3]!, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${m[1]}:${m[2]}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+
+    assert.equal(res.status, 200);
+    assert.equal(typeof ((await res.json()) as { access_token?: unknown }).access_token, 'string');
+  });
+
+  it('stops everything on SIGINT (Ctrl-C) and exits 0', async () => {
+    child!.kill('SIGINT');
+    const code = await Promise.race([exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
+
+    assert.equal(code, 0, output);
+    for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} port ${port} still open`);
+  });
+});
