@@ -24,6 +24,40 @@ export async function measure(name: string, fn: (i: number) => unknown | Promise
   return { name, usPerOp: times[Math.floor(times.length / 2)] as number };
 }
 
+/**
+ * Measures `fn` and `baseline` in alternating batches, so both see the same machine load (other processes,
+ * CPU frequency): on a shared 2-core machine this keeps ratios stable where separate runs drift by ±20%.
+ */
+export async function measurePair(
+  name: string,
+  fn: (i: number) => unknown | Promise<unknown>,
+  baselineName: string,
+  baseline: (i: number) => unknown | Promise<unknown>,
+  opts: { batch?: number; rounds?: number } = {},
+): Promise<[Measurement, Measurement]> {
+  const batch = opts.batch ?? 1000;
+  const rounds = opts.rounds ?? 15;
+  const run = async (f: (i: number) => unknown, offset: number): Promise<number> => {
+    const start = process.hrtime.bigint();
+    for (let b = 0; b < batch; b++) {
+      const out = f(offset + b);
+      if (out instanceof Promise) await out;
+    }
+    return Number(process.hrtime.bigint() - start) / 1000 / batch;
+  };
+  const a: number[] = [];
+  const base: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    const ta = await run(fn, r * batch);
+    const tb = await run(baseline, r * batch);
+    if (r === 0) continue; // warm-up
+    a.push(ta);
+    base.push(tb);
+  }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  return [{ name, usPerOp: median(a) }, { name: baselineName, usPerOp: median(base) }];
+}
+
 export interface Ratio {
   readonly section: string;
   readonly name: string;

@@ -39,10 +39,13 @@ export function readAuthorizerEvent(event: unknown): AuthorizerRequest {
 
 /**
  * Extracts the token from an `Authorization` value: `Bearer <token>`, scheme case-insensitive,
- * surrounding whitespace tolerated; anything else (another scheme, several tokens, empty) is undefined.
+ * surrounding spaces and tabs tolerated; anything else (another scheme, several tokens, empty) is undefined.
+ * The token's own characters are checked by the token pre-check (a compact JWS is base64url and dots only).
  */
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
-  const m = /^[ \t]*bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i.exec(authorization);
-  return m?.[1];
+  const value = authorization.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (value.length < 8 || value.slice(0, 6).toLowerCase() !== 'bearer' || (value[6] !== ' ' && value[6] !== '\t')) return undefined;
+  const token = value.slice(7).replace(/^[ \t]+/, '');
+  return token === '' || /[\s,]/.test(token) ? undefined : token;
 }

@@ -1,7 +1,7 @@
 // Wires configuration into the authorizer core and logs one access decision per request.
 import { ConfigError, MeshgateError } from '../errors';
 import type { AuthorizerConfig } from '../config/authorizer-config';
-import { countMetric, logger } from '../observability';
+import { emfCount, logger } from '../observability';
 import { parseExecuteApiArn } from './policy';
 import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
 import { VerifiedTokenCache } from './decision-cache';
@@ -46,8 +46,7 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
   const target = parseExecuteApiArn(request.arn);
   const route = target ? `${target.method} ${target.path}` : 'unknown';
   if (!authorizer.ok) {
-    logger.error('access decision', { route, outcome: 'deny', reason: 'config_invalid', error: authorizer.error.message });
-    countMetric('AuthorizerDenied');
+    logger.error('access decision', { route, outcome: 'deny', reason: 'config_invalid', error: authorizer.error.message, ...emfCount('AuthorizerDenied') });
     return respond({ httpApiResponse: 'simple' }, request, { outcome: 'deny', reason: 'config_invalid' });
   }
   const decision = await decide(authorizer.core, request);
@@ -57,7 +56,7 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
     outcome: decision.outcome,
     reason: decision.reason,
     ...('identity' in decision ? { sub: decision.identity.sub, iss: decision.identity.iss, type: decision.identity.type } : {}),
+    ...emfCount(decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized'),
   });
-  countMetric(decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized');
   return respond(authorizer.core, request, decision);
 }

@@ -5,7 +5,7 @@ import { errorResult } from '../http/error-response';
 import type { HttpResult } from '../http/problem';
 import type { KeyStore } from '../keys/key-store';
 import { keyStoreFromConfig } from '../keys/key-store-from-env';
-import { countMetric, logger } from '../observability';
+import { emfCount, logger } from '../observability';
 import { findRouteByTemplate, matchRoute, type Route, type RouteTable } from '../routes/route-table';
 import type { VerifiedIdentity } from '../auth/identity';
 import { assertionClaims, signWithStore } from './assertion-claims';
@@ -131,8 +131,8 @@ function logDecision(outcome: IngressOutcome, reason: ErrorCode | 'ok', seen: { 
     ...(seen.upstreamStatus === undefined ? {} : { upstreamStatus: seen.upstreamStatus }),
     ...(err && (outcome === 'upstream_error' || outcome === 'error') ? { error: err.message, cause: err.details.cause } : {}),
     durationMs: Date.now() - started,
+    ...emfCount(outcome === 'allow' ? 'IngressForwarded' : `Ingress${outcome.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`),
   };
   if (outcome === 'upstream_error' || outcome === 'error') logger.error('access decision', fields);
   else logger.info('access decision', fields);
-  countMetric(outcome === 'allow' ? 'IngressForwarded' : `Ingress${outcome.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`);
 }

@@ -83,6 +83,12 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal(decision?.outcome, 'deny');
     assert.equal(decision?.reason, 'route_forbidden');
     assert.equal(decision?.sub, 'alice');
+    // The same line is the metric (CloudWatch EMF): namespace, the `service` dimension it carries, and the count.
+    const emf = decision?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+    assert.deepEqual(emf.CloudWatchMetrics[0]?.Metrics, [{ Name: 'AuthorizerDenied', Unit: 'Count' }]);
+    assert.deepEqual(emf.CloudWatchMetrics[0]?.Dimensions, [['service']]);
+    assert.equal(decision?.AuthorizerDenied, 1);
+    assert.equal(typeof decision?.service, 'string');
     assertNoSecretsLogged(capture, [t]);
   });
 
