@@ -22,6 +22,16 @@ export const tracer: Tracer | undefined = tracingEnabled
   : undefined;
 
 /**
+ * Traces every call of an AWS SDK v3 client as its own subsegment (in Lambda; a no-op elsewhere).
+ *
+ * @example
+ * const iam = traceClient(new IAMClient({}));
+ */
+export function traceClient<T>(client: T): T {
+  return tracer ? tracer.captureAWSv3Client(client) : client;
+}
+
+/**
  * Runs `fn` inside a tracer subsegment named `name`, closing it whatever happens.
  *
  * @example

@@ -3,6 +3,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { traceClient } from '../../observability';
 
 export interface LiveClients {
   readonly iam: IAMClient;
@@ -29,10 +30,10 @@ const SDK_RETRY = { maxAttempts: 8, retryMode: 'adaptive' } as const;
  */
 export function createLiveClients(config: { region?: string } = {}): LiveClients {
   return {
-    iam: new IAMClient({ ...config, ...SDK_RETRY }),
-    apiGateway: new APIGatewayClient({ ...config, ...SDK_RETRY }),
-    apiGatewayV2: new ApiGatewayV2Client({ ...config, ...SDK_RETRY }),
-    secretsManager: new SecretsManagerClient({ ...config, ...SDK_RETRY }),
+    iam: traceClient(new IAMClient({ ...config, ...SDK_RETRY })),
+    apiGateway: traceClient(new APIGatewayClient({ ...config, ...SDK_RETRY })),
+    apiGatewayV2: traceClient(new ApiGatewayV2Client({ ...config, ...SDK_RETRY })),
+    secretsManager: traceClient(new SecretsManagerClient({ ...config, ...SDK_RETRY })),
   };
 }
 
