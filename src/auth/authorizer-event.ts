@@ -42,10 +42,19 @@ export function readAuthorizerEvent(event: unknown): AuthorizerRequest {
  * surrounding spaces and tabs tolerated; anything else (another scheme, several tokens, empty) is undefined.
  * The token's own characters are checked by the token pre-check (a compact JWS is base64url and dots only).
  */
+const TOKEN_CHARS = /^[A-Za-z0-9._~+/-]+=*$/;
+const isBlank = (s: string, i: number): boolean => s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x09;
+
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
-  const value = authorization.replace(/^[ \t]+|[ \t]+$/g, '');
-  if (value.length < 8 || value.slice(0, 6).toLowerCase() !== 'bearer' || (value[6] !== ' ' && value[6] !== '\t')) return undefined;
-  const token = value.slice(7).replace(/^[ \t]+/, '');
-  return token === '' || /[\s,]/.test(token) ? undefined : token;
+  // Index scans and one anchored character-class test: this runs on every request over a ~1 KB value.
+  let start = 0;
+  let end = authorization.length;
+  while (start < end && isBlank(authorization, start)) start++;
+  while (end > start && isBlank(authorization, end - 1)) end--;
+  if (end - start < 8 || authorization.slice(start, start + 6).toLowerCase() !== 'bearer' || !isBlank(authorization, start + 6)) return undefined;
+  let at = start + 7;
+  while (at < end && isBlank(authorization, at)) at++;
+  const token = authorization.slice(at, end);
+  return TOKEN_CHARS.test(token) ? token : undefined;
 }
