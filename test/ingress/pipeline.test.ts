@@ -188,6 +188,27 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     assert.equal(problemOf(await handleIngressEvent(ingress, restEvent({ path: '/echo/%2E%2e/x', resource: '/echo/{proxy+}' }))).code, 'route_not_found');
   });
 
+  it('answers 404 for dot segments upstreams resolve after API Gateway: path parameters (..;), encoded / and \\', async () => {
+    // Tomcat/Jetty strip `;params` before resolving `..`; Envoy/Istio path normalisation decodes %2F and %5C first.
+    for (const path of ['/echo/..;/admin/reports', '/echo/.;x/admin', '/echo/%2e%2e%3b/admin', '/echo/x%2F..%2Fadmin', '/echo/x%5c..%5cadmin', '/echo/x\\..\\admin', '/echo/a/..%2f']) {
+      const result = await handleIngressEvent(ingress, restEvent({ path, resource: '/echo/{proxy+}' }));
+      assert.equal(problemOf(result).code, 'route_not_found', path);
+    }
+    assert.equal(upstream.requests.length, 0);
+    for (const path of ['/echo/a..b/c.d', '/echo/.well-known/x', '/echo/a;b=1', '/echo/a%2Fb']) {
+      assert.equal((await handleIngressEvent(ingress, restEvent({ path, resource: '/echo/{proxy+}' }))).statusCode, 200, path);
+    }
+  });
+
+  it('answers 400 query_invalid, not 500, for a REST query parameter with a lone surrogate', async () => {
+    for (const query of [{ q: ['\ud800'] }, { ['\udc00x']: ['1'] }]) {
+      const result = await handleIngressEvent(ingress, restEvent({ path: '/echo/x', resource: '/echo/{proxy+}', query }));
+      assert.equal(result.statusCode, 400, result.body);
+      assert.equal(problemOf(result).code, 'query_invalid');
+    }
+    assert.equal(upstream.requests.length, 0);
+  });
+
   it('logs one access decision per request with subject and route, and never the token or the assertion', async () => {
     const logs = captureLogs();
     let assertion: string | undefined;

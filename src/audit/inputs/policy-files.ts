@@ -58,7 +58,12 @@ async function listJsonFiles(path: string): Promise<string[]> {
     throw new MeshgateError('audit_input_invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
   if (!info.isDirectory()) return [path];
-  const entries = await readdir(path, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch (err) {
+    throw new MeshgateError('audit_input_invalid', `cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+  }
   const nested = await Promise.all(
     entries
       .filter((e) => !e.name.startsWith('.'))
