@@ -21,8 +21,10 @@ export interface AssertionVerifier {
 }
 
 function pathOnly(path: string): string {
-  // An absolute-form request target (`GET http://host/p`) names the same path as `/p`.
-  const target = /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? new URL(path).pathname : path;
+  // An absolute-form request target (`GET http://host/p`) names the same path as `/p`. The authority is cut off
+  // as sent: `new URL()` would resolve `..` (a path the server routes differently) and throws on a bad host (500).
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
+  const target = authority === null ? path : `/${path.slice(authority[0].length).replace(/^\//, '')}`;
   const q = target.search(/[?#]/);
   return q === -1 ? target : target.slice(0, q);
 }

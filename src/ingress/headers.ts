@@ -19,12 +19,19 @@ export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authentica
  */
 const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', 'x-request-id', 'traceparent', 'tracestate', 'x-amzn-trace-id']);
 
+/**
+ * Method and URL overrides some frameworks honour (method-override, Symfony, IIS, Spring's HiddenHttpMethodFilter
+ * family): the upstream would run another route than the one meshgate checked and bound in `req`.
+ */
+const ROUTING_OVERRIDES = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url']);
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Pass-through values: HTAB and visible ASCII only. Anything else is dropped, never repaired: it is not ours to rewrite.
 const SAFE_PASSTHROUGH_VALUE = /^[\t\x20-\x7e]*$/;
 // Identity values keep visible ASCII except `%` (the escape) and `,` (the list separator); space is encoded too.
 const IDENTITY_UNSAFE = /[^\x21-\x24\x26-\x2b\x2d-\x7e]/gu;
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+// A future version's extra fields are visible ASCII too: anything else makes node:http refuse the whole request (500).
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-[\x21-\x7e]*)?$/;
 const AMZN_TRACE_ID = /^[A-Za-z0-9=;:._-]{1,256}$/;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -101,7 +108,7 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): Outgoin
   const listed = connectionListed(untrusted);
   for (const [name, values] of untrusted) {
     // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
-    if (name.replaceAll('_', '-').startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || listed.has(name)) continue;
+    if (name.replaceAll('_', '-').startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || ROUTING_OVERRIDES.has(name.replaceAll('_', '-')) || listed.has(name)) continue;
     if (!TOKEN.test(name)) continue;
     const safe = values.filter((v) => SAFE_PASSTHROUGH_VALUE.test(v));
     if (safe.length > 0) out[name] = safe.length === 1 ? (safe[0] as string) : safe;

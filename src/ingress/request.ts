@@ -57,11 +57,18 @@ function readHeaders(single: unknown, multi: unknown, cookies: unknown): Map<str
   return headers;
 }
 
+const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
 function readQuery(single: unknown, multi: unknown): Map<string, string[]> {
   const query = new Map<string, string[]>();
   const source = isPlainObject(multi) ? multi : isPlainObject(single) ? single : {};
   for (const [name, values] of Object.entries(source)) {
-    for (const v of Array.isArray(values) ? values : [values]) if (typeof v === 'string') addValue(query, name, v);
+    for (const v of Array.isArray(values) ? values : [values]) {
+      if (typeof v !== 'string') continue;
+      // A lone surrogate has no UTF-8 form: it cannot be forwarded as validated (encodeURIComponent throws on it).
+      if (!wellFormed(name) || !wellFormed(v)) throw new MeshgateError('query_invalid', 'query string is not valid UTF-8');
+      addValue(query, name, v);
+    }
   }
   return query;
 }
@@ -86,11 +93,21 @@ function encodeChar(ch: string): string {
 
 const encodeUnsafe = (text: string, unsafe: RegExp): string => text.replace(unsafe, encodeChar);
 
+/**
+ * Whether an upstream could read a dot segment in this segment: decoded once (Envoy/Istio path normalisation decodes
+ * `%2F` and `%5C` before resolving), with `/` and `\` as separators, and `;params` dropped (Tomcat, Jetty: `..;`).
+ */
+function hasDotSegment(segment: string): boolean {
+  if (!/[.%]/.test(segment)) return false;
+  const decoded = segment.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return decoded.split(/[/\\]/).some((part) => /^\.{1,2}$/.test(part.split(';', 1)[0] as string));
+}
+
 /** A path upstream servers could resolve to another route (`..`, `.`, or encoded forms) is refused. */
 function checkPath(path: string): void {
   if (!path.startsWith('/') || path.length > 8192) throw new MeshgateError('route_not_found', 'request path is not absolute');
   for (const segment of path.split('/')) {
-    if (/^(\.|%2e){1,2}$/i.test(segment)) throw new MeshgateError('route_not_found', 'request path has a dot segment');
+    if (hasDotSegment(segment)) throw new MeshgateError('route_not_found', 'request path has a dot segment');
   }
 }
 

@@ -55,8 +55,9 @@ function checkMediaType(request: IngressRequest, route: Route): string {
 function checkContentEncoding(request: IngressRequest, json: boolean): void {
   if (!json) return;
   // JSON is UTF-8 (RFC 8259 §8.1); a consumer honouring another charset would read other characters than were validated.
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.untrustedHeaders.get('content-type')?.[0] ?? '')?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new MeshgateError('media_type_unsupported', 'a JSON body must be UTF-8');
+  // Every charset parameter: with two, parsers disagree on which one counts (many keep the last).
+  const charsets = [...(request.untrustedHeaders.get('content-type')?.[0] ?? '').matchAll(/;\s*charset\s*=\s*"?([^";\s]*)/gi)].map((m) => (m[1] as string).toLowerCase());
+  if (charsets.some((charset) => charset !== 'utf-8' && charset !== 'utf8')) throw new MeshgateError('media_type_unsupported', 'a JSON body must be UTF-8');
   const codings = (request.untrustedHeaders.get('content-encoding') ?? []).flatMap((v) => v.split(',')).map((c) => c.trim().toLowerCase());
   if (codings.some((c) => c !== '' && c !== 'identity')) throw new MeshgateError('media_type_unsupported', 'a JSON body must be sent without Content-Encoding');
 }

@@ -128,6 +128,16 @@ describe('Consumer: attacks on x-identity-assertion', () => {
     await rejectsWith(f.verify(f.sign({ req: undefined })), 'assertion_request_mismatch');
   });
 
+  it('binds an absolute-form request target to its path as sent: no dot-segment resolution, no 500 on a bad URL', async () => {
+    const token = f.sign({ req: requestHash('GET', '/orders/42') });
+    assert.equal((await f.verify(token, 'GET', 'http://orders.internal/orders/42?x=1')).sub, 'user-1');
+    // `new URL()` resolved `..`: an assertion for /orders/42 verified on a target that routes as /admin/../orders/42.
+    await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/../orders/42'), 'assertion_request_mismatch');
+    await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/%2e%2e/orders/42'), 'assertion_request_mismatch');
+    // `new URL()` threw a TypeError here, which the helpers answer with 500 instead of 401.
+    await rejectsWith(f.verify(token, 'GET', 'http://[/orders/43'), 'assertion_request_mismatch');
+  });
+
   it('binds the path without its query string', async () => {
     const token = f.sign({ req: requestHash('GET', '/orders/42') });
     assert.equal((await f.verify(token, 'get', '/orders/42?expand=items#x')).sub, 'user-1');

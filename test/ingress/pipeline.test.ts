@@ -201,7 +201,7 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
   });
 
   it('answers 400 query_invalid, not 500, for a REST query parameter with a lone surrogate', async () => {
-    for (const query of [{ q: ['\ud800'] }, { ['\udc00x']: ['1'] }]) {
+    for (const query of [{ q: ['\ud800'] }, { ['\udc00x']: ['1'] }] as Record<string, string[]>[]) {
       const result = await handleIngressEvent(ingress, restEvent({ path: '/echo/x', resource: '/echo/{proxy+}', query }));
       assert.equal(result.statusCode, 400, result.body);
       assert.equal(problemOf(result).code, 'query_invalid');
