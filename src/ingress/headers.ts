@@ -23,7 +23,9 @@ const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', '
  * Method and URL overrides some frameworks honour (method-override, Symfony, IIS, Spring's HiddenHttpMethodFilter
  * family): the upstream would run another route than the one meshgate checked and bound in `req`.
  */
-const ROUTING_OVERRIDES = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url']);
+// The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped too: upstreams that
+// trust proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
+const ROUTING_OVERRIDES = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url', 'forwarded', 'x-forwarded-host', 'x-forwarded-server']);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Pass-through values: HTAB and visible ASCII only. Anything else is dropped, never repaired: it is not ours to rewrite.
