@@ -2,10 +2,14 @@
 import type { Context } from 'aws-lambda';
 import { parseRotationEvent, runRotationStep } from '../../src/rotation/steps';
 import { createRotationClient } from '../../src/rotation/retry';
+import { builtInStrategies } from '../../src/rotation/strategies';
+import { publicJwksPublisherFromEnv } from '../../src/rotation/publish-public-jwks';
 import { isMeshgateError } from '../../src/errors';
 import { logger, startInvocation } from '../../src/observability';
 
 const client = createRotationClient();
+// The signing key set's setSecret publishes its public JWKS to the secret the JWKS function reads (docs/rotation.md).
+const strategies = builtInStrategies(publicJwksPublisherFromEnv(process.env, client));
 
 export const handler = async (event: unknown, context?: Context): Promise<void> => {
   startInvocation(context?.awsRequestId);
@@ -13,7 +17,7 @@ export const handler = async (event: unknown, context?: Context): Promise<void> 
   // The token is the new version's id, not a secret; secret values never reach the logs.
   logger.appendKeys({ secretId: rotation.SecretId, step: rotation.Step, token: rotation.ClientRequestToken });
   try {
-    const outcome = await runRotationStep(rotation, { client });
+    const outcome = await runRotationStep(rotation, { client, strategies });
     logger.info('rotation step done', { ...outcome });
   } catch (err) {
     // Rethrown so Secrets Manager marks the step failed and retries it.

@@ -102,6 +102,8 @@ export interface SecretInput {
   readonly nextRotation?: Date;
   /** A version labelled AWSPENDING that is not AWSCURRENT and is older than a rotation should take. */
   readonly stalePendingVersion?: string;
+  /** Tagged `meshgate:public=true`: holds public data only (the public JWKS), so no rotation is expected. */
+  readonly publicData?: true;
   readonly location?: SourceLocation;
 }
 

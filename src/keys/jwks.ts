@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { MeshgateError, isMeshgateError } from '../errors';
 import { errorResult } from '../http/error-response';
 import type { HttpResult } from '../http/problem';
-import { publicJwks, type SigningKeySet } from './key-set';
+import type { PublicJwks } from './public-jwks';
 
 export const JWKS_CONTENT_TYPE = 'application/jwk-set+json';
 
@@ -15,9 +15,9 @@ export const JWKS_CONTENT_TYPE = 'application/jwk-set+json';
  */
 export const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
 
-/** The JWKS document, with public members only (`kty crv x y kid alg use`): `d` is never copied. */
-export function jwksBody(set: SigningKeySet): string {
-  return JSON.stringify(publicJwks(set));
+/** The JWKS document as served; callers pass `publicJwks(set)` or a checked `parsePublicJwks` result, never a key set. */
+export function jwksBody(jwks: PublicJwks): string {
+  return JSON.stringify({ keys: jwks.keys });
 }
 
 /** A strong validator over the exact bytes served, so any key change gives a new ETag. */
@@ -53,10 +53,10 @@ export function ifNoneMatchMatches(values: readonly string[], etag: string): boo
  * the client's `If-None-Match` names the current ETag.
  *
  * @example
- * return jwksResult(await store.load(), event);
+ * return jwksResult(await source.load(), event);
  */
-export function jwksResult(set: SigningKeySet, event: unknown): HttpResult {
-  const body = jwksBody(set);
+export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
+  const body = jwksBody(jwks);
   const etag = jwksEtag(body);
   const cacheHeaders = { 'cache-control': JWKS_CACHE_CONTROL, etag };
   if (ifNoneMatchMatches(headerValues(event, 'if-none-match'), etag)) return { statusCode: 304, headers: cacheHeaders, body: '', isBase64Encoded: false };

@@ -124,7 +124,7 @@ async function createSecret(client: SecretsManagerClient, secret: Secret, token:
 
 async function setSecret(client: SecretsManagerClient, secret: Secret, token: string, strategy: RotationStrategy): Promise<Partial<StepOutcome>> {
   if (!strategy.set) return { action: 'set-skipped' };
-  await strategy.set(await pendingValue(client, secret, token));
+  await strategy.set(await pendingValue(client, secret, token), { token, secretArn: secret.ARN, secretName: secret.Name });
   return { action: 'set' };
 }
 

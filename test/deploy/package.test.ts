@@ -111,6 +111,32 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
     assert.equal(props.Type, 'REQUEST');
   });
 
+  it('lets the public JWKS function read the public-JWKS secret only, and only the rotate function write it', () => {
+    type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+    const statements = (roleId: string): Statement[] =>
+      ((template.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+    const grantsOn = (roleId: string, resourceId: string): string[] =>
+      statements(roleId).filter((s) => list(s.Resource).some((r) => refOf(r) === resourceId)).flatMap((s) => list(s.Action)).sort();
+
+    assert.deepEqual(grantsOn('JwksRole', 'SigningKeySecret'), [], 'the public endpoint cannot touch the private signing keys');
+    assert.deepEqual(grantsOn('JwksRole', 'PublicJwksSecret'), ['secretsmanager:GetSecretValue']);
+    assert.ok(
+      statements('JwksRole').flatMap((s) => list(s.Action)).filter((a) => a.startsWith('secretsmanager:')).length === 1,
+      'no other secretsmanager grant, on any resource',
+    );
+    assert.deepEqual(grantsOn('RotateRole', 'PublicJwksSecret'), ['secretsmanager:PutSecretValue']);
+    for (const role of ['IngressRole', 'AuthorizerRole', 'ScheduledRole']) assert.deepEqual(grantsOn(role, 'PublicJwksSecret'), [], role);
+
+    const publicSecret = template.Resources.PublicJwksSecret!.Properties as { Tags: { Key: string; Value: string }[] };
+    assert.deepEqual(publicSecret.Tags, [{ Key: 'meshgate:public', Value: 'true' }], 'not meshgate:managed: it is written by rotation, not rotated');
+    const env = (fn: string) => (template.Resources[fn]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    assert.equal(env('JwksLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
+    assert.equal(env('JwksLambdaFunction').MESHGATE_KEY_SECRET_ID, undefined);
+    assert.equal(env('RotateLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
+    assert.equal(env('RotateLambdaFunction').MESHGATE_KEY_SECRET_ID, 'meshgate/dev/signing-keys');
+  });
+
   it('runs every function on nodejs22.x and arm64', () => {
     const functions = resources('AWS::Lambda::Function');
     assert.ok(functions.length >= 3);

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { MeshgateError } from '../../src/errors';
 import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE, jwksResult, keyStoreFailureResult } from '../../src/keys/jwks';
 import { FileKeyStore } from '../../src/keys/key-store-file';
-import { newKeySet, rotateKeySet, type SigningKeySet } from '../../src/keys/key-set';
+import { newKeySet, publicJwks, rotateKeySet, type SigningKeySet } from '../../src/keys/key-set';
 
 const restEvent = (headers: Record<string, string> = {}, multi: Record<string, string[]> | null = null) => ({
   resource: '/.well-known/jwks.json', path: '/.well-known/jwks.json', httpMethod: 'GET', headers, multiValueHeaders: multi, requestContext: { requestId: 'rest-1' },
@@ -23,7 +23,7 @@ function privateValues(set: SigningKeySet): string[] {
 describe('JWKS endpoint (src/keys/jwks.ts)', () => {
   it('serves the current, next and previous public keys with cache and type headers', () => {
     const set = rotateKeySet(newKeySet());
-    const res = jwksResult(set, restEvent());
+    const res = jwksResult(publicJwks(set), restEvent());
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], JWKS_CONTENT_TYPE);
     assert.equal(res.headers['cache-control'], JWKS_CACHE_CONTROL);
@@ -39,14 +39,14 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
 
   it('never serves a private member: no `d`, and no private value anywhere in the body', () => {
     const set = rotateKeySet(rotateKeySet(newKeySet()));
-    const res = jwksResult(set, httpApiEvent());
+    const res = jwksResult(publicJwks(set), httpApiEvent());
     assert.ok(!/"d"\s*:/.test(res.body));
     for (const d of privateValues(set)) assert.ok(!res.body.includes(d));
   });
 
   it('answers 304 for a matching If-None-Match in REST (any casing, multi-value) and HTTP API events', () => {
     const set = newKeySet();
-    const { headers } = jwksResult(set, httpApiEvent());
+    const { headers } = jwksResult(publicJwks(set), httpApiEvent());
     const etag = headers.etag!;
     const variants = [
       restEvent({ 'If-None-Match': etag }),
@@ -55,23 +55,23 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
       httpApiEvent({ 'if-none-match': '*' }),
     ];
     for (const event of variants) {
-      const res = jwksResult(set, event);
+      const res = jwksResult(publicJwks(set), event);
       assert.equal(res.statusCode, 304);
       assert.equal(res.body, '');
       assert.equal(res.headers.etag, etag);
       assert.equal(res.headers['cache-control'], JWKS_CACHE_CONTROL);
     }
-    assert.equal(jwksResult(set, httpApiEvent({ 'if-none-match': '"something-else"' })).statusCode, 200);
+    assert.equal(jwksResult(publicJwks(set), httpApiEvent({ 'if-none-match': '"something-else"' })).statusCode, 200);
   });
 
   it('changes the ETag when the key set rotates, so a cached copy revalidates to the new keys', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-'));
     try {
       const store = new FileKeyStore(join(dir, 'keys.json'));
-      const first = jwksResult(await store.load(), httpApiEvent());
-      assert.equal(jwksResult(await store.load(), httpApiEvent()).headers.etag, first.headers.etag, 'same keys, same ETag');
+      const first = jwksResult(publicJwks(await store.load()), httpApiEvent());
+      assert.equal(jwksResult(publicJwks(await store.load()), httpApiEvent()).headers.etag, first.headers.etag, 'same keys, same ETag');
       await store.rotate();
-      const second = jwksResult(await store.load(), httpApiEvent({ 'if-none-match': first.headers.etag! }));
+      const second = jwksResult(publicJwks(await store.load()), httpApiEvent({ 'if-none-match': first.headers.etag! }));
       assert.equal(second.statusCode, 200);
       assert.notEqual(second.headers.etag, first.headers.etag);
     } finally {

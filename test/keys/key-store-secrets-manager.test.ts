@@ -1,32 +1,23 @@
 // SecretsManagerKeyStore: AWSCURRENT with a TTL cache, a bounded stale window on errors, key_set_unavailable when empty.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
 import type { MeshgateError } from '../../src/errors';
-import { assertNoSecretsLogged, captureLogs, type LogCapture } from '../support/logs';
+import { assertNoSecretsLogged } from '../support/logs';
+import { secretCacheTestbed, throttled } from '../support/secret-cache';
 
 const SECRET_ID = 'meshgate/test/signing-keys';
 const TTL = 60_000;
 const smMock = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
-const throttled = () => new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
 
-let clock = 0;
-let logs: LogCapture;
+const t = secretCacheTestbed(smMock);
 const store = (opts: { ttlMs?: number; maxStaleMs?: number; retryAfterMs?: number } = {}) =>
-  new SecretsManagerKeyStore(SECRET_ID, { client, ttlMs: TTL, now: () => clock, ...opts });
+  new SecretsManagerKeyStore(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
 const serve = (set: SigningKeySet) => smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
-const reads = () => smMock.commandCalls(GetSecretValueCommand).length;
-
-beforeEach(() => {
-  smMock.reset();
-  clock = 1_000_000;
-  logs = captureLogs();
-});
-afterEach(() => logs.stop());
 
 describe('Class: SecretsManagerKeyStore', () => {
   it('reads the AWSCURRENT version of the secret', async () => {
@@ -47,13 +38,13 @@ describe('Class: SecretsManagerKeyStore', () => {
     await keys.load();
 
     serve(after);
-    clock += TTL - 1;
+    t.clock += TTL - 1;
     assert.equal((await keys.load()).current.kid, before.current.kid);
-    assert.equal(reads(), 1);
+    assert.equal(t.reads(), 1);
 
-    clock += 1;
+    t.clock += 1;
     assert.equal((await keys.load()).current.kid, after.current.kid);
-    assert.equal(reads(), 2);
+    assert.equal(t.reads(), 2);
   });
 
   it('shares one read between concurrent loads on a cold cache', async () => {
@@ -62,7 +53,7 @@ describe('Class: SecretsManagerKeyStore', () => {
 
     const sets = await Promise.all(Array.from({ length: 20 }, () => keys.load()));
 
-    assert.equal(reads(), 1);
+    assert.equal(t.reads(), 1);
     assert.equal(new Set(sets.map((s) => s.current.kid)).size, 1);
   });
 
@@ -73,16 +64,16 @@ describe('Class: SecretsManagerKeyStore', () => {
     await keys.load();
     smMock.on(GetSecretValueCommand).rejects(throttled());
 
-    clock += TTL + 1;
+    t.clock += TTL + 1;
     assert.equal((await keys.load()).current.kid, set.current.kid);
-    clock += 1_000;
+    t.clock += 1_000;
     assert.equal((await keys.load()).current.kid, set.current.kid);
-    assert.equal(reads(), 2, 'no new read before retryAfterMs, so a throttled API is not hammered');
-    clock += 5_000;
+    assert.equal(t.reads(), 2, 'no new read before retryAfterMs, so a throttled API is not hammered');
+    t.clock += 5_000;
     await keys.load();
-    assert.equal(reads(), 3);
+    assert.equal(t.reads(), 3);
 
-    const warning = logs.entries().find((e) => e.message === 'key set refresh failed; serving the cached key set');
+    const warning = t.logs.entries().find((e) => e.message === 'key set refresh failed; serving the cached key set');
     assert.equal(warning?.reason, 'ThrottlingException');
   });
 
@@ -92,9 +83,9 @@ describe('Class: SecretsManagerKeyStore', () => {
     await keys.load();
     smMock.on(GetSecretValueCommand).rejects(throttled());
 
-    clock += TTL + 10 * TTL - 1;
+    t.clock += TTL + 10 * TTL - 1;
     await keys.load();
-    clock += 1;
+    t.clock += 1;
     await assert.rejects(keys.load(), (err: MeshgateError) => err.code === 'key_set_unavailable' && /ThrottlingException/.test(err.message));
   });
 
@@ -103,7 +94,7 @@ describe('Class: SecretsManagerKeyStore', () => {
     serve(newKeySet());
     await keys.load();
     smMock.on(GetSecretValueCommand).rejects(throttled());
-    clock += TTL;
+    t.clock += TTL;
     await keys.load();
     const rotated = newKeySet();
     serve(rotated);
@@ -129,11 +120,11 @@ describe('Class: SecretsManagerKeyStore', () => {
     tampered.current.kid = good.current.kid;
     smMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(tampered) });
 
-    clock += TTL;
+    t.clock += TTL;
     assert.equal((await keys.load()).current.privateJwk.d, good.current.privateJwk.d);
 
-    assertNoSecretsLogged(logs, [good.current.privateJwk.d, good.next.privateJwk.d, serializeKeySet(good)]);
-    assert.match(String(logs.entries().at(-1)?.reason), /kid does not match/);
+    assertNoSecretsLogged(t.logs, [good.current.privateJwk.d, good.next.privateJwk.d, serializeKeySet(good)]);
+    assert.match(String(t.logs.entries().at(-1)?.reason), /kid does not match/);
   });
 
   it('throws key_set_unavailable for an empty secret (rotation has not filled it yet)', async () => {

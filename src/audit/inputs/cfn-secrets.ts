@@ -1,4 +1,5 @@
 // Secrets Manager secrets declared in a template and whether a RotationSchedule covers each.
+import { holdsPublicData } from '../rules/secret-rotation-disabled';
 import type { Locate, SecretInput } from '../types';
 import type { TemplateResources } from './cloudformation';
 import { referencedId, resolveIntrinsics } from './intrinsics';
@@ -31,6 +32,7 @@ export function readTemplateSecrets(resources: TemplateResources, file: string, 
         resource: id,
         rotationEnabled: schedules.has(id),
         ...(days === undefined ? {} : { rotationDays: days }),
+        ...(holdsPublicData(resolveIntrinsics(res.Properties?.Tags)) ? { publicData: true as const } : {}),
         location: line === undefined ? { file } : { file, line },
       };
     });

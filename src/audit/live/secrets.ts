@@ -7,6 +7,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { decodePolicyDocument } from '../inputs/account-details';
+import { holdsPublicData } from '../rules/secret-rotation-disabled';
 import { emptyInput, type AuditInput, type SecretInput } from '../types';
 import { paginate, withThrottlingRetry, type CallOptions } from './aws-calls';
 
@@ -50,6 +51,7 @@ export async function readLiveSecrets(client: SecretsManagerClient, now: Date, o
       ...(secret.CreatedDate ? { created: secret.CreatedDate } : {}),
       ...(secret.NextRotationDate ? { nextRotation: secret.NextRotationDate } : {}),
       ...(stale ? { stalePendingVersion: stale } : {}),
+      ...(holdsPublicData(secret.Tags) ? { publicData: true as const } : {}),
     };
     input.secrets.push(info);
     const policy = await withThrottlingRetry(() => client.send(new GetResourcePolicyCommand({ SecretId: arn })), options);

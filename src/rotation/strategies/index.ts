@@ -1,15 +1,27 @@
 // The registry of rotation strategies, chosen per secret by its `meshgate:strategy` tag.
 import { MeshgateError } from '../../errors';
 import { randomTokenStrategy } from './random-token';
-import { signingKeySetStrategy } from './signing-key-set';
+import { createSigningKeySetStrategy, signingKeySetStrategy, type KeySetPublisher } from './signing-key-set';
 import type { RotationStrategy } from './strategy';
 
-export type { RotationStrategy } from './strategy';
+export type { RotationStrategy, SetContext } from './strategy';
+export type { KeySetPublisher } from './signing-key-set';
 
 export const STRATEGY_TAG = 'meshgate:strategy';
 export const MANAGED_TAG = 'meshgate:managed';
 
 export const BUILT_IN_STRATEGIES: readonly RotationStrategy[] = [signingKeySetStrategy, randomTokenStrategy];
+
+/**
+ * The built-in strategies, with the signing key set's `set` step publishing through `publisher` when one is given.
+ *
+ * @example
+ * const strategies = builtInStrategies(publicJwksPublisherFromEnv(process.env, client));
+ */
+export function builtInStrategies(publisher?: KeySetPublisher): readonly RotationStrategy[] {
+  if (publisher === undefined) return BUILT_IN_STRATEGIES;
+  return BUILT_IN_STRATEGIES.map((s) => (s.name === signingKeySetStrategy.name ? createSigningKeySetStrategy(publisher) : s));
+}
 
 /**
  * Picks the strategy named by the secret's `meshgate:strategy` tag.

@@ -2,7 +2,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { newKeySet, parseKeySet, rotateKeySet, serializeKeySet, type SigningKey, type SigningKeySet } from '../../keys/key-set';
 import { newJti, requestHash, signAssertion, MAX_ASSERTION_TTL_SECONDS } from '../../keys/assertion';
-import type { RotationStrategy } from './strategy';
+import type { RotationStrategy, SetContext } from './strategy';
 
 // A secret created by CloudFormation without SecretString has no AWSCURRENT yet; an empty string counts the same.
 function isEmpty(value: string | undefined): value is undefined {
@@ -35,23 +35,34 @@ function assertContinuity(pending: SigningKeySet, current: SigningKeySet): void 
   if ([current.current.kid, current.next.kid, current.previous?.kid].includes(pending.next.kid)) throw new Error('pending next key is not fresh');
 }
 
+/** Publishes what consumers need of the pending set (its public keys) before `finishSecret` makes it current. */
+export type KeySetPublisher = (pending: SigningKeySet, context: SetContext) => Promise<void>;
+
 /**
- * Rotates the signing key set; the first rotation of an empty secret creates a fresh set.
+ * Rotates the signing key set; the first rotation of an empty secret creates a fresh set. With a `publisher`, the
+ * `set` step hands it the pending set (meshgate publishes its public JWKS there); without one there is no `set`.
  *
  * @example
- * const pending = signingKeySetStrategy.generate(currentSecretString);
- * await signingKeySetStrategy.test(pending, currentSecretString);
+ * const strategy = createSigningKeySetStrategy(publicJwksPublisher({ client, publicJwksSecretId, signingKeySecretId }));
+ * const pending = strategy.generate(currentSecretString);
+ * await strategy.test(pending, currentSecretString);
  */
-export const signingKeySetStrategy: RotationStrategy = {
-  name: 'signing-key-set',
-  generate(currentValue) {
-    return serializeKeySet(isEmpty(currentValue) ? newKeySet() : rotateKeySet(parseKeySet(currentValue)));
-  },
-  async test(pendingValue, currentValue) {
-    const pending = parseKeySet(pendingValue);
-    for (const [role, key] of [['current', pending.current], ['next', pending.next], ['previous', pending.previous]] as const) {
-      if (key !== undefined) assertSignsAndVerifies(key, role);
-    }
-    if (!isEmpty(currentValue)) assertContinuity(pending, parseKeySet(currentValue));
-  },
-};
+export function createSigningKeySetStrategy(publisher?: KeySetPublisher): RotationStrategy {
+  return {
+    name: 'signing-key-set',
+    generate(currentValue) {
+      return serializeKeySet(isEmpty(currentValue) ? newKeySet() : rotateKeySet(parseKeySet(currentValue)));
+    },
+    ...(publisher === undefined ? {} : { set: (pendingValue: string, context: SetContext) => publisher(parseKeySet(pendingValue), context) }),
+    async test(pendingValue, currentValue) {
+      const pending = parseKeySet(pendingValue);
+      for (const [role, key] of [['current', pending.current], ['next', pending.next], ['previous', pending.previous]] as const) {
+        if (key !== undefined) assertSignsAndVerifies(key, role);
+      }
+      if (!isEmpty(currentValue)) assertContinuity(pending, parseKeySet(currentValue));
+    },
+  };
+}
+
+/** The signing key set strategy without a publisher (secrets whose consumers read the key set itself). */
+export const signingKeySetStrategy: RotationStrategy = createSigningKeySetStrategy();
