@@ -2,6 +2,7 @@
 import { build, type Metafile } from 'esbuild';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isBuiltin } from 'node:module';
 
 export interface FunctionBundle {
   readonly name: string;
@@ -9,6 +10,8 @@ export interface FunctionBundle {
   readonly bytes: number;
   /** Input paths whose code ended up in the bundle (tree-shaken inputs excluded). */
   readonly inputs: readonly string[];
+  /** Packages the bundle requires at run time (`@aws-sdk/*` from the Lambda runtime, the IAM catalogue). */
+  readonly externals: readonly string[];
 }
 
 export function functionNames(): string[] {
@@ -34,5 +37,6 @@ export async function bundleFunction(name: string, outDir: string): Promise<Func
   const meta: Metafile = result.metafile;
   const output = Object.values(meta.outputs)[0];
   const inputs = Object.entries(output?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
-  return { name, file, bytes: output?.bytes ?? 0, inputs };
+  const externals = [...new Set((output?.imports ?? []).filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
+  return { name, file, bytes: output?.bytes ?? 0, inputs, externals };
 }
