@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run; saved to bench/results.json.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
 import { benchColdStart } from './cold-start.bench';
@@ -36,7 +36,15 @@ async function main(): Promise<void> {
   const line = (cells: string[]): string => cells.map((c, i) => String(c).padEnd(widths[i] as number)).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r as string[]));
-  writeFileSync('bench/results.json', `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2)}\n`);
+  // A partial run (`npm run bench -- ingress`) replaces only its own sections in the saved results.
+  const ran = new Set(results.map((r) => r.section));
+  let kept: Ratio[] = [];
+  try {
+    kept = (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { results: Ratio[] }).results.filter((r) => !ran.has(r.section));
+  } catch {
+    kept = [];
+  }
+  writeFileSync('bench/results.json', `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results: [...kept, ...results] }, null, 2)}\n`);
   console.log(`\nsaved bench/results.json (${results.filter((r) => r.met).length}/${results.length} goals met)`);
 }
 
