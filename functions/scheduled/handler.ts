@@ -3,12 +3,15 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createRotationClient } from '../../src/rotation/retry';
 import { publishSecretsReport, runScheduledJob, type SecretsReport } from '../../src/rotation/schedule';
 import { readSchedulePolicy } from '../../src/rotation/schedule-policy';
-import { createLiveClients, logFindings, publishAuditMetrics, runLiveAudit, withoutReported, type AuditSummary } from '../../src/audit';
+import { createLiveClients, logFindings, parseSuppressions, publishAuditMetrics, runLiveAudit, withoutReported, type AuditSummary } from '../../src/audit';
+import auditSuppressions from '../../config/audit-suppressions.json';
 import { startInvocation } from '../../src/observability';
 
 const client = createRotationClient();
 const policy = readSchedulePolicy(process.env);
 const auditClients = createLiveClients();
+// Bundled as data (no file read at run time) and validated at cold start, like the rest of the configuration.
+const suppressions = parseSuppressions(auditSuppressions, 'config/audit-suppressions.json');
 
 export interface ScheduledJobResult {
   readonly secrets: SecretsReport;
@@ -20,7 +23,7 @@ export const handler = async (_event: ScheduledEvent, context?: Context): Promis
   const secrets = await runScheduledJob({ client, policy });
   publishSecretsReport(secrets);
   // The audit runs after the secrets check so a failing audit never holds up an overdue rotation.
-  const audit = await runLiveAudit(auditClients);
+  const audit = await runLiveAudit(auditClients, { suppressions });
   logFindings(withoutReported(audit.findings, secrets.findings), audit.summary);
   publishAuditMetrics(audit.summary);
   return { secrets, audit: audit.summary };

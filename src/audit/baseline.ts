@@ -42,7 +42,8 @@ export function createBaseline(result: AuditResult, input: AuditInput, now = new
     version: 1,
     createdAt: now.toISOString(),
     findings: result.findings
-      .filter((f) => f.kind !== 'baseline-drift')
+      // An expired suppression must stay visible until someone acts on it: it is never accepted.
+      .filter((f) => f.kind !== 'baseline-drift' && f.kind !== 'suppression-expired')
       .map((f) => ({ fingerprint: fingerprint(f), kind: f.kind, resource: f.resource, ...(f.statement === undefined ? {} : { statement: f.statement }), ...(f.action ? { action: f.action } : {}) })),
     documents: Object.fromEntries(input.documents.map((d) => [d.id, documentHash(d)])),
   };
@@ -75,8 +76,8 @@ export function applyBaseline(result: AuditResult, input: AuditInput, baseline: 
     return before === documentHash(doc) ? [] : [driftFinding(doc, 'changed')];
   });
   const findings = [...fresh, ...drift].sort(compareFindings);
-  const summary = summarise(findings, result.summary.inputs);
-  return { findings, summary: { ...summary, baseline: { file, accepted: result.findings.length - fresh.length, new: fresh.length } } };
+  const summary = { ...result.summary, ...summarise(findings, result.summary.inputs) };
+  return { ...result, findings, summary: { ...summary, baseline: { file, accepted: result.findings.length - fresh.length, new: fresh.length } } };
 }
 
 /** @throws MeshgateError `audit_input_invalid` when the file is missing or not a baseline */

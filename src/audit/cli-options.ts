@@ -17,6 +17,7 @@ export interface AuditCliOptions {
   readonly failOn: Severity | 'none';
   readonly baseline: string | undefined;
   readonly writeBaseline: string | undefined;
+  readonly suppressions: string | undefined;
   readonly publicRoutes: readonly string[];
   readonly rotationGraceDays: number;
 }
@@ -43,13 +44,15 @@ options:
                              medium, low (default), or none
   --baseline <file>          report only findings and policy changes not in this baseline
   --write-baseline <file>    save the current findings as the accepted baseline (exit 0)
+  --suppressions <file>      JSON file of findings accepted with a reason (and an expiry);
+                             they are reported as suppressed and do not count for --fail-on
   --public-route "GET /path" a route that is public by design (repeatable);
                              GET /.well-known/jwks.json always is
   --rotation-grace-days <n>  days a secret rotation may be late (default: 2)
   --help                     show this help
 
 exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-            2 bad usage or unreadable input`;
+            2 bad usage, unreadable input or an invalid suppressions file`;
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -81,6 +84,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         'fail-on': { type: 'string' },
         baseline: { type: 'string' },
         'write-baseline': { type: 'string' },
+        suppressions: { type: 'string' },
         'public-route': { type: 'string', multiple: true },
         'rotation-grace-days': { type: 'string' },
       },
@@ -104,6 +108,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     failOn: oneOf('fail-on', values['fail-on'], [...SEVERITIES, 'none'] as const, 'low'),
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
+    suppressions: values.suppressions,
     publicRoutes,
     rotationGraceDays: grace,
   };

@@ -3,6 +3,7 @@ import { normalise, type NormalisedDocument } from './policy/normalise';
 import { RULES } from './rules';
 import type { RuleOptions } from './rules/rule';
 import { countInputs, summarise, type AuditSummary } from './summary';
+import { applySuppressions, type SuppressedFinding, type Suppression } from './suppressions';
 import { severityRank, type AuditInput, type Finding } from './types';
 
 /** The JWKS route is public by design: mesh services fetch keys from it without credentials. */
@@ -15,10 +16,15 @@ export interface AuditOptions {
   readonly now?: Date;
   /** @default 2 */
   readonly rotationGraceDays?: number;
+  /** Findings accepted with a reason (see `parseSuppressions`); expiry is judged against `now`. */
+  readonly suppressions?: readonly Suppression[];
 }
 
 export interface AuditResult {
+  /** Active findings: what `--fail-on` and the severity counts judge. */
   readonly findings: Finding[];
+  /** Findings a suppression accepted, with its reason; present whenever `runAudit` produced the result. */
+  readonly suppressed?: SuppressedFinding[];
   readonly summary: AuditSummary;
 }
 
@@ -59,6 +65,11 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
   const ctx = { input, documents: all.filter((d) => !d.input.awsManaged), principals: principalsOf(all), options: ruleOptions };
   const findings: Finding[] = [];
   for (const rule of RULES) findings.push(...(await rule.run(ctx)));
-  findings.sort(compareFindings);
-  return { findings, summary: summarise(findings, countInputs(input, all)) };
+  // Suppressions see what the rules concluded (Deny and conditions already applied), so an entry that matches
+  // nothing is truly stale. Callers compare with a baseline afterwards: accepted findings never count as new,
+  // and a baseline never absorbs them, so an expired suppression brings its findings back.
+  const outcome = applySuppressions(findings, options.suppressions ?? [], ruleOptions.now);
+  const active = outcome.findings.sort(compareFindings);
+  const summary = summarise(active, countInputs(input, all));
+  return { findings: active, suppressed: outcome.suppressed.sort(compareFindings), summary: options.suppressions ? { ...summary, suppressions: outcome.summary } : summary };
 }

@@ -9,6 +9,7 @@ export { runLiveAudit, readLiveInputs, createLiveClients, type LiveClients, type
 export { readPolicyFiles } from './inputs/policy-files';
 export { readTemplate } from './inputs/cloudformation';
 export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './baseline';
+export { parseSuppressions, type Suppression, type SuppressedFinding, type SuppressionSummary } from './suppressions';
 export { SEVERITIES, FINDING_KINDS, type Finding, type Severity, type FindingKind } from './types';
 export type { AuditSummary } from './summary';
 
@@ -25,7 +26,10 @@ export function logFindings(findings: readonly Finding[], summary?: AuditSummary
     if (finding.severity === 'critical' || finding.severity === 'high') logger.warn('audit finding', line);
     else logger.info('audit finding', line);
   }
-  if (summary) logger.info('audit summary', { auditSummary: { total: summary.total, bySeverity: summary.bySeverity, byKind: summary.byKind } });
+  if (summary) {
+    const { total, bySeverity, byKind, suppressions } = summary;
+    logger.info('audit summary', { auditSummary: { total, bySeverity, byKind, ...(suppressions ? { suppressions } : {}) } });
+  }
 }
 
 /**

@@ -80,4 +80,9 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
     title: 'Changed since the baseline',
     help: 'A policy document changed or appeared since the saved baseline. Review the change; when it is intended, write a new baseline with --write-baseline.',
   },
+  'suppression-expired': {
+    severity: 'low',
+    title: 'Suppression expired',
+    help: 'A suppression in the suppressions file passed its expires date: it no longer hides anything, and the findings it covered are reported again. Fix those findings and delete the entry, or, if the reason still holds, set a new expires date after review. This finding cannot be suppressed or baselined.',
+  },
 };

@@ -1,5 +1,6 @@
 // Counts for the report's summary: by severity, by kind, and what was read.
 import type { NormalisedDocument } from './policy/normalise';
+import type { SuppressionSummary } from './suppressions';
 import { FINDING_KINDS, SEVERITIES, type AuditInput, type Finding, type FindingKind, type Severity } from './types';
 
 export interface AuditSummary {
@@ -15,6 +16,8 @@ export interface AuditSummary {
   };
   /** Present when the audit ran against a baseline. */
   readonly baseline?: { readonly file: string; readonly accepted: number; readonly new: number };
+  /** Present when the audit ran with suppressions; suppressed findings are not in `total` or `bySeverity`. */
+  readonly suppressions?: SuppressionSummary;
 }
 
 export type InputCounts = AuditSummary['inputs'];

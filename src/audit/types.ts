@@ -23,6 +23,7 @@ export const FINDING_KINDS = [
   'secret-rotation-overdue',
   'secret-rotation-stuck',
   'baseline-drift',
+  'suppression-expired',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -9,6 +9,7 @@ import { readPolicyFiles } from '../audit/inputs/policy-files';
 import { renderJson } from '../audit/report/json';
 import { renderSarif } from '../audit/report/sarif';
 import { renderTable } from '../audit/report/table';
+import { readSuppressions } from '../audit/suppressions-file';
 import { mergeInputs, severityRank, type AuditInput } from '../audit/types';
 import { isMeshgateError, MeshgateError } from '../errors';
 import type { Command } from './main';
@@ -43,7 +44,8 @@ function exitCode(result: AuditResult, failOn: AuditCliOptions['failOn']): numbe
 async function audit(options: AuditCliOptions): Promise<number> {
   const input = await readInputs(options);
   console.error(`meshgate audit: read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`);
-  let result = await runAudit(input, { publicRoutes: options.publicRoutes, rotationGraceDays: options.rotationGraceDays });
+  const suppressions = options.suppressions ? await readSuppressions(options.suppressions) : undefined;
+  let result = await runAudit(input, { publicRoutes: options.publicRoutes, rotationGraceDays: options.rotationGraceDays, suppressions });
   if (options.writeBaseline) {
     await writeBaseline(options.writeBaseline, createBaseline(result, input));
     console.error(`meshgate audit: wrote baseline ${options.writeBaseline} with ${result.findings.length} accepted finding(s)`);
@@ -52,8 +54,9 @@ async function audit(options: AuditCliOptions): Promise<number> {
   const report = render(result, options.format);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
-  const { bySeverity, total } = result.summary;
-  console.error(`meshgate audit: ${total} finding(s): ${bySeverity.critical} critical, ${bySeverity.high} high, ${bySeverity.medium} medium, ${bySeverity.low} low`);
+  const { bySeverity, total, suppressions: applied } = result.summary;
+  const suppressedNote = applied ? `; ${applied.suppressed} suppressed, ${applied.expired} expired and ${applied.stale.length} stale suppression(s)` : '';
+  console.error(`meshgate audit: ${total} finding(s): ${bySeverity.critical} critical, ${bySeverity.high} high, ${bySeverity.medium} medium, ${bySeverity.low} low${suppressedNote}`);
   return options.writeBaseline ? 0 : exitCode(result, options.failOn);
 }
 

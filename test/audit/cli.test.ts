@@ -1,17 +1,10 @@
 // CLI: `node bin/meshgate.cjs audit ...` exit codes, formats, --help, baselines.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-
-const FIXTURES = 'test/audit/fixtures';
-
-function audit(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'audit', ...args], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { FIXTURES, runCli as audit } from './support';
 
 describe('CLI: meshgate audit', () => {
   it('prints help on stdout and exits 0', () => {

@@ -1,11 +1,9 @@
 // Reports: SARIF validated against the SARIF 2.1.0 JSON schema, JSON shape, table; baselines.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { applyBaseline, createBaseline, readBaseline, writeBaseline } from '../../src/audit/baseline';
 import { runAudit } from '../../src/audit/engine';
 import { readTemplate } from '../../src/audit/inputs/cloudformation';
@@ -13,20 +11,7 @@ import { readPolicyFiles } from '../../src/audit/inputs/policy-files';
 import { renderJson } from '../../src/audit/report/json';
 import { renderSarif } from '../../src/audit/report/sarif';
 import { renderTable } from '../../src/audit/report/table';
-import { docInput, policy } from './support';
-
-const FIXTURES = 'test/audit/fixtures';
-
-// The schema (from @microsoft/jest-sarif, MIT) is draft-04; Ajv 8 reads it once `id` is spelt `$id`,
-// and its language pattern is only valid as a non-unicode regular expression.
-async function sarifValidator(): Promise<(data: unknown) => boolean> {
-  const schema = JSON.parse(await readFile(`${FIXTURES}/sarif-schema-2.1.0.json`, 'utf8')) as Record<string, unknown>;
-  const { $schema: _draft, id, ...rest } = schema;
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats(ajv);
-  const validate = ajv.compile({ ...rest, $id: String(id) });
-  return (data) => validate(data);
-}
+import { docInput, FIXTURES, policy, sarifValidator } from './support';
 
 describe('Report: SARIF', () => {
   it('is valid SARIF 2.1.0 with rules, levels, security-severity and statement lines', async () => {

@@ -1,4 +1,8 @@
-// Test helpers for the audit: run the engine on one inline document and pick findings by kind.
+// Test helpers for the audit: run the engine on one inline document, pick findings by kind, run the CLI, validate SARIF.
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { runAudit, type AuditOptions } from '../../src/audit/engine';
 import { emptyInput, type AuditInput, type Finding, type FindingKind, type PolicyKind } from '../../src/audit/types';
 
@@ -28,4 +32,23 @@ export async function findingsOf(kind: FindingKind, document: unknown, policyKin
 
 export async function auditInput(input: AuditInput, options?: AuditOptions): Promise<Finding[]> {
   return (await runAudit(input, options)).findings;
+}
+
+export const FIXTURES = 'test/audit/fixtures';
+
+/** Runs `node bin/meshgate.cjs audit ...` and returns its exit code and output. */
+export function runCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'audit', ...args], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+// The schema (from @microsoft/jest-sarif, MIT) is draft-04; Ajv 8 reads it once `id` is spelt `$id`,
+// and its language pattern is only valid as a non-unicode regular expression.
+export async function sarifValidator(): Promise<(data: unknown) => boolean> {
+  const schema = JSON.parse(await readFile(`${FIXTURES}/sarif-schema-2.1.0.json`, 'utf8')) as Record<string, unknown>;
+  const { $schema: _draft, id, ...rest } = schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile({ ...rest, $id: String(id) });
+  return (data) => validate(data);
 }

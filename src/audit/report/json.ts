@@ -1,7 +1,7 @@
-// JSON report: `{ "findings": [...], "summary": {...} }`.
+// JSON report: `{ "findings": [...], "suppressed": [...], "summary": {...} }`; `findings` holds active findings only.
 import type { AuditResult } from '../engine';
 
 /** @example process.stdout.write(renderJson(result)); */
 export function renderJson(result: AuditResult): string {
-  return `${JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2)}\n`;
+  return `${JSON.stringify({ findings: result.findings, suppressed: result.suppressed ?? [], summary: result.summary }, null, 2)}\n`;
 }

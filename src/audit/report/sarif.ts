@@ -20,7 +20,14 @@ function artifactUri(file: string, root: string): string {
   return path.split(sep).map(encodeURIComponent).join('/');
 }
 
-function sarifResult(f: Finding, root: string): Record<string, unknown> {
+/** SARIF 2.1.0 §3.35: `external` = kept outside the source; code scanning hides suppressed results. */
+interface SarifSuppression {
+  readonly kind: 'external';
+  readonly status: 'accepted';
+  readonly justification: string;
+}
+
+function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppression[] | undefined): Record<string, unknown> {
   const physical = f.location
     ? {
         physicalLocation: {
@@ -38,6 +45,7 @@ function sarifResult(f: Finding, root: string): Record<string, unknown> {
     locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: `${f.resource}${statement}`, kind: 'resource' }] }],
     partialFingerprints: { 'meshgateFinding/v1': fingerprint(f) },
     ...(f.baselineState ? { baselineState: f.baselineState } : {}),
+    ...(suppressions ? { suppressions } : {}),
     properties: {
       severity: f.severity,
       'security-severity': SECURITY_SEVERITY[f.severity],
@@ -59,6 +67,8 @@ function sarifResult(f: Finding, root: string): Record<string, unknown> {
  */
 export function renderSarif(result: AuditResult, options: { version?: string; root?: string } = {}): string {
   const root = options.root ?? process.cwd();
+  // With suppressions in play every result says whether it is suppressed (SARIF 2.1.0 §3.27.23: [] = not suppressed).
+  const suppressed = result.summary.suppressions !== undefined;
   const rules = FINDING_KINDS.map((kind) => {
     const info = KIND_INFO[kind];
     return {
@@ -78,7 +88,7 @@ export function renderSarif(result: AuditResult, options: { version?: string; ro
       {
         tool: { driver: { name: 'meshgate-audit', semanticVersion: options.version ?? '0.0.0', rules } },
         automationDetails: { id: 'meshgate-audit/' },
-        results: result.findings.map((f) => sarifResult(f, root)),
+        results: [...result.findings.map((f) => sarifResult(f, root, suppressed ? [] : undefined)), ...(result.suppressed ?? []).map((f) => sarifResult(f, root, [{ kind: 'external', status: 'accepted', justification: f.suppression.reason }]))],
       },
     ],
   };

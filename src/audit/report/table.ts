@@ -19,5 +19,22 @@ export function renderTable(result: AuditResult): string {
   if (result.findings.length === 0) lines.push('No findings.');
   const counts = SEVERITIES.map((s) => `${result.summary.bySeverity[s]} ${s}`).join(', ');
   lines.push('', `${result.summary.total} finding(s): ${counts}`);
+  lines.push(...suppressionLines(result));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line for what was suppressed and why, one for entries that matched nothing. */
+function suppressionLines(result: AuditResult): string[] {
+  const lines: string[] = [];
+  const suppressed = result.suppressed ?? [];
+  if (suppressed.length > 0) {
+    const byReason = new Map<string, number>();
+    for (const f of suppressed) byReason.set(f.suppression.reason, (byReason.get(f.suppression.reason) ?? 0) + 1);
+    lines.push(`${suppressed.length} suppressed (not counted): ${[...byReason].map(([reason, n]) => `${n} × ${JSON.stringify(reason)}`).join('; ')}`);
+  }
+  const stale = result.summary.suppressions?.stale ?? [];
+  if (stale.length > 0) {
+    lines.push(`${stale.length} stale suppression(s) matched nothing: ${stale.map((s) => `${s.kind} ${s.resource}${s.statement === undefined ? '' : ` statement ${JSON.stringify(s.statement)}`}`).join('; ')}`);
+  }
+  return lines;
 }
