@@ -15,8 +15,9 @@ const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * Names of the top-level members of a JSON object text, or undefined when one repeats (RFC 7515 §4: a JWS
  * with duplicate header names MUST be rejected or parsed strictly; JSON.parse would silently keep the last).
  */
-export function topLevelKeys(json: string): Set<string> | undefined {
-  const seen = new Set<string>();
+export function topLevelKeys(json: string): string[] | undefined {
+  // A list, not a Set: JWT members are few, and a linear search beats hashing at that size.
+  const seen: string[] = [];
   let depth = 0;
   let expectKey = false;
   for (let i = 0; i < json.length; i++) {
@@ -33,8 +34,8 @@ export function topLevelKeys(json: string): Set<string> | undefined {
       }
       if (depth === 1 && expectKey) {
         const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
-        if (seen.has(key)) return undefined;
-        seen.add(key);
+        if (seen.includes(key)) return undefined;
+        seen.push(key);
         expectKey = false;
       }
       i = j;
@@ -91,9 +92,10 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   return { header, headerB64, payload, payloadB64, signatureB64 } as DecomposedJwt;
 }
 
-// One JSON.parse per member, no reviver. Duplicate names: JSON.parse keeps the last, so a text that re-serialises
-// to itself had none (the common, compact case, and cheaper than scanning); anything else gets the full key scan.
+// One JSON.parse per member, no reviver: duplicates are found by a key scan (JSON.parse would silently keep the
+// last), which is cheaper here than aws-jwt-verify's reviver-based parse or a re-serialisation check.
 function parseMember(part: 'header' | 'payload', text: string): Record<string, unknown> {
+  if (topLevelKeys(text) === undefined) throw new TokenError('token_malformed', `token ${part} repeats a member name`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -102,6 +104,5 @@ function parseMember(part: 'header' | 'payload', text: string): Record<string, u
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('token_malformed', `token ${part} is not a JSON object`);
   if (Object.hasOwn(value, '__proto__') || Object.hasOwn(value, 'constructor')) throw new TokenError('token_malformed', `token ${part} has a forbidden member name`);
-  if (JSON.stringify(value) !== text && topLevelKeys(text) === undefined) throw new TokenError('token_malformed', `token ${part} repeats a member name`);
   return value as Record<string, unknown>;
 }
