@@ -51,10 +51,6 @@ export function topLevelKeys(json: string): string[] | undefined {
   return seen;
 }
 
-export function hasDuplicateTopLevelKeys(json: string): boolean {
-  return topLevelKeys(json) === undefined;
-}
-
 function decodeSegment(b64url: string): string {
   return Buffer.from(b64url, 'base64url').toString('utf8');
 }

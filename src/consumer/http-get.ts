@@ -1,16 +1,13 @@
 // One bounded GET for a JWKS: https (http only to loopback), status 200, size and time limits, no redirects.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isLoopbackHost } from '../config/check';
 
 export interface HttpGetOptions {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   /** Extra trusted CA certificates (PEM), e.g. an AWS Private CA root. */
   readonly ca?: string | readonly string[];
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** True for `https:`, and for `http:` only to 127.0.0.0/8, ::1 and localhost. */
