@@ -28,17 +28,7 @@ export function readKeyStoreConfig(env: Env): KeyStoreConfig {
   return { kind, secretId, cacheMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 60_000, 0, 3_600_000) };
 }
 
-/** Builds the key store for a checked configuration. */
+/** Builds the key store for a checked configuration (the ingress; the JWKS function's local path). */
 export function keyStoreFromConfig(config: KeyStoreConfig): KeyStore {
   return config.kind === 'file' ? new FileKeyStore(config.path, config.cacheMs) : new SecretsManagerKeyStore(config.secretId, { ttlMs: config.cacheMs });
-}
-
-/**
- * The key store the environment names, in one call (the JWKS function and the ingress both use it).
- *
- * @example
- * const store = keyStoreFromEnv(process.env);
- */
-export function keyStoreFromEnv(env: Env): KeyStore {
-  return keyStoreFromConfig(readKeyStoreConfig(env));
 }
