@@ -6,7 +6,7 @@ import { readAuthorizerEvent, bearerToken, type AuthorizerRequest } from './auth
 import { toAuthorizerContext, type AuthorizerContext } from './context';
 import { VerifiedTokenCache } from './decision-cache';
 import { identityFromClaims, type VerifiedIdentity } from './identity';
-import { allowPolicy, denyPolicy, parseExecuteApiArn, routesAllowedFor, type PolicyDocument } from './policy';
+import { allowPolicy, denyPolicy, routesAllowedFor, type PolicyDocument } from './policy';
 import { toTokenError, type IssuerVerifiers } from './verifiers';
 
 export type Outcome = 'allow' | 'deny' | 'unauthorized';
@@ -67,7 +67,7 @@ export async function decide(core: AuthorizerCore, request: AuthorizerRequest): 
   }
   const { identity, allowedRoutes } = entry;
   if (allowedRoutes.length === 0) return { outcome: 'deny', reason: 'scope_missing', identity, allowedRoutes };
-  const target = parseExecuteApiArn(request.arn);
+  const { target } = request;
   const route = target && matchRoute(core.routes, target.method, target.path);
   const allowedHere = route !== undefined && allowedRoutes.includes(route);
   return { outcome: allowedHere ? 'allow' : 'deny', reason: allowedHere ? 'ok' : 'route_forbidden', identity, allowedRoutes };
@@ -87,8 +87,8 @@ function memoAllowPolicy(apiBase: string, routes: readonly Route[]): PolicyDocum
   return policy;
 }
 
-function apiBaseOf(arn: string | undefined): string {
-  return parseExecuteApiArn(arn)?.apiBase ?? 'arn:aws:execute-api:*:*:*/*';
+function apiBaseOf(request: AuthorizerRequest): string {
+  return request.target?.apiBase ?? 'arn:aws:execute-api:*:*:*/*';
 }
 
 /**
@@ -101,14 +101,14 @@ export function respond(core: Pick<AuthorizerCore, 'httpApiResponse'>, request: 
   if (decision.outcome === 'unauthorized') {
     // HTTP APIs have no "Unauthorized" convention for Lambda authorizers: a denial (403) is their fail-closed answer.
     if (request.format !== 'http-v2') return { kind: 'unauthorized' };
-    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request.arn)) } };
+    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)) } };
   }
   if (!('identity' in decision)) {
-    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request.arn)), context: { reason: decision.reason } } };
+    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)), context: { reason: decision.reason } } };
   }
   const context = toAuthorizerContext(decision.identity);
   if (simple) return { kind: 'response', body: { isAuthorized: decision.allowedRoutes.length > 0, context } };
-  return { kind: 'response', body: { principalId: decision.identity.sub, policyDocument: memoAllowPolicy(apiBaseOf(request.arn), decision.allowedRoutes), context } };
+  return { kind: 'response', body: { principalId: decision.identity.sub, policyDocument: memoAllowPolicy(apiBaseOf(request), decision.allowedRoutes), context } };
 }
 
 export { readAuthorizerEvent };

@@ -1,5 +1,6 @@
 // Reads the three API Gateway authorizer event shapes into one: REST TOKEN, REST REQUEST (1.0), HTTP API REQUEST (2.0).
 import { isPlainObject } from '../config/check';
+import { parseExecuteApiArn, type ExecuteApiArn } from './policy';
 
 export type AuthorizerEventFormat = 'rest-token' | 'rest-request' | 'http-v2';
 
@@ -9,6 +10,8 @@ export interface AuthorizerRequest {
   readonly authorization: string | undefined;
   /** `methodArn` (REST) or `routeArn` (HTTP API). */
   readonly arn: string | undefined;
+  /** `arn`, parsed once per request (API base, method, path); undefined when it is not an execute-api ARN. */
+  readonly target: ExecuteApiArn | undefined;
   readonly requestId: string | undefined;
 }
 
@@ -28,13 +31,15 @@ export function readAuthorizerEvent(event: unknown): AuthorizerRequest {
   const requestId = typeof ctx.requestId === 'string' ? ctx.requestId : undefined;
   if (e.version === '2.0') {
     const fromSource = Array.isArray(e.identitySource) && typeof e.identitySource[0] === 'string' ? e.identitySource[0] : undefined;
-    return { format: 'http-v2', authorization: headerValue(e.headers, 'authorization') ?? fromSource, arn: typeof e.routeArn === 'string' ? e.routeArn : undefined, requestId };
+    const routeArn = typeof e.routeArn === 'string' ? e.routeArn : undefined;
+    return { format: 'http-v2', authorization: headerValue(e.headers, 'authorization') ?? fromSource, arn: routeArn, target: parseExecuteApiArn(routeArn), requestId };
   }
   const arn = typeof e.methodArn === 'string' ? e.methodArn : undefined;
+  const target = parseExecuteApiArn(arn);
   if (e.type === 'TOKEN') {
-    return { format: 'rest-token', authorization: typeof e.authorizationToken === 'string' ? e.authorizationToken : undefined, arn, requestId };
+    return { format: 'rest-token', authorization: typeof e.authorizationToken === 'string' ? e.authorizationToken : undefined, arn, target, requestId };
   }
-  return { format: 'rest-request', authorization: headerValue(e.headers, 'authorization'), arn, requestId };
+  return { format: 'rest-request', authorization: headerValue(e.headers, 'authorization'), arn, target, requestId };
 }
 
 /**

@@ -2,7 +2,6 @@
 import { ConfigError, MeshgateError } from '../errors';
 import type { AuthorizerConfig } from '../config/authorizer-config';
 import { emfCount, logger } from '../observability';
-import { parseExecuteApiArn } from './policy';
 import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
 import { VerifiedTokenCache } from './decision-cache';
 import { IssuerVerifiers } from './verifiers';
@@ -43,7 +42,7 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
   // The handler resets keys per invocation too; this keeps direct callers from logging the previous caller's subject.
   logger.removeKeys(['sub', 'apiRequestId']);
   if (request.requestId !== undefined) logger.appendKeys({ apiRequestId: request.requestId });
-  const target = parseExecuteApiArn(request.arn);
+  const { target } = request;
   const route = target ? `${target.method} ${target.path}` : 'unknown';
   if (!authorizer.ok) {
     logger.error('access decision', { route, outcome: 'deny', reason: 'config_invalid', error: authorizer.error.message, ...emfCount('AuthorizerDenied') });
