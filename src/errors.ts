@@ -50,6 +50,11 @@ export const ERROR_CODES = [
   // ingress (appended)
   'query_invalid',
   'upstream_response_too_large',
+  // identity integrity (appended)
+  'token_typ_not_allowed',
+  'token_lifetime_too_long',
+  'token_scope_invalid',
+  'payload_ambiguous',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

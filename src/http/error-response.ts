@@ -55,6 +55,10 @@ export const ERROR_HTTP = {
   internal: { status: 500, title: 'Internal error', expose: false },
   query_invalid: { status: 400, title: 'Query parameters do not match the schema', expose: true },
   upstream_response_too_large: { status: 502, title: 'Upstream response too large for API Gateway', expose: false },
+  token_typ_not_allowed: unauthorized('Credential type not allowed'),
+  token_lifetime_too_long: unauthorized('Credential lifetime too long'),
+  token_scope_invalid: unauthorized('Credential scope malformed'),
+  payload_ambiguous: { status: 400, title: 'Request body can be read more than one way', expose: true },
 } as const satisfies Record<ErrorCode, HttpMapping>;
 
 function problemItems(details: Readonly<Record<string, unknown>>): ProblemItem[] | undefined {
