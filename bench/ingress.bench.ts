@@ -63,8 +63,8 @@ export async function benchIngress(): Promise<Ratio[]> {
   const event = restEvent({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json', 'x-identity-sub': 'spoof', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, body });
   const key = createPrivateKey({ key: { ...keySet.current.privateJwk }, format: 'jwk' });
   const now = Math.floor(Date.now() / 1000);
-  const identity = verifiedIdentityOf(readIngressEvent(event), route);
-  const claims = assertionClaims(identity, { audience: 'demo-service', method: 'POST', upstreamPath: '/orders' }, settings, now);
+  const identity = verifiedIdentityOf(readIngressEvent(event), route, false);
+  const claims = assertionClaims(identity, { audience: 'demo-service', method: 'POST', upstreamPath: '/orders', canonicalQuery: '', body: Buffer.from(body) }, settings, now);
   const claimBytes = Buffer.from(`eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`);
 
   const rawSignOnce = (): Buffer => sign('sha256', claimBytes, { key, dsaEncoding: 'ieee-p1363' });
@@ -76,8 +76,8 @@ export async function benchIngress(): Promise<Ratio[]> {
   const [compute, baseline] = await measurePair('ingress compute: read event, validate, claims, sign, enrich', () => {
     const request = readIngressEvent(event);
     const validated = validateRequest(request, route);
-    const who = verifiedIdentityOf(request, route);
-    const c = assertionClaims(who, { audience: route.upstream.audience, method: request.method, upstreamPath: request.forwardPath }, settings, now);
+    const who = verifiedIdentityOf(request, route, false);
+    const c = assertionClaims(who, { audience: route.upstream.audience, method: request.method, upstreamPath: request.forwardPath, canonicalQuery: '', body: validated.body }, settings, now);
     enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity: who, assertion: signAssertion(c, keySet.current), requestId: request.requestId });
     return validated;
   }, 'raw sign + JSON.parse + bare Ajv validate', baselineOnce);

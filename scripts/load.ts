@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import routesJson from '../config/routes.json';
 import { startDemoService } from '../src/demo/mesh-service';
 import { encodeIdentityValue } from '../src/ingress/headers';
-import { newJti, requestHash, signAssertion, ASSERTION_HEADER } from '../src/keys/assertion';
+import { bodyDigest, newJti, requestHash, signAssertion, ASSERTION_HEADER } from '../src/keys/assertion';
 import { FileKeyStore } from '../src/keys/key-store-file';
 import { startLocalIssuer } from '../src/local/oidc-issuer';
 import { startOffline } from '../src/local/offline';
@@ -181,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
     const directHeaders = (): Record<string, string> => {
       const now = Math.floor(Date.now() / 1000);
       if (now - signed.at >= 60) {
-        const claims = { iss: api, aud: audience, sub: expectedSub, type: 'service' as const, scope: 'orders:read', groups: [], src_iss: issuer.issuer, iat: now, exp: now + 120, jti: newJti(), req: requestHash('GET', '/whoami') };
+        const claims = { iss: api, aud: audience, sub: expectedSub, type: 'service' as const, scope: 'orders:read', groups: [], src_iss: issuer.issuer, iat: now, exp: now + 120, jti: newJti(), req: requestHash('GET', '/whoami'), body_sha256: bodyDigest(undefined) };
         signed = { at: now, jws: signAssertion(claims, keySet.current) };
       }
       return { [ASSERTION_HEADER]: signed.jws };

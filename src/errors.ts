@@ -55,6 +55,10 @@ export const ERROR_CODES = [
   'token_lifetime_too_long',
   'token_scope_invalid',
   'payload_ambiguous',
+  // key store: what an operator must fix (appended)
+  'key_set_empty',
+  'key_secret_not_found',
+  'secrets_manager_unreachable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,19 +1,28 @@
 // The authorizer context: flat strings and numbers only (API Gateway rejects nested values with a 500).
+import { MeshgateError } from '../errors';
 import type { IdentityType, VerifiedIdentity } from './identity';
 
-/** What the authorizer hands API Gateway, and what the ingress reads back. */
+/**
+ * What the authorizer hands API Gateway, and what the ingress reads back. Lists travel as one JSON array text
+ * each, which round-trips any string (commas, spaces, quotes, JSON-looking values): REST stringifies context
+ * values and HTTP API keeps them, and a string is the same either way.
+ */
 export interface AuthorizerContext {
   readonly sub: string;
   readonly iss: string;
   readonly type: IdentityType;
-  /** Space-joined scopes. */
-  readonly scopes: string;
-  /** Comma-joined groups. */
-  readonly groups: string;
+  /** JSON array of scope tokens. Not named `scopes`: serverless offline overwrites that key with unverified data. */
+  readonly scopesJson: string;
+  /** JSON array of group names, exactly as the token carried them. */
+  readonly groupsJson: string;
   readonly tenant: string;
   readonly clientId: string;
   readonly exp: number;
 }
+
+/** Longest list the ingress accepts back; the authorizer never emits more (identity.ts caps claims at 256). */
+const MAX_LIST_ITEMS = 256;
+const WHITESPACE = /[\s\x00-\x1f\x7f]/u;
 
 /** Flattens an identity into the authorizer context. Empty strings stand for absent values. */
 export function toAuthorizerContext(identity: VerifiedIdentity): AuthorizerContext {
@@ -21,8 +30,8 @@ export function toAuthorizerContext(identity: VerifiedIdentity): AuthorizerConte
     sub: identity.sub,
     iss: identity.iss,
     type: identity.type,
-    scopes: identity.scopes.join(' '),
-    groups: identity.groups.join(','),
+    scopesJson: JSON.stringify(identity.scopes),
+    groupsJson: JSON.stringify(identity.groups),
     tenant: identity.tenant ?? '',
     clientId: identity.clientId ?? '',
     exp: identity.exp,
@@ -34,17 +43,42 @@ function field(ctx: Record<string, unknown>, name: string): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
-// serverless offline (REST) overwrites `scopes` with a list it decodes, unverified, from the same bearer token the
-// authorizer just verified; API Gateway always delivers our space-joined string.
-function scopesField(ctx: Record<string, unknown>): string[] {
-  const v = ctx.scopes;
-  if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string' && s.length > 0);
-  return field(ctx, 'scopes').split(' ').filter(Boolean);
+function contextError(message: string): MeshgateError {
+  return new MeshgateError('identity_missing', `authorizer context: ${message}`);
+}
+
+const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * A list as the authorizer wrote it: a string holding a JSON array of non-empty, well-formed strings. Anything
+ * else (an array object, which API Gateway never delivers but serverless offline does; a separator-joined string)
+ * is refused: the ingress never guesses what a list meant.
+ */
+function listField(ctx: Record<string, unknown>, name: 'scopesJson' | 'groupsJson'): string[] {
+  const v = ctx[name];
+  if (typeof v !== 'string') throw contextError(`${name} must be a JSON array text`);
+  let list: unknown;
+  try {
+    list = JSON.parse(v);
+  } catch {
+    throw contextError(`${name} is not JSON`);
+  }
+  if (!Array.isArray(list) || list.length > MAX_LIST_ITEMS) throw contextError(`${name} must be a JSON array of at most ${MAX_LIST_ITEMS} strings`);
+  for (const item of list) {
+    if (typeof item !== 'string' || item.length === 0 || !wellFormed(item)) throw contextError(`${name} must hold non-empty strings only`);
+    // The assertion's `scope` claim is space-delimited: a scope with whitespace would split into others.
+    if (name === 'scopesJson' && WHITESPACE.test(item)) throw contextError('a scope holds whitespace');
+  }
+  return list as string[];
 }
 
 /**
  * Reads an identity back from an authorizer context as API Gateway delivers it (values may arrive as strings).
  * Returns undefined when there is no subject or no issuer: the caller did not pass meshgate's authorizer.
+ * Throws `identity_missing` when a list is not in the authorizer's own form.
+ *
+ * @example
+ * fromAuthorizerContext({ sub: 'u1', iss: 'https://idp/', type: 'user', scopesJson: '["a"]', groupsJson: '["CN=x,DC=y"]', exp: '1' })
  */
 export function fromAuthorizerContext(ctx: Record<string, unknown> | null | undefined): VerifiedIdentity | undefined {
   if (!ctx) return undefined;
@@ -58,8 +92,8 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
     sub,
     iss,
     type: type === 'service' ? 'service' : 'user',
-    scopes: Object.freeze(scopesField(ctx)),
-    groups: Object.freeze(field(ctx, 'groups').split(',').filter(Boolean)),
+    scopes: Object.freeze(listField(ctx, 'scopesJson')),
+    groups: Object.freeze(listField(ctx, 'groupsJson')),
     tenant: field(ctx, 'tenant') || undefined,
     clientId: field(ctx, 'clientId') || undefined,
     exp: Number.isFinite(exp) ? exp : 0,

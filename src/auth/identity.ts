@@ -21,23 +21,59 @@ export interface VerifiedIdentity {
 
 const MAX_CLAIM_ITEMS = 256;
 
-function stringList(claim: string, value: unknown, separator: RegExp): string[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return value.split(separator).filter((s) => s.length > 0);
-  if (Array.isArray(value) && value.length <= MAX_CLAIM_ITEMS && value.every((v) => typeof v === 'string')) return value as string[];
-  throw new TokenError('token_claim_invalid', `claim ${claim} must be a string or a list of strings`);
+const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+// A lone surrogate has no UTF-8 form: header encoding would map it to U+FFFD, the same as a real U+FFFD.
+function checkedString(claim: string, value: string): string {
+  if (!wellFormed(value)) throw new TokenError('token_claim_invalid', `claim ${claim} holds a lone surrogate (not valid Unicode)`);
+  return value;
 }
 
 function optionalString(claim: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'string' && value.length > 0) return checkedString(claim, value);
   throw new TokenError('token_claim_invalid', `claim ${claim} must be a non-empty string`);
 }
 
-/** Scopes arrive as `scope` (space-separated, RFC 8693) or `scp` (a list, or a string, as Okta and Entra ID send). */
+/**
+ * Groups exactly as the token carries them: a list of strings, or one string that is one group. Never split: a
+ * group name may hold commas (an Active Directory DN) or spaces. Empty names are refused, so every list has one
+ * unambiguous encoding downstream.
+ */
+function groupsOf(claim: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length > MAX_CLAIM_ITEMS || !list.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new TokenError('token_claim_invalid', `claim ${claim} must be a non-empty string or a list of at most ${MAX_CLAIM_ITEMS} non-empty strings`);
+  }
+  for (const group of list as string[]) checkedString(claim, group);
+  return list as string[];
+}
+
+// RFC 6749 §3.3: scope-token = 1*NQCHAR, so no whitespace and no control character inside a token.
+const NOT_A_SCOPE_TOKEN = /[\s\x00-\x1f\x7f]/u;
+
+function scopeToken(claim: string, token: unknown): string {
+  if (typeof token !== 'string' || token.length === 0) throw new TokenError('token_scope_invalid', `claim ${claim} holds an empty or non-string scope`);
+  if (NOT_A_SCOPE_TOKEN.test(token)) throw new TokenError('token_scope_invalid', `claim ${claim} holds a scope with whitespace or a control character (RFC 6749 §3.3)`);
+  return checkedString(claim, token);
+}
+
+function scopeList(claim: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  // The string form is space-delimited by definition (RFC 6749 §3.3, RFC 8693 §4.2); a list item is one token.
+  const items = typeof value === 'string' ? value.split(' ').filter((s) => s.length > 0) : value;
+  if (!Array.isArray(items) || items.length > MAX_CLAIM_ITEMS) throw new TokenError('token_claim_invalid', `claim ${claim} must be a string or a list of at most ${MAX_CLAIM_ITEMS} strings`);
+  return items.map((token) => scopeToken(claim, token));
+}
+
+/**
+ * Scopes arrive as `scope` (space-separated, RFC 8693) or `scp` (a list, or a string, as Okta and Entra ID send).
+ * A list item with whitespace is refused (`token_scope_invalid`), never split into scopes nobody granted.
+ */
 export function scopesOf(payload: JwtPayload): string[] {
-  if (payload.scope !== undefined) return stringList('scope', payload.scope, / +/);
-  return stringList('scp', payload.scp, / +/);
+  if (payload.scope !== undefined) return scopeList('scope', payload.scope);
+  return scopeList('scp', payload.scp);
 }
 
 /**
@@ -62,7 +98,7 @@ export function identityFromClaims(cfg: IssuerConfig, payload: JwtPayload): Veri
     iss: payload.iss as string,
     type: isService ? 'service' : 'user',
     scopes: Object.freeze(scopesOf(payload)),
-    groups: Object.freeze(stringList(cfg.claims.groups, payload[cfg.claims.groups], /[ ,]+/)),
+    groups: Object.freeze(groupsOf(cfg.claims.groups, payload[cfg.claims.groups])),
     tenant: cfg.claims.tenant === undefined ? undefined : optionalString(cfg.claims.tenant, payload[cfg.claims.tenant]),
     clientId,
     exp: payload.exp as number,

@@ -1,10 +1,10 @@
 // One aws-jwt-verify verifier over every trusted issuer, sharing one JWKS cache; errors mapped to meshgate codes.
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache, SimplePenaltyBox, type Jwks } from 'aws-jwt-verify/jwk';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import * as jwtErrors from 'aws-jwt-verify/error';
 import { TokenError, type ErrorCode } from '../errors';
-import type { IssuerConfig } from '../config/issuers';
+import { normaliseTyp, type IssuerConfig } from '../config/issuers';
 import { JwksFetcher, type JwksFetcherOptions } from './jwks-fetcher';
 import { precheckToken, type DecomposedJwt } from './token-precheck';
 
@@ -28,7 +28,7 @@ type VerifyProps = {
   audience: string[] | null;
   jwksUri: string;
   graceSeconds: number;
-  customJwtCheck: (props: { payload: JwtPayload }) => void;
+  customJwtCheck: (props: { header: JwtHeader; payload: JwtPayload }) => void;
 };
 
 // Subclassed only to verify a token we already decomposed (one parse per request, not two).
@@ -78,10 +78,27 @@ export function toTokenError(err: unknown): TokenError {
   return new TokenError('token_claim_invalid', 'token could not be verified', { cause: err });
 }
 
+function typAllowed(typ: unknown, allowed: ReadonlySet<string>): boolean {
+  // Most tokens carry the configured spelling already: only other spellings pay for normalising.
+  return typeof typ === 'string' && (allowed.has(typ) || allowed.has(normaliseTyp(typ)));
+}
+
+// Runs after the signature and the standard claims verified: nothing here answers a caller who holds no key.
 function customCheck(cfg: IssuerConfig, skew: number): VerifyProps['customJwtCheck'] {
-  return ({ payload }) => {
+  const allowedTyp = cfg.allowedTyp === undefined ? undefined : new Set(cfg.allowedTyp);
+  const typList = cfg.allowedTyp?.join(', ');
+  const maxLifetime = cfg.maxTokenLifetimeSeconds;
+  return ({ header, payload }) => {
     if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skew) {
       throw new TokenError('token_iat_in_future', 'token iat is in the future');
+    }
+    if (allowedTyp !== undefined && !typAllowed(header.typ, allowedTyp)) {
+      throw new TokenError('token_typ_not_allowed', `token typ header must be one of ${typList}`);
+    }
+    if (maxLifetime !== undefined) {
+      if (typeof payload.iat !== 'number') throw new TokenError('token_lifetime_too_long', 'token has no iat, so its lifetime cannot be bounded');
+      // exp is a finite number here: precheckToken refuses a token without one.
+      if ((payload.exp as number) - payload.iat > maxLifetime) throw new TokenError('token_lifetime_too_long', `token lifetime (exp - iat) exceeds ${maxLifetime} s`);
     }
     if (cfg.kind !== 'cognito') return;
     if (payload.token_use !== cfg.tokenUse) throw new TokenError('token_use_mismatch', `token_use must be ${cfg.tokenUse}`);

@@ -25,11 +25,12 @@ export function readOptionalString(path: string, value: unknown, opts?: { patter
   return value === undefined ? undefined : readString(path, value, opts);
 }
 
-export function readStringList(path: string, value: unknown, opts: { allowEmpty?: boolean } = {}): string[] {
-  if (typeof value === 'string') return [readString(path, value)];
+/** A string or a list of strings; `pattern`/`hint` apply to every item, as in {@link readString}. */
+export function readStringList(path: string, value: unknown, opts: { allowEmpty?: boolean; pattern?: RegExp; hint?: string } = {}): string[] {
+  if (typeof value === 'string') return [readString(path, value, opts)];
   if (!Array.isArray(value)) throw new ConfigError(path, 'must be a string or a list of strings');
   if (value.length === 0 && !opts.allowEmpty) throw new ConfigError(path, 'must not be empty');
-  const list = value.map((item, i) => readString(`${path}[${i}]`, item));
+  const list = value.map((item, i) => readString(`${path}[${i}]`, item, opts));
   if (new Set(list).size !== list.length) throw new ConfigError(path, 'must not repeat a value');
   return list;
 }

@@ -6,6 +6,7 @@ import { parseRouteTable, type RouteTable } from '../routes/route-table';
 import { bodyValidator, queryValidator } from '../ingress/schemas';
 import { isJsonMediaType } from '../ingress/validate';
 import type { AssertionSettings } from '../ingress/assertion-claims';
+import type { ReservedHeaders } from '../ingress/headers';
 import { readKeyStoreConfig, type KeyStoreConfig } from '../keys/key-store-from-env';
 
 export interface IngressConfig {
@@ -17,6 +18,31 @@ export interface IngressConfig {
   /** `MESHGATE_KEY_STORE` (+ `MESHGATE_KEYS_FILE` / `MESHGATE_KEY_SECRET_ID`, `MESHGATE_KEY_CACHE_TTL_MS`). */
   readonly keyStore: KeyStoreConfig;
   readonly allowLoopbackHttp: boolean;
+  /** `MESHGATE_RESERVED_HEADERS`: inbound names (or `prefix-*`) never forwarded, beyond `x-identity-*` and `x-verified-*`. */
+  readonly reservedHeaders: ReservedHeaders;
+  /** `IS_OFFLINE` (serverless offline): refuse what only offline lets a client forge. */
+  readonly offline: boolean;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * `MESHGATE_RESERVED_HEADERS`: a comma-separated list of header names, each lowercase, or a prefix ending in `*`
+ * (`x-user-id, x-internal-*`). `_` counts as `-`, as for `x-identity-*`.
+ */
+function readReservedHeaders(env: Env): ReservedHeaders {
+  const text = env.MESHGATE_RESERVED_HEADERS ?? '';
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  text.split(',').map((item) => item.trim()).forEach((item, i) => {
+    if (item === '' && text.trim() === '') return;
+    const isPrefix = item.endsWith('*');
+    const name = (isPrefix ? item.slice(0, -1) : item).replaceAll('_', '-');
+    if (!HEADER_NAME.test(name)) throw new ConfigError(`MESHGATE_RESERVED_HEADERS[${i}]`, `must be a lowercase header name or a prefix ending in *, got "${item.slice(0, 40)}"`);
+    if (isPrefix) prefixes.push(name);
+    else names.add(name);
+  });
+  return Object.freeze({ names, prefixes: Object.freeze(prefixes) });
 }
 
 function parseUpstreamUrls(env: Env, routes: RouteTable, allowLoopbackHttp: boolean): Map<string, URL> {
@@ -68,5 +94,7 @@ export function loadIngressConfig(env: Env, routesJson: unknown): IngressConfig 
     }),
     keyStore: readKeyStoreConfig(env),
     allowLoopbackHttp,
+    reservedHeaders: readReservedHeaders(env),
+    offline: env.IS_OFFLINE === 'true',
   });
 }

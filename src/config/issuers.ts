@@ -3,6 +3,7 @@ import { ConfigError } from '../errors';
 import {
   readEnum,
   readHttpsUrl,
+  readInteger,
   readObject,
   readOptionalString,
   readOptionalStringList,
@@ -36,11 +37,53 @@ export interface IssuerConfig {
   /** Scopes every token from this issuer must carry, whatever the route. */
   readonly requiredScopes: readonly string[];
   readonly claims: ClaimNames;
+  /**
+   * Accepted JOSE `typ` header values, normalised by {@link normaliseTyp} (`at+jwt` for RFC 9068 access tokens).
+   * A token without `typ`, or with another one, is refused. Unset: `typ` is not checked.
+   */
+  readonly allowedTyp: readonly string[] | undefined;
+  /** Longest accepted `exp − iat`, in seconds; a token without `iat` is refused. Unset: no cap. */
+  readonly maxTokenLifetimeSeconds: number | undefined;
 }
 
-const ISSUER_FIELDS = ['issuer', 'aliases', 'kind', 'audience', 'clientIds', 'tokenUse', 'jwksUri', 'requiredScopes', 'claims'] as const;
+const ISSUER_FIELDS = [
+  'issuer', 'aliases', 'kind', 'audience', 'clientIds', 'tokenUse', 'jwksUri', 'requiredScopes', 'claims', 'allowedTyp', 'maxTokenLifetimeSeconds',
+] as const;
 const CLAIM_FIELDS = ['groups', 'tenant', 'clientId'] as const;
 const CLAIM_NAME = { pattern: /^[A-Za-z0-9_:.\-/]{1,128}$/, hint: 'a claim name (letters, digits, _ : . - /)' };
+
+const TYP = { pattern: /^[\x21-\x7e]+$/, hint: 'a media type in visible ASCII, e.g. at+jwt' };
+const MEDIA_TYPE_PREFIX = 'application/';
+/** Highest accepted maxTokenLifetimeSeconds (one year): a larger cap would bound nothing. */
+const MAX_LIFETIME_CAP_SECONDS = 31_536_000;
+
+/**
+ * The canonical form of a JOSE `typ` value, so that equal media types compare equal: ASCII-lowercased (media types
+ * are case-insensitive), `application/` dropped when nothing else in the value has a `/` (RFC 7515 §4.1.9).
+ * Only A–Z are folded: `toLowerCase` would turn the Kelvin sign (U+212A) into `k` and let a look-alike match.
+ *
+ * @example
+ * normaliseTyp('Application/AT+JWT') // 'at+jwt'
+ * normaliseTyp('application/example/x') // 'application/example/x'
+ */
+export function normaliseTyp(typ: string): string {
+  const lower = /[A-Z]/.test(typ) ? typ.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : typ;
+  return lower.startsWith(MEDIA_TYPE_PREFIX) && !lower.includes('/', MEDIA_TYPE_PREFIX.length) ? lower.slice(MEDIA_TYPE_PREFIX.length) : lower;
+}
+
+function readAllowedTyp(path: string, value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = readStringList(path, value, TYP);
+  const seen: string[] = [];
+  list.forEach((typ, i) => {
+    const itemPath = Array.isArray(value) ? `${path}[${i}]` : path;
+    const canonical = normaliseTyp(typ);
+    if (canonical.length === 0) throw new ConfigError(itemPath, 'must name a media type, e.g. at+jwt');
+    if (seen.includes(canonical)) throw new ConfigError(itemPath, `repeats ${canonical} (case and the application/ prefix do not matter)`);
+    seen.push(canonical);
+  });
+  return Object.freeze(seen);
+}
 
 export function defaultJwksUri(issuer: string): string {
   const url = new URL(issuer);
@@ -83,6 +126,9 @@ function parseIssuer(path: string, value: unknown, allowLoopbackHttp: boolean): 
     jwksUri: raw.jwksUri === undefined ? defaultJwksUri(issuer) : readHttpsUrl(`${path}.jwksUri`, raw.jwksUri, url),
     requiredScopes: Object.freeze(readOptionalStringList(`${path}.requiredScopes`, raw.requiredScopes)),
     claims,
+    allowedTyp: readAllowedTyp(`${path}.allowedTyp`, raw.allowedTyp),
+    maxTokenLifetimeSeconds:
+      raw.maxTokenLifetimeSeconds === undefined ? undefined : readInteger(`${path}.maxTokenLifetimeSeconds`, raw.maxTokenLifetimeSeconds, 1, MAX_LIFETIME_CAP_SECONDS),
   });
 }
 

@@ -25,8 +25,10 @@ export interface ClaimExpectations {
   readonly audiences: readonly string[];
   readonly clockSkewSeconds: number;
   readonly nowSeconds: number;
-  /** requestHash(method, path) of the request being served. */
+  /** requestHash(method, path, canonical query) of the request being served. */
   readonly requestHash: string;
+  /** bodyDigest of the body being served; undefined when the caller did not hand the body over. */
+  readonly bodyDigest: string | undefined;
 }
 
 const TYPES: readonly string[] = ['user', 'service', 'iam'];
@@ -60,10 +62,11 @@ function stringList(claims: Record<string, unknown>, name: string): string[] {
 
 /**
  * Applies the claim rules in order of what a caller can least fake: who signed (`iss`), for whom (`aud`), when
- * (`iat`, `exp`, lifetime), for which request (`req`), then the identity's own shape.
+ * (`iat`, `exp`, lifetime), for which request (`req`, then `body_sha256` when the body is given), then the identity's
+ * own shape.
  *
  * @example
- * const identity = checkClaims(verifiedClaims, { issuer, audiences: ['orders'], clockSkewSeconds: 30, nowSeconds, requestHash });
+ * const identity = checkClaims(verifiedClaims, { issuer, audiences: ['orders'], clockSkewSeconds: 30, nowSeconds, requestHash, bodyDigest: undefined });
  */
 export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): TrustedIdentity {
   if (claims.iss !== expected.issuer) throw new AssertionError('assertion_issuer_mismatch', 'iss_mismatch', 'assertion was not issued by the configured issuer');
@@ -80,7 +83,9 @@ export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpe
   if (claims.nbf !== undefined && num(claims, 'nbf') > now + skew) throw invalid('not_yet_valid', 'assertion is not valid yet');
   if (now >= exp + skew) throw new AssertionError('assertion_expired', 'expired', 'assertion has expired');
 
-  if (claims.req !== expected.requestHash) throw new AssertionError('assertion_request_mismatch', 'req_mismatch', 'assertion was issued for another request (method or path)');
+  if (claims.req !== expected.requestHash) throw new AssertionError('assertion_request_mismatch', 'req_mismatch', 'assertion was issued for another request (method, path or query)');
+  const body = str(claims, 'body_sha256');
+  if (expected.bodyDigest !== undefined && body !== expected.bodyDigest) throw new AssertionError('assertion_request_mismatch', 'body_mismatch', 'assertion was issued for another body');
 
   const type = str(claims, 'type');
   if (!TYPES.includes(type)) throw invalid('claim_invalid', 'claim type must be user, service or iam');

@@ -15,16 +15,18 @@ const verified = new WeakMap<object, TrustedIdentity>();
 
 /**
  * Verifies a node:http request. Reads `headersDistinct` where node provides it, so a duplicated header is seen
- * as two values, and express's `originalUrl`, because a mounted router rewrites `url`.
+ * as two values, and express's `originalUrl`, because a mounted router rewrites `url`. Pass the raw body bytes
+ * as `body` to also check that they are the bytes meshgate validated and forwarded.
  *
  * @example
- * const identity = await verifyRequest(verifier, req);
+ * const identity = await verifyRequest(verifier, req, { body: rawBody });
  */
-export async function verifyRequest(verifier: AssertionVerifier, req: RequestLike): Promise<TrustedIdentity> {
+export async function verifyRequest(verifier: AssertionVerifier, req: RequestLike, options: { readonly body?: Uint8Array | string } = {}): Promise<TrustedIdentity> {
   const identity = await verifier.verify({
     method: req.method ?? 'GET',
     path: req.originalUrl ?? req.url ?? '/',
     headers: req.headersDistinct ?? req.headers,
+    ...(options.body === undefined ? {} : { body: options.body }),
   });
   verified.set(req, identity);
   return identity;

@@ -1,6 +1,6 @@
 // createAssertionVerifier: composes header read → JWS header rules → JWKS key → ES256 signature → claim rules.
 import { verify as cryptoVerify } from 'node:crypto';
-import { requestHash } from '../keys/assertion';
+import { bodyDigest, canonicalQuery, requestHash } from '../keys/assertion';
 import { checkClaims, type TrustedIdentity } from './claims';
 import { invalid } from './errors';
 import { decodeJsonObject, decomposeUnverifiedJws } from './jws';
@@ -8,11 +8,14 @@ import { resolveOptions, type AssertionVerifierOptions } from './options';
 import { RemoteJwks } from './remote-jwks';
 import { readUntrustedAssertion, type HeadersLike } from './untrusted-header';
 
-/** The request the assertion must belong to. `path` is the request path; a query string, if any, is ignored. */
+/** The request the assertion must belong to. */
 export interface RequestToVerify {
   readonly method: string;
+  /** The request target as received (`req.url`): path and query string, both bound by the assertion's `req`. */
   readonly path: string;
   readonly headers: HeadersLike | undefined;
+  /** The body bytes as received. When given, they must be the bytes meshgate forwarded (`body_sha256`). */
+  readonly body?: Uint8Array | string;
 }
 
 export interface AssertionVerifier {
@@ -20,13 +23,19 @@ export interface AssertionVerifier {
   verify(request: RequestToVerify): Promise<TrustedIdentity>;
 }
 
-function pathOnly(path: string): string {
-  // An absolute-form request target (`GET http://host/p`) names the same path as `/p`. The authority is cut off
-  // as sent: `new URL()` would resolve `..` (a path the server routes differently) and throws on a bad host (500).
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
-  const target = authority === null ? path : `/${path.slice(authority[0].length).replace(/^\//, '')}`;
-  const q = target.search(/[?#]/);
-  return q === -1 ? target : target.slice(0, q);
+/**
+ * The request hash of a request target. An absolute-form target (`GET http://host/p`) names the same path as `/p`;
+ * the authority is cut off as sent: `new URL()` would resolve `..` (a path the server routes differently) and
+ * throws on a bad host (500). The query is read as pairs the way services read it (`URLSearchParams`).
+ */
+function requestHashOf(method: string, requestTarget: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(requestTarget);
+  const target = authority === null ? requestTarget : `/${requestTarget.slice(authority[0].length).replace(/^\//, '')}`;
+  const end = target.search(/[?#]/);
+  if (end === -1) return requestHash(method, target);
+  const hash = target.indexOf('#', end);
+  const query = target[end] === '?' ? target.slice(end + 1, hash === -1 ? undefined : hash) : '';
+  return requestHash(method, target.slice(0, end), canonicalQuery(new URLSearchParams(query)));
 }
 
 /**
@@ -62,7 +71,8 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
         audiences: cfg.audiences,
         clockSkewSeconds: cfg.clockSkewSeconds,
         nowSeconds: Math.floor(cfg.now() / 1000),
-        requestHash: requestHash(request.method, pathOnly(request.path)),
+        requestHash: requestHashOf(request.method, request.path),
+        bodyDigest: request.body === undefined ? undefined : bodyDigest(request.body),
       });
     },
   };

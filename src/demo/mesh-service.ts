@@ -22,7 +22,7 @@ export interface DemoService {
 const ECHOED_HEADER = /^(x-identity-.*|x-request-id|traceparent|tracestate|x-amzn-trace-id)$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,7 +31,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -50,7 +50,8 @@ function parsedBody(text: string, contentType: string | undefined): unknown {
 
 /**
  * Starts the demo service on `host:port`. Answers 200 with `{ trusted, method, path, query, headers, body }`
- * for a verified assertion, 401 problem+json with the consumer's code otherwise (503 if the JWKS is unreachable).
+ * for a verified assertion (request line, query and body bytes included), 401 problem+json with the consumer's
+ * code otherwise (503 if the JWKS is unreachable).
  *
  * @example
  * const demo = await startDemoService({ port: 4001, host: '127.0.0.1', issuer, audience: 'demo-service', jwksUri });
@@ -62,22 +63,23 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     const send = (status: number, type: string, payload: unknown): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(JSON.stringify(payload));
     };
-    Promise.all([verifyRequest(verifier, req), readBody(req)]).then(
-      ([trusted, text]) => {
-        const url = new URL(req.url ?? '/', 'http://demo.invalid');
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => ECHOED_HEADER.test(name)));
-        const query: Record<string, string | string[]> = {};
-        for (const key of new Set(url.searchParams.keys())) {
-          const all = url.searchParams.getAll(key);
-          query[key] = all.length === 1 ? (all[0] ?? '') : all;
-        }
-        send(200, 'application/json', { trusted, method: req.method, path: url.pathname, query, headers, body: parsedBody(text, req.headers['content-type']) });
-      },
-      (err: unknown) => {
-        const { status, body } = problemFor(err);
-        send(status, 'application/problem+json', body);
-      },
-    );
+    const serve = async (): Promise<void> => {
+      // The consumer checks the body bytes against the assertion's body_sha256, so it reads them first.
+      const bytes = await readBody(req);
+      const trusted = await verifyRequest(verifier, req, { body: bytes });
+      const url = new URL(req.url ?? '/', 'http://demo.invalid');
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => ECHOED_HEADER.test(name)));
+      const query: Record<string, string | string[]> = {};
+      for (const key of new Set(url.searchParams.keys())) {
+        const all = url.searchParams.getAll(key);
+        query[key] = all.length === 1 ? (all[0] ?? '') : all;
+      }
+      send(200, 'application/json', { trusted, method: req.method, path: url.pathname, query, headers, body: parsedBody(bytes.toString('utf8'), req.headers['content-type']) });
+    };
+    serve().catch((err: unknown) => {
+      const { status, body } = problemFor(err);
+      send(status, 'application/problem+json', body);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -59,6 +59,9 @@ export const ERROR_HTTP = {
   token_lifetime_too_long: unauthorized('Credential lifetime too long'),
   token_scope_invalid: unauthorized('Credential scope malformed'),
   payload_ambiguous: { status: 400, title: 'Request body can be read more than one way', expose: true },
+  key_set_empty: { status: 503, title: 'Signing keys not created yet', expose: false },
+  key_secret_not_found: { status: 503, title: 'Signing key secret not found', expose: false },
+  secrets_manager_unreachable: { status: 503, title: 'Signing keys unreachable', expose: false },
 } as const satisfies Record<ErrorCode, HttpMapping>;
 
 function problemItems(details: Readonly<Record<string, unknown>>): ProblemItem[] | undefined {

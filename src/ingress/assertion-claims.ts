@@ -1,7 +1,7 @@
 // The claims of the identity assertion for one forwarded request, and its signature with the current key.
 import type { VerifiedIdentity } from '../auth/identity';
 import { isMeshgateError, MeshgateError } from '../errors';
-import { MAX_ASSERTION_TTL_SECONDS, newJti, requestHash, signAssertion, type AssertionClaims } from '../keys/assertion';
+import { bodyDigest, MAX_ASSERTION_TTL_SECONDS, newJti, requestHash, signAssertion, type AssertionClaims } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
 
 export interface AssertionSettings {
@@ -17,14 +17,19 @@ export interface AssertionTarget {
   readonly method: string;
   /** The path exactly as the upstream receives it (base path included, query excluded). */
   readonly upstreamPath: string;
+  /** {@link canonicalQuery} of the validated query pairs. */
+  readonly canonicalQuery: string;
+  /** The body bytes exactly as forwarded. */
+  readonly body: Buffer | undefined;
 }
 
 /**
  * Builds the claims for one request. `exp` is at most `ttlSeconds` (never over 5 minutes) after `iat`, and never
- * later than the credential it vouches for; `req` binds the assertion to the method and upstream path.
+ * later than the credential it vouches for; `req` binds the assertion to the method, upstream path and query, and
+ * `body_sha256` to the forwarded body.
  *
  * @example
- * const claims = assertionClaims(identity, { audience: 'orders', method: 'GET', upstreamPath: '/orders/1' }, settings, now);
+ * const claims = assertionClaims(identity, { audience: 'orders', method: 'GET', upstreamPath: '/orders/1', canonicalQuery: '', body: undefined }, settings, now);
  */
 export function assertionClaims(identity: VerifiedIdentity, target: AssertionTarget, settings: AssertionSettings, nowSeconds: number): AssertionClaims {
   const ttl = Math.min(Math.max(1, settings.ttlSeconds), MAX_ASSERTION_TTL_SECONDS);
@@ -42,7 +47,8 @@ export function assertionClaims(identity: VerifiedIdentity, target: AssertionTar
     iat: nowSeconds,
     exp,
     jti: newJti(),
-    req: requestHash(target.method, target.upstreamPath),
+    req: requestHash(target.method, target.upstreamPath, target.canonicalQuery),
+    body_sha256: bodyDigest(target.body),
   };
 }
 

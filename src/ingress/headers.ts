@@ -27,6 +27,21 @@ const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', '
 // trust proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
 const ROUTING_OVERRIDES = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url', 'forwarded', 'x-forwarded-host', 'x-forwarded-server']);
 
+/**
+ * Prefixes of the headers the shipped sidecar configurations write from verified claims (docs/envoy/envoy.yaml
+ * `claim_to_headers`, docs/istio `outputClaimToHeaders`): a client's copy must never reach the service, even where a
+ * proxy would overwrite it, since a request can reach the service by another path.
+ */
+export const SIDECAR_HEADER_PREFIXES: readonly string[] = ['x-verified-'];
+
+/** Inbound header names never forwarded: exact names and prefixes, lowercased, `_` read as `-`. */
+export interface ReservedHeaders {
+  readonly names: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+}
+
+export const NO_EXTRA_RESERVED_HEADERS: ReservedHeaders = { names: new Set(), prefixes: [] };
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Pass-through values: HTAB and visible ASCII only. Anything else is dropped, never repaired: it is not ours to rewrite.
 const SAFE_PASSTHROUGH_VALUE = /^[\t\x20-\x7e]*$/;
@@ -42,6 +57,8 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 export interface EnrichInput {
   /** Lowercased names → values, exactly as the client sent them. */
   readonly untrustedHeaders: ReadonlyMap<string, readonly string[]>;
+  /** Extra names and prefixes to strip (`MESHGATE_RESERVED_HEADERS`), beyond `x-identity-*` and the sidecar ones. */
+  readonly reservedHeaders?: ReservedHeaders;
   readonly identity: VerifiedIdentity;
   readonly assertion: string;
   /** API Gateway's request id. */
@@ -60,8 +77,10 @@ function encodeChar(ch: string): string {
 
 /**
  * Percent-encodes everything outside visible ASCII, plus `%`, `,` and space (UTF-8, RFC 3986 §2.1). The mapping is
- * injective, so two different claims never become the same header value, and the result holds no control
- * character: a claim can never start a header line of its own.
+ * injective for well-formed strings (the authorizer refuses lone surrogates), so two different claims never become
+ * the same header value; `decodeURIComponent` inverts it. The result holds no control character: a claim can never
+ * start a header line of its own. Since `,` and space are always encoded, a list joined with either splits back
+ * into exactly its items (docs/mesh.md, "Identity headers").
  *
  * @example
  * encodeIdentityValue('Zoë\r\nx-identity-sub: admin') // 'Zo%C3%AB%0D%0Ax-identity-sub:%20admin'
@@ -104,13 +123,21 @@ function connectionListed(headers: ReadonlyMap<string, readonly string[]>): Set<
   return names;
 }
 
-function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): OutgoingHeaders {
+function isReserved(canonical: string, extra: ReservedHeaders): boolean {
+  if (canonical.startsWith('x-identity-') || extra.names.has(canonical)) return true;
+  for (const prefix of SIDECAR_HEADER_PREFIXES) if (canonical.startsWith(prefix)) return true;
+  for (const prefix of extra.prefixes) if (canonical.startsWith(prefix)) return true;
+  return false;
+}
+
+function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved: ReservedHeaders): OutgoingHeaders {
   // Null prototype: a client header named `__proto__` stays a (dropped) name, never a prototype.
   const out = Object.create(null) as OutgoingHeaders;
   const listed = connectionListed(untrusted);
   for (const [name, values] of untrusted) {
     // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
-    if (name.replaceAll('_', '-').startsWith('x-identity-') || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || ROUTING_OVERRIDES.has(name.replaceAll('_', '-')) || listed.has(name)) continue;
+    const canonical = name.replaceAll('_', '-');
+    if (isReserved(canonical, reserved) || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || ROUTING_OVERRIDES.has(canonical) || listed.has(name)) continue;
     if (!TOKEN.test(name)) continue;
     const safe = values.filter((v) => SAFE_PASSTHROUGH_VALUE.test(v));
     if (safe.length > 0) out[name] = safe.length === 1 ? (safe[0] as string) : safe;
@@ -119,8 +146,9 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): Outgoin
 }
 
 /**
- * Builds the headers sent upstream: the client's headers minus every `x-identity-*` (any case, single or
- * multi-value), hop-by-hop fields and `authorization`; then the contract headers of DESIGN "Headers to upstream".
+ * Builds the headers sent upstream: the client's headers minus every `x-identity-*` and sidecar `x-verified-*`
+ * (any case, `_` or `-`, single or multi-value), the configured reserved names, hop-by-hop fields and
+ * `authorization`; then the contract headers of DESIGN "Headers to upstream".
  *
  * @example
  * const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity, assertion, requestId });
@@ -128,7 +156,7 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>): Outgoin
 export function enrichHeaders(input: EnrichInput): OutgoingHeaders {
   const { identity, untrustedHeaders } = input;
   if (!COMPACT_JWS.test(input.assertion)) throw new Error('assertion is not a compact JWS');
-  const out = passThrough(untrustedHeaders);
+  const out = passThrough(untrustedHeaders, input.reservedHeaders ?? NO_EXTRA_RESERVED_HEADERS);
   out['x-identity-sub'] = single('x-identity-sub', identity.sub);
   out['x-identity-iss'] = identity.type === 'iam' ? IAM_ISSUER : single('x-identity-iss', identity.iss);
   out['x-identity-type'] = identity.type;

@@ -50,12 +50,13 @@ function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefin
 
 /**
  * Reads the identity API Gateway verified for this request, by the route's auth: the authorizer context for
- * `jwt` routes, the SigV4 caller for `iam` routes. Fails closed: none → `identity_missing` (401).
+ * `jwt` routes, the SigV4 caller for `iam` routes. Fails closed: none, or a context not in the authorizer's own
+ * form → `identity_missing` (401). `offline` (serverless offline, `IS_OFFLINE`) refuses what only offline forges.
  *
  * @example
- * const identity = verifiedIdentityOf(request, route);
+ * const identity = verifiedIdentityOf(request, route, config.offline);
  */
-export function verifiedIdentityOf(request: IngressRequest, route: Route, offline = process.env.IS_OFFLINE === 'true'): VerifiedIdentity {
+export function verifiedIdentityOf(request: IngressRequest, route: Route, offline: boolean): VerifiedIdentity {
   if (offline && request.untrustedHeaders.has(OFFLINE_OVERRIDE_HEADER)) {
     throw new MeshgateError('identity_missing', `${OFFLINE_OVERRIDE_HEADER} would let a client choose its identity locally`);
   }

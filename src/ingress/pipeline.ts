@@ -3,6 +3,7 @@ import { ConfigError, isMeshgateError, MeshgateError, type ErrorCode } from '../
 import type { IngressConfig } from '../config/ingress-config';
 import { errorResult } from '../http/error-response';
 import type { HttpResult } from '../http/problem';
+import { canonicalQuery } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
 import { keyStoreFromConfig } from '../keys/key-store-from-env';
 import { emfCount, logger } from '../observability';
@@ -58,6 +59,12 @@ export function buildIngress(load: () => IngressConfig, makeStore: (config: Ingr
   }
 }
 
+function canonicalQueryOf(query: ReadonlyMap<string, readonly string[]>): string {
+  const pairs: Array<[string, string]> = [];
+  for (const [name, values] of query) for (const value of values) pairs.push([name, value]);
+  return canonicalQuery(pairs);
+}
+
 function resolveRoute(table: RouteTable, request: IngressRequest): Route {
   const route = (request.template === undefined ? undefined : findRouteByTemplate(table, request.method, request.template)) ?? matchRoute(table, request.method, request.path);
   if (route === undefined) throw new MeshgateError('route_not_found', `no route for ${request.method} ${request.template ?? 'this path'}`);
@@ -68,17 +75,18 @@ async function run(core: IngressCore, request: IngressRequest, seen: { route?: R
   const { config } = core;
   const nowSeconds = Math.floor((core.now ?? Date.now)() / 1000);
   const route = (seen.route = resolveRoute(config.routes, request));
-  const identity = (seen.identity = verifiedIdentityOf(request, route));
+  const identity = (seen.identity = verifiedIdentityOf(request, route, config.offline));
   logger.appendKeys({ sub: identity.sub });
   checkIdentityForRoute(identity, route, nowSeconds);
   const validated = validateRequest(request, route);
   const baseUrl = config.upstreamUrls.get(route.upstream.name);
   if (baseUrl === undefined) throw new ConfigError(`MESHGATE_UPSTREAMS.${route.upstream.name}`, 'is required');
   const path = upstreamPath(baseUrl, request.forwardPath);
-  const claims = assertionClaims(identity, { audience: route.upstream.audience, method: request.method, upstreamPath: path }, config.assertion, nowSeconds);
+  const target = { audience: route.upstream.audience, method: request.method, upstreamPath: path, canonicalQuery: canonicalQueryOf(request.query), body: validated.body };
+  const claims = assertionClaims(identity, target, config.assertion, nowSeconds);
   const assertion = await signWithStore(core.keyStore, claims);
   const amznTraceId = (core.amznTraceId ?? (() => process.env._X_AMZN_TRACE_ID))();
-  const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity, assertion, requestId: request.requestId, amznTraceId });
+  const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, reservedHeaders: config.reservedHeaders, identity, assertion, requestId: request.requestId, amznTraceId });
   const upstream = await forwardRequest({
     baseUrl,
     upstreamName: route.upstream.name,

@@ -19,7 +19,10 @@ export interface IngressRequest {
   readonly untrustedHeaders: ReadonlyMap<string, readonly string[]>;
   /** Decoded names → every value, in order. */
   readonly query: ReadonlyMap<string, readonly string[]>;
-  /** Encoded query string to forward, without `?`. */
+  /**
+   * Query string to forward, without `?`: the validated pairs re-encoded one way (RFC 3986 percent-encoding, never
+   * `+`), so every upstream parser reads exactly the pairs that were validated and bound in the assertion's `req`.
+   */
   readonly rawQuery: string;
   readonly body: string | undefined;
   readonly isBase64Encoded: boolean;
@@ -81,7 +84,6 @@ function encodeQuery(query: ReadonlyMap<string, readonly string[]>): string {
 
 // RFC 3986 pchar plus `/` (and `?` in a query) stay; a `%` stays only as the start of a valid percent-encoded octet.
 const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu;
-const QUERY_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu;
 
 function encodeChar(ch: string): string {
   try {
@@ -152,7 +154,7 @@ export function readIngressEvent(event: unknown): IngressRequest {
     template,
     untrustedHeaders: readHeaders(e.headers, v2 ? undefined : e.multiValueHeaders, v2 ? e.cookies : undefined),
     query,
-    rawQuery: v2 ? encodeUnsafe(rawQueryString, QUERY_UNSAFE) : encodeQuery(query),
+    rawQuery: encodeQuery(query),
     body: typeof e.body === 'string' && e.body.length > 0 ? e.body : undefined,
     isBase64Encoded: e.isBase64Encoded === true,
     requestContext: ctx,

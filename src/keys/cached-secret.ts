@@ -1,6 +1,6 @@
 // One secret's AWSCURRENT value, parsed and cached with a TTL and a bounded stale window (key store and public JWKS).
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MeshgateError } from '../errors';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { MeshgateError, isMeshgateError } from '../errors';
 import { logger, traced } from '../observability';
 
 export interface CachedSecretOptions {
@@ -22,13 +22,16 @@ export interface CachedSecretSpec<T> {
   readonly what: string;
   readonly owner: string;
   readonly parse: (secretString: string) => T;
+  /** The variable that names this secret, for the "secret not found" message. @default 'the secret id' */
+  readonly variable?: string;
 }
 
 /**
  * Reads `AWSCURRENT` of one secret and keeps the parsed value for `ttlMs`. Concurrent loads on a cold or expired
  * cache share one `GetSecretValue`. When a refresh fails (throttling, an outage, a value `parse` refuses) the cached
  * value is served for up to `maxStaleMs` past its TTL, retried at most every `retryAfterMs`, and the failure logged;
- * with nothing servable it throws `key_set_unavailable`. Logs name the secret and the reason, never the value.
+ * with nothing servable it throws `key_set_empty` (no value yet), `key_secret_not_found`, `secrets_manager_unreachable`
+ * or `key_set_unavailable`, each with a message saying what to do. Logs name the secret and the reason, never the value.
  *
  * @example
  * const cache = new CachedSecret('meshgate/prod/signing-keys', { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet });
@@ -80,7 +83,8 @@ export class CachedSecret<T> {
       const out = await traced('### secretsmanager GetSecretValue', () =>
         this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT' })),
       );
-      const value = this.spec.parse(out.SecretString ?? '');
+      if (out.SecretString === undefined || out.SecretString.trim() === '') throw this.emptySecret();
+      const value = this.spec.parse(out.SecretString);
       this.cached = { value, fetchedAtMs: this.now() };
       return value;
     } catch (err) {
@@ -91,8 +95,47 @@ export class CachedSecret<T> {
         logger.warn(`${what} refresh failed; serving the cached ${what}`, { secretId: this.secretId, reason, staleForMs: now - this.cached.fetchedAtMs - this.ttlMs });
         return this.cached.value;
       }
-      logger.error(`${what} unavailable`, { secretId: this.secretId, reason });
-      throw new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${reason})`, { cause: err });
+      const failure = await this.explain(err);
+      logger.error(`${what} unavailable`, { secretId: this.secretId, code: failure.code, reason: failure.message });
+      throw failure;
     }
+  }
+
+  private emptySecret(): MeshgateError {
+    return new MeshgateError('key_set_empty', `secret ${this.secretId} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${this.secretId})`, {
+      details: { secretId: this.secretId },
+    });
+  }
+
+  /**
+   * Turns a failed read into the error an operator can act on: no value yet (run the first rotation), no such secret
+   * (check the variable), no answer from Secrets Manager (the SDK's message), or `key_set_unavailable` for the rest.
+   * GetSecretValue answers ResourceNotFoundException both for a missing secret and for one with no AWSCURRENT
+   * version; DescribeSecret tells them apart.
+   */
+  private async explain(err: unknown): Promise<MeshgateError> {
+    const { what } = this.spec;
+    if (isMeshgateError(err)) {
+      return err.code === 'key_set_empty' ? err : new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${err.message})`, { cause: err });
+    }
+    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+    const details = { secretId: this.secretId };
+    if (e.name === 'ResourceNotFoundException') {
+      const variable = this.spec.variable ?? 'the secret id';
+      try {
+        await traced('### secretsmanager DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: this.secretId })));
+        return this.emptySecret();
+      } catch (describeErr) {
+        if ((describeErr as Error).name === 'ResourceNotFoundException') {
+          return new MeshgateError('key_secret_not_found', `secret ${this.secretId} not found: check ${variable} (and the Region)`, { cause: err, details });
+        }
+        return new MeshgateError('key_secret_not_found', `secret ${this.secretId} not found, or it has no value yet: check ${variable}, or run the first rotation`, { cause: err, details });
+      }
+    }
+    // No HTTP answer at all (DNS, refused or reset connection, timeout): the network path to Secrets Manager.
+    if (e.$metadata?.httpStatusCode === undefined && e.name !== 'CredentialsProviderError') {
+      return new MeshgateError('secrets_manager_unreachable', `cannot reach Secrets Manager: ${e.message || e.name}`, { cause: err, details });
+    }
+    return new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${e.name}: ${e.message})`, { cause: err, details });
   }
 }

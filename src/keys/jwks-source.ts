@@ -38,7 +38,7 @@ export class SecretsManagerJwksSource implements JwksSource {
         throw err;
       }
     };
-    this.cache = new CachedSecret(secretId, { what: 'public JWKS', owner: 'SecretsManagerJwksSource', parse }, options);
+    this.cache = new CachedSecret(secretId, { what: 'public JWKS', owner: 'SecretsManagerJwksSource', parse, variable: 'MESHGATE_PUBLIC_JWKS_SECRET_ID' }, options);
   }
 
   load(): Promise<PublicJwks> {

@@ -68,9 +68,11 @@ export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
   };
 }
 
+const KEY_STORE_FAILURES: ReadonlySet<string> = new Set(['key_set_unavailable', 'key_set_empty', 'key_secret_not_found', 'secrets_manager_unreachable', 'config_invalid']);
+
 /** 503 problem+json when the key store cannot be read; the cause is logged by the caller, never sent. */
 export function keyStoreFailureResult(err: unknown, requestId: string | undefined): HttpResult {
-  const failure = isMeshgateError(err) && (err.code === 'key_set_unavailable' || err.code === 'config_invalid')
+  const failure = isMeshgateError(err) && KEY_STORE_FAILURES.has(err.code)
     ? err
     : new MeshgateError('key_set_unavailable', 'signing key set could not be loaded', { cause: err });
   const result = errorResult(failure, requestId);

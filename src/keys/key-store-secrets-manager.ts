@@ -9,7 +9,9 @@ export type SecretsManagerKeyStoreOptions = CachedSecretOptions;
 /**
  * Reads the key set from Secrets Manager (`AWSCURRENT`) with a short in-memory cache, so every warm Lambda picks up a
  * rotated key within one TTL. When a refresh fails (throttling, an outage, a bad value) it keeps signing with the
- * cached set for a bounded stale window and logs it; with nothing cached it throws `key_set_unavailable`.
+ * cached set for a bounded stale window and logs it; with nothing cached it throws `key_set_empty` (no value yet: run
+ * the first rotation), `key_secret_not_found` (check MESHGATE_KEY_SECRET_ID), `secrets_manager_unreachable` or
+ * `key_set_unavailable`; all answer 503.
  *
  * @example
  * const store = new SecretsManagerKeyStore(process.env.MESHGATE_KEY_SECRET_ID!, { ttlMs: 60_000 });
@@ -19,7 +21,7 @@ export class SecretsManagerKeyStore implements KeyStore {
   private readonly cache: CachedSecret<SigningKeySet>;
 
   constructor(secretId: string, options: SecretsManagerKeyStoreOptions = {}) {
-    this.cache = new CachedSecret(secretId, { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet }, options);
+    this.cache = new CachedSecret(secretId, { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet, variable: 'MESHGATE_KEY_SECRET_ID' }, options);
   }
 
   load(): Promise<SigningKeySet> {

@@ -8,6 +8,10 @@ export const LOCAL_RESOURCE = 'urn:meshgate';
 /** The `aud` of every access token: what MESHGATE_ISSUERS lists as the audience. */
 export const LOCAL_AUDIENCE = 'meshgate';
 export const LOCAL_SCOPES = ['orders:read', 'orders:write'] as const;
+/** Lifetime of the access tokens the local issuer hands out. */
+export const LOCAL_TOKEN_TTL_SECONDS = 600;
+/** The lifetime cap meshgate puts on this issuer's tokens: their TTL with room to spare, far below a forged ten-year token. */
+export const LOCAL_MAX_TOKEN_LIFETIME_SECONDS = 900;
 
 /** A confidential client of the local issuer (client credentials only). */
 export interface LocalClient {
@@ -40,8 +44,8 @@ export interface LocalIssuer {
   /** `kid` of the signing key. */
   readonly kid: string;
   readonly clients: readonly LocalClient[];
-  /** The MESHGATE_ISSUERS entry that trusts this issuer. */
-  readonly trustConfig: { issuer: string; audience: string[]; jwksUri: string };
+  /** The MESHGATE_ISSUERS entry that trusts this issuer: RFC 9068 access tokens (`typ: at+jwt`) of a bounded lifetime only. */
+  readonly trustConfig: { issuer: string; audience: string[]; jwksUri: string; allowedTyp: string[]; maxTokenLifetimeSeconds: number };
   /** Runs a real client-credentials request against the token endpoint and returns the access token. */
   issueToken(request?: TokenRequest): Promise<string>;
   /**
@@ -125,7 +129,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     jwks: { keys: [signingJwk] },
     scopes: [...LOCAL_SCOPES],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    ttl: { ClientCredentials: 600 },
+    ttl: { ClientCredentials: LOCAL_TOKEN_TTL_SECONDS },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -137,7 +141,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string) => {
           if (indicator !== LOCAL_RESOURCE) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-          return { scope: LOCAL_SCOPES.join(' '), audience: LOCAL_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'RS256' } } };
+          return { scope: LOCAL_SCOPES.join(' '), audience: LOCAL_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: LOCAL_TOKEN_TTL_SECONDS, jwt: { sign: { alg: 'RS256' } } };
         },
       },
     },
@@ -166,7 +170,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     audience: LOCAL_AUDIENCE,
     kid,
     clients,
-    trustConfig: { issuer, audience: [LOCAL_AUDIENCE], jwksUri },
+    trustConfig: { issuer, audience: [LOCAL_AUDIENCE], jwksUri, allowedTyp: ['at+jwt'], maxTokenLifetimeSeconds: LOCAL_MAX_TOKEN_LIFETIME_SECONDS },
     issueToken,
     signClaims: (claims, header) => signRs256(signer, kid, claims, header),
     close: () =>

@@ -14,6 +14,8 @@ import payloadCorpus from './payloads.json';
 type Format = 'rest' | 'http-v2';
 type Repeat = { $repeat: [string, number, string?] };
 type Text = string | Repeat;
+/** A list claim: items, or `{ $list: [item, n] }` for n copies. */
+type ListSpec = Text[] | { $list: [string, number] };
 
 interface Expectation {
   readonly status: number;
@@ -25,13 +27,18 @@ interface Expectation {
     readonly atMostOne?: readonly string[];
     readonly ifPresentOneOf?: Record<string, readonly string[]>;
   };
+  /** Fields of the identity the consumer module trusted from the forwarded assertion. */
+  readonly trusted?: Readonly<Record<string, unknown>>;
 }
 
 interface HeaderCase {
   readonly name: string;
   readonly formats?: readonly Format[];
   readonly request?: { method?: string; path?: string; resource?: string; requestId?: string; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]> };
-  readonly claims?: Record<string, Text>;
+  /** The verified identity: strings for sub/iss/type/tenant/clientId/exp, lists for groups and scopes. */
+  readonly claims?: Record<string, Text | ListSpec>;
+  /** Raw authorizer-context entries laid over the authorizer's own (null removes one): contexts the authorizer never writes. */
+  readonly context?: Record<string, unknown>;
   readonly expect: Expectation;
 }
 
@@ -55,6 +62,22 @@ interface PayloadCase {
 }
 
 const text = (t: Text): string => (typeof t === 'string' ? t : Array.from({ length: t.$repeat[1] }, () => t.$repeat[0]).join(t.$repeat[2] ?? ''));
+const list = (l: ListSpec): string[] => (Array.isArray(l) ? l.map(text) : Array.from({ length: l.$list[1] }, () => l.$list[0]));
+
+/** The authorizer context exactly as meshgate's authorizer writes it for these claims, then the raw overrides. */
+function contextOf(c: HeaderCase): Record<string, unknown> {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(c.claims ?? {})) {
+    if (name === 'groups' || name === 'scopes') strings[`${name}Json`] = JSON.stringify(list(value as ListSpec));
+    else strings[name] = text(value as Text);
+  }
+  const context: Record<string, unknown> = authorizerContext(strings);
+  for (const [name, value] of Object.entries(c.context ?? {})) {
+    if (value === null) delete context[name];
+    else context[name] = value;
+  }
+  return context;
+}
 
 function bodyOf(spec: BodySpec, maxBodyBytes: number): { body: string; isBase64Encoded: boolean } {
   if (typeof spec === 'string') return { body: spec, isBase64Encoded: false };
@@ -75,8 +98,9 @@ function bodyOf(spec: BodySpec, maxBodyBytes: number): { body: string; isBase64E
   return { body: gzipSync(spec.$gzipText).toString('base64'), isBase64Encoded: true };
 }
 
-function eventFor(format: Format, input: ProxyEventInput, claims: Record<string, string>): Record<string, unknown> {
-  if (format === 'rest') return restEvent(input, claims);
+function eventFor(format: Format, input: ProxyEventInput, claims: Record<string, unknown>): Record<string, unknown> {
+  // REST delivers every context value as a string (API Gateway stringifies them); HTTP API keeps them as returned.
+  if (format === 'rest') return restEvent(input, Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
   // HTTP API 2.0 has no multi-value map: API Gateway joins repeated headers with commas.
   const joined = Object.fromEntries(Object.entries(input.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
   return httpApiEvent({ ...input, headers: { ...input.headers, ...joined }, multiValueHeaders: undefined }, { lambda: claims });
@@ -95,7 +119,7 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
   after(() => h.close());
 
   /** Sends one event; checks the status, the problem code or the forwarded request, and that the upstream saw only what it should. */
-  async function send(format: Format, input: ProxyEventInput, claims: Record<string, string>, expect: Expectation): Promise<void> {
+  async function send(format: Format, input: ProxyEventInput, claims: Record<string, unknown>, expect: Expectation): Promise<void> {
     const before = h.upstream.requests.length;
     const result = await handleIngressEvent(h.ingress, eventFor(format, input, claims));
     assert.ok(result.statusCode < 500, `${format}: ${result.statusCode} ${result.body.slice(0, 200)}`);
@@ -115,6 +139,7 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
     for (const name of u.absent ?? []) assert.deepEqual(rawValues(seen, name), [], `${format}: ${name} must not reach the upstream`);
     for (const name of u.atMostOne ?? []) assert.ok(rawValues(seen, name).length <= 1, `${format}: ${name} more than once`);
     for (const [name, allowed] of Object.entries(u.ifPresentOneOf ?? {})) for (const v of rawValues(seen, name)) assert.ok(allowed.includes(v), `${format}: ${name}=${v}`);
+    for (const [field, value] of Object.entries(expect.trusted ?? {})) assert.deepEqual((trusted as unknown as Record<string, unknown>)[field], value, `${format}: trusted ${field}`);
     if (typeof input.body === 'string') {
       const sent = input.isBase64Encoded ? Buffer.from(input.body, 'base64') : Buffer.from(input.body);
       assert.ok(seen.body.equals(sent), `${format}: the body reaches the upstream unchanged`);
@@ -133,7 +158,7 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
   describe('headers.json', () => {
     for (const c of headerCorpus.cases as unknown as HeaderCase[]) {
       it(`${c.expect.status === 200 ? 'forwards safely' : `answers ${c.expect.status} ${c.expect.code}`}: ${c.name}`, async () => {
-        const claims = authorizerContext(Object.fromEntries(Object.entries(c.claims ?? {}).map(([k, v]) => [k, text(v)])));
+        const claims = contextOf(c);
         for (const format of c.formats ?? (['rest', 'http-v2'] as const)) await send(format, { ...c.request }, claims, c.expect);
       });
     }

@@ -39,6 +39,7 @@ export async function startIngressHarness(): Promise<IngressHarness> {
     MESHGATE_KEY_STORE: 'file',
     MESHGATE_KEYS_FILE: join(dir, 'keys.json'),
     MESHGATE_KEY_CACHE_TTL_MS: '60000',
+    MESHGATE_RESERVED_HEADERS: 'x-user-id, x-internal-*',
   };
   const ingress = buildIngress(() => loadIngressConfig(env, TEST_ROUTES_JSON));
   assert.equal(ingress.ok, true);

@@ -13,7 +13,7 @@ import { assertNoSecretsLogged, captureLogs } from '../support/logs';
 import { b64url, ecKey, nowSeconds, rsaKey, type TestKey } from '../support/tokens';
 import corpus from './tokens.json';
 
-type IssuerName = 'A' | 'B' | 'C' | 'D';
+type IssuerName = 'A' | 'B' | 'C' | 'D' | 'E';
 type SignMode = 'key' | 'other-issuer-key' | 'rogue-key' | 'hmac-with-public-pem' | 'hmac-with-jwk-modulus' | 'none' | 'garbage-signature' | 'jwe-shape' | 'raw';
 type Mutation = 'truncate-signature' | 'extra-segment' | 'tamper-payload' | 'standard-base64' | 'base64-padding' | 'star-in-payload';
 
@@ -32,7 +32,15 @@ interface Recipe {
   readonly expect: string;
 }
 
-const ISS = { A: 'http://127.0.0.1/issuer-a', B: 'http://127.0.0.1/issuer-b', C: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', D: 'http://127.0.0.1/issuer-d' } as const;
+const ISS = {
+  A: 'http://127.0.0.1/issuer-a',
+  B: 'http://127.0.0.1/issuer-b',
+  C: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+  D: 'http://127.0.0.1/issuer-d',
+  E: 'http://127.0.0.1/issuer-e',
+} as const;
+/** Issuer E takes RFC 9068 access tokens only, and caps their lifetime. */
+const E_OPTIONS = { allowedTyp: ['at+jwt'], maxTokenLifetimeSeconds: 3600 };
 const MAX_TOKEN_BYTES = 4096;
 const ROUTES = { upstreams: { demo: { audience: 'demo-service' } }, routes: [{ method: 'GET', path: '/whoami', upstream: 'demo' }] };
 const FORMATS = [
@@ -51,6 +59,7 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
     keys.B = ecKey('key-b');
     keys.D = rsaKey('key-d');
     keys.C = keys.A;
+    keys.E = keys.A;
     keys.rogueA = rsaKey('key-a'); // the trusted kid, an untrusted key
     keys.rogueB = ecKey('key-b');
     servers.A = await startJwksServer([keys.A.jwk]);
@@ -63,6 +72,7 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
         { issuer: ISS.B, audience: ['meshgate'], jwksUri: servers.B.jwksUri },
         { issuer: ISS.C, clientIds: ['client-1'], tokenUse: 'access', jwksUri: servers.A.jwksUri },
         { issuer: ISS.D, audience: ['meshgate'], jwksUri: servers.D.jwksUri },
+        { issuer: ISS.E, audience: ['meshgate'], jwksUri: servers.A.jwksUri, ...E_OPTIONS },
       ]),
       MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
       MESHGATE_MAX_TOKEN_BYTES: String(MAX_TOKEN_BYTES),
@@ -120,7 +130,7 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
     if (mode === 'jwe-shape') return `${b64url({ alg: 'RSA-OAEP', enc: 'A256GCM', kid: 'key-a' })}.${b64url('cek')}.${b64url('iv-iv-iv-iv')}.${b64url('ciphertext')}.${b64url('tag')}`;
     const issuer = r.issuer ?? 'A';
     const signer = mode === 'other-issuer-key' ? keys[r.otherIssuer ?? 'D'] : mode === 'rogue-key' ? (keys[issuer].alg === 'ES256' ? keys.rogueB : keys.rogueA) : keys[issuer];
-    const headerObj = merge({ alg: signer.alg, typ: 'JWT', kid: signer.kid, ...(pad.header > 0 ? { pad: 'h'.repeat(pad.header) } : {}) }, r.header);
+    const headerObj = merge({ alg: signer.alg, typ: issuer === 'E' ? 'at+jwt' : 'JWT', kid: signer.kid, ...(pad.header > 0 ? { pad: 'h'.repeat(pad.header) } : {}) }, r.header);
     const payloadObj = merge({ ...defaultClaims(issuer), ...(pad.payload > 0 ? { pad: 'p'.repeat(pad.payload) } : {}) }, r.payload);
     const headerB64 = b64url(r.rawHeader === undefined ? headerObj : template(r.rawHeader));
     const payloadB64 = b64url(r.rawPayload === undefined ? payloadObj : template(r.rawPayload));

@@ -53,7 +53,7 @@ describe('Function: authorizer (core through the handler shell)', () => {
     const res = (await run(authorizer, restTokenEvent(`Bearer ${token()}`, 'GET', '/orders/42'))) as PolicyResponse;
     assert.equal(res.principalId, 'alice');
     assert.deepEqual(res.policyDocument.Statement[0]?.Resource, [`${API_BASE}/GET/whoami`, `${API_BASE}/GET/orders/*`, `${API_BASE}/GET/admin`]);
-    assert.deepEqual(res.context, { sub: 'alice', iss: ISSUER, type: 'user', scopes: 'orders:read', groups: 'ops', tenant: 't-1', clientId: 'web', exp: (res.context as { exp: number }).exp });
+    assert.deepEqual(res.context, { sub: 'alice', iss: ISSUER, type: 'user', scopesJson: '["orders:read"]', groupsJson: '["ops"]', tenant: 't-1', clientId: 'web', exp: (res.context as { exp: number }).exp });
     for (const value of Object.values(res.context ?? {})) assert.ok(['string', 'number', 'boolean'].includes(typeof value));
   });
 

@@ -82,6 +82,107 @@ describe('Class: IssuerVerifiers', () => {
     });
   });
 
+  describe('Method: verify (allowedTyp and maxTokenLifetimeSeconds)', () => {
+    const ISS_TYP = 'http://127.0.0.1/issuer-typ';
+    const ISS_KB = 'http://127.0.0.1/issuer-kb';
+    const ISS_LIFE = 'http://127.0.0.1/issuer-life';
+    const ISS_LIFE_ALIAS = 'http://127.0.0.1/issuer-life-replica';
+    const TEN_YEARS = 10 * 365 * 86_400;
+    let server: JwksServer;
+    let key: TestKey;
+    let v: IssuerVerifiers;
+
+    const rejectsWith = (token: string, code: string, message?: RegExp) =>
+      assert.rejects(v.verify(token), (err: TokenError) => {
+        assert.equal(err.code, code);
+        if (message) assert.match(err.message, message);
+        return true;
+      });
+    const accepts = async (token: string) => assert.equal((await v.verify(token)).payload.sub, 'user-1');
+    const lifetime = (iss: string, seconds: number, iatOffset = 0) => {
+      const iat = nowSeconds() + iatOffset;
+      return signJwt(key, claims({ iss, iat, exp: iat + seconds }));
+    };
+
+    before(async () => {
+      key = rsaKey('key-options');
+      server = await startJwksServer([key.jwk]);
+      const issuers = parseIssuers(
+        [
+          { issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri },
+          { issuer: ISS_TYP, audience: ['meshgate'], jwksUri: server.jwksUri, allowedTyp: ['at+jwt'] },
+          { issuer: ISS_KB, audience: ['meshgate'], jwksUri: server.jwksUri, allowedTyp: ['kb+jwt'] },
+          { issuer: ISS_LIFE, aliases: [ISS_LIFE_ALIAS], audience: ['meshgate'], jwksUri: server.jwksUri, maxTokenLifetimeSeconds: 3600 },
+        ],
+        { allowLoopbackHttp: true },
+      );
+      v = new IssuerVerifiers(issuers, { clockSkewSeconds: 30, maxTokenBytes: 8192, fetcher: { timeoutMs: 300, allowLoopbackHttp: true } });
+    });
+
+    after(async () => {
+      await server.close();
+    });
+
+    it('accepts at+jwt however the media type is spelled (case, application/ prefix)', async () => {
+      for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT', 'Application/At+JWT']) {
+        await accepts(signJwt(key, claims({ iss: ISS_TYP }), { typ }));
+      }
+    });
+
+    it('rejects JWT, a missing typ, a non-string typ and look-alikes with token_typ_not_allowed', async () => {
+      const typs: unknown[] = [
+        'JWT', undefined, null, 1, true, ['at+jwt'], { typ: 'at+jwt' }, '', 'at+jwt ', ' at+jwt', 'at+jwt; charset=utf-8',
+        'text/at+jwt', 'application/application/at+jwt', 'at+jwt\u0000', 'at\u200B+jwt', 'secevent+jwt', 'dpop+jwt',
+      ];
+      for (const typ of typs) {
+        await rejectsWith(signJwt(key, claims({ iss: ISS_TYP }), { typ }), 'token_typ_not_allowed', /typ/);
+      }
+    });
+
+    it('rejects an ID token of the same issuer, same key and audience, replayed as an access token', async () => {
+      const idToken = signJwt(key, claims({ iss: ISS_TYP, nonce: 'n-0S6_WzA2Mj', auth_time: nowSeconds() - 60, at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q', scope: undefined }), { typ: 'JWT' });
+      await rejectsWith(idToken, 'token_typ_not_allowed');
+    });
+
+    it('never lets a look-alike fold into a configured typ (Kelvin sign K for kb+jwt)', async () => {
+      await accepts(signJwt(key, claims({ iss: ISS_KB }), { typ: 'KB+JWT' }));
+      await rejectsWith(signJwt(key, claims({ iss: ISS_KB }), { typ: '\u212Ab+jwt' }), 'token_typ_not_allowed');
+    });
+
+    it('checks typ only after the signature: a forged token learns token_signature_invalid, not the typ rule', async () => {
+      const rogue = rsaKey('key-options');
+      await rejectsWith(signJwt(rogue, claims({ iss: ISS_TYP }), { typ: 'JWT' }), 'token_signature_invalid');
+      await rejectsWith(signJwt(rogue, claims({ iss: ISS_LIFE, exp: nowSeconds() + TEN_YEARS })), 'token_signature_invalid');
+    });
+
+    it('without allowedTyp, accepts every typ it accepted before', async () => {
+      for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT', 'JWT', undefined, 1, ['at+jwt']]) {
+        await accepts(signJwt(key, claims(), { typ }));
+      }
+    });
+
+    it('accepts a lifetime of exactly maxTokenLifetimeSeconds', async () => {
+      await accepts(lifetime(ISS_LIFE, 3600));
+      await accepts(lifetime(ISS_LIFE, 300));
+    });
+
+    it('rejects a lifetime one second over, ten years, or no iat with token_lifetime_too_long', async () => {
+      await rejectsWith(lifetime(ISS_LIFE, 3601), 'token_lifetime_too_long', /3600/);
+      await rejectsWith(lifetime(ISS_LIFE, TEN_YEARS), 'token_lifetime_too_long');
+      await rejectsWith(lifetime(ISS_LIFE_ALIAS, TEN_YEARS), 'token_lifetime_too_long');
+      await rejectsWith(signJwt(key, claims({ iss: ISS_LIFE, iat: undefined, exp: nowSeconds() + 60 })), 'token_lifetime_too_long', /no iat.*cannot be bounded/);
+    });
+
+    it('bounds the lifetime, not the time left: an old long-lived token near its end is still refused', async () => {
+      await rejectsWith(lifetime(ISS_LIFE, 7200, -7100), 'token_lifetime_too_long');
+    });
+
+    it('without maxTokenLifetimeSeconds, accepts a ten-year token and a token without iat', async () => {
+      await accepts(lifetime(ISS_A, TEN_YEARS));
+      await accepts(signJwt(key, claims({ iat: undefined })));
+    });
+  });
+
   describe('Method: verify (JWKS faults)', () => {
     it('denies with jwks_unavailable when the JWKS is down, slow or garbage, and recovers when it is back', async () => {
       const k = rsaKey('fault-key');

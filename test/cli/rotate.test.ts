@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newKeySet, parseKeySet, publicJwks, serializeKeySet } from '../../src/keys/key-set';
-import { newJti, requestHash, signAssertion } from '../../src/keys/assertion';
+import { bodyDigest, newJti, requestHash, signAssertion } from '../../src/keys/assertion';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgate-rotate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +33,7 @@ describe('Command: meshgate rotate --local', () => {
     writeFileSync(file, serializeKeySet(before), { mode: 0o600 });
     const now = Math.floor(Date.now() / 1000);
     const signedBefore = signAssertion(
-      { iss: 'http://127.0.0.1:3000', aud: 'demo', sub: 'alice', type: 'user', scope: '', groups: [], src_iss: 'http://127.0.0.1:4010', iat: now, exp: now + 60, jti: newJti(), req: requestHash('GET', '/whoami') },
+      { iss: 'http://127.0.0.1:3000', aud: 'demo', sub: 'alice', type: 'user', scope: '', groups: [], src_iss: 'http://127.0.0.1:4010', iat: now, exp: now + 60, jti: newJti(), req: requestHash('GET', '/whoami'), body_sha256: bodyDigest(undefined) },
       before.current,
     );
 

@@ -20,6 +20,19 @@ describe('loadIngressConfig', () => {
     assert.deepEqual(config.assertion, { issuer: 'https://meshgate.example.com', ttlSeconds: 60 });
     assert.deepEqual(config.keyStore, { kind: 'secrets-manager', secretId: 'meshgate/prod/signing-keys', cacheMs: 60_000 });
   });
+  it('reads MESHGATE_RESERVED_HEADERS as names and prefixes, `_` read as `-`, and names the bad item', () => {
+    assert.deepEqual(loadIngressConfig(base, TEST_ROUTES_JSON).reservedHeaders, { names: new Set(), prefixes: [] });
+    const reserved = loadIngressConfig({ ...base, MESHGATE_RESERVED_HEADERS: ' x-user-id , x_internal-* ' }, TEST_ROUTES_JSON).reservedHeaders;
+    assert.deepEqual(reserved, { names: new Set(['x-user-id']), prefixes: ['x-internal-'] });
+    failsAt({ ...base, MESHGATE_RESERVED_HEADERS: 'x-user-id,X-Upper' }, 'MESHGATE_RESERVED_HEADERS[1]');
+    failsAt({ ...base, MESHGATE_RESERVED_HEADERS: 'x-a,,x-b' }, 'MESHGATE_RESERVED_HEADERS[1]');
+    failsAt({ ...base, MESHGATE_RESERVED_HEADERS: '*' }, 'MESHGATE_RESERVED_HEADERS[0]');
+    failsAt({ ...base, MESHGATE_RESERVED_HEADERS: 'x user' }, 'MESHGATE_RESERVED_HEADERS[0]');
+  });
+  it('reads IS_OFFLINE once, at cold start', () => {
+    assert.equal(loadIngressConfig(base, TEST_ROUTES_JSON).offline, false);
+    assert.equal(loadIngressConfig({ ...base, IS_OFFLINE: 'true' }, TEST_ROUTES_JSON).offline, true);
+  });
   it('requires a base URL for every upstream of the route table, and no unknown ones', () => {
     failsAt({ ...base, MESHGATE_UPSTREAMS: '{}' }, 'MESHGATE_UPSTREAMS.demo');
     failsAt({ ...base, MESHGATE_UPSTREAMS: '{"demo":"https://a","demmo":"https://b"}' }, 'MESHGATE_UPSTREAMS.demmo');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { requestHash } from '../../src/keys/assertion';
+import { bodyDigest, requestHash } from '../../src/keys/assertion';
 import { generateSigningKey } from '../../src/keys/key-set';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { AUDIENCE, ISSUER, b64, claims, fixture, nowSeconds, rejectsWith, signRaw, type Fixture } from './helpers';
@@ -130,7 +130,8 @@ describe('Consumer: attacks on x-identity-assertion', () => {
 
   it('binds an absolute-form request target to its path as sent: no dot-segment resolution, no 500 on a bad URL', async () => {
     const token = f.sign({ req: requestHash('GET', '/orders/42') });
-    assert.equal((await f.verify(token, 'GET', 'http://orders.internal/orders/42?x=1')).sub, 'user-1');
+    assert.equal((await f.verify(token, 'GET', 'http://orders.internal/orders/42')).sub, 'user-1');
+    assert.equal((await f.verify(f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }), 'GET', 'http://orders.internal/orders/42?x=1')).sub, 'user-1');
     // `new URL()` resolved `..`: an assertion for /orders/42 verified on a target that routes as /admin/../orders/42.
     await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/../orders/42'), 'assertion_request_mismatch');
     await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/%2e%2e/orders/42'), 'assertion_request_mismatch');
@@ -138,9 +139,25 @@ describe('Consumer: attacks on x-identity-assertion', () => {
     await rejectsWith(f.verify(token, 'GET', 'http://[/orders/43'), 'assertion_request_mismatch');
   });
 
-  it('binds the path without its query string', async () => {
-    const token = f.sign({ req: requestHash('GET', '/orders/42') });
-    assert.equal((await f.verify(token, 'get', '/orders/42?expand=items#x')).sub, 'user-1');
+  it('binds the query in its canonical form: same pairs in another spelling pass, other pairs fail', async () => {
+    const token = f.sign({ req: requestHash('GET', '/orders/42', 'expand=items%20all&expand=lines&limit=2') });
+    for (const target of ['/orders/42?expand=items%20all&expand=lines&limit=2', '/orders/42?limit=2&expand=items+all&expand=lines#frag', '/orders/42?limit=%32&expand=items%20all&expand=lines']) {
+      assert.equal((await f.verify(token, 'get', target)).sub, 'user-1', target);
+    }
+    for (const target of ['/orders/42', '/orders/42?expand=items%20all&expand=lines&limit=3', '/orders/42?expand=lines&expand=items%20all&limit=2', '/orders/42?expand=items%20all&expand=lines&limit=2&admin=1', '/orders/42?expand=items%2Ball&expand=lines&limit=2']) {
+      await rejectsWith(f.verify(token, 'GET', target), 'assertion_request_mismatch');
+    }
+    await rejectsWith(f.verify(f.sign(), 'GET', '/orders/42?x=1'), 'assertion_request_mismatch');
+  });
+
+  it('checks the body digest when given the body, and only then', async () => {
+    const token = f.sign({ body_sha256: bodyDigest('{"sku":"A-1"}') });
+    assert.equal((await f.verify(token, 'GET', '/orders/42', undefined)).sub, 'user-1', 'no body given: not checked');
+    assert.equal((await f.verify(token, 'GET', '/orders/42', Buffer.from('{"sku":"A-1"}'))).sub, 'user-1');
+    assert.equal((await f.verify(token, 'GET', '/orders/42', '{"sku":"A-1"}')).sub, 'user-1');
+    await rejectsWith(f.verify(token, 'GET', '/orders/42', '{"sku":"A-2"}'), 'assertion_request_mismatch', 'body_mismatch');
+    await rejectsWith(f.verify(token, 'GET', '/orders/42', ''), 'assertion_request_mismatch', 'body_mismatch');
+    await rejectsWith(f.verify(f.sign({ body_sha256: undefined })), 'assertion_invalid', 'claim_invalid');
   });
 
   it('rejects duplicated headers in every shape', async () => {

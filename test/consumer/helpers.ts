@@ -1,6 +1,6 @@
 // Assertion fixtures for the consumer tests: real key sets, a real loopback JWKS server, hand-built JWS for attacks.
 import { createPrivateKey, sign } from 'node:crypto';
-import { newJti, requestHash, signAssertion, type AssertionClaims } from '../../src/keys/assertion';
+import { bodyDigest, newJti, requestHash, signAssertion, type AssertionClaims } from '../../src/keys/assertion';
 import { newKeySet, publicJwks, type SigningKey, type SigningKeySet } from '../../src/keys/key-set';
 import { createAssertionVerifier, type AssertionVerifier, type AssertionVerifierOptions } from '../../src/consumer';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
@@ -27,6 +27,7 @@ export function claims(overrides: Partial<Record<keyof AssertionClaims, unknown>
     exp: iat + 60,
     jti: newJti(),
     req: requestHash('GET', '/orders/42'),
+    body_sha256: bodyDigest(undefined),
     ...overrides,
   } as AssertionClaims;
 }
@@ -45,7 +46,7 @@ export interface Fixture {
   readonly server: JwksServer;
   readonly verifier: AssertionVerifier;
   sign(overrides?: Partial<Record<keyof AssertionClaims, unknown>>, key?: SigningKey): string;
-  verify(assertion: string | string[] | undefined, method?: string, path?: string): ReturnType<AssertionVerifier['verify']>;
+  verify(assertion: string | string[] | undefined, method?: string, path?: string, body?: Uint8Array | string): ReturnType<AssertionVerifier['verify']>;
   close(): Promise<void>;
 }
 
@@ -58,8 +59,8 @@ export async function fixture(options: Partial<AssertionVerifierOptions> = {}): 
     server,
     verifier,
     sign: (overrides = {}, key = set.current) => signAssertion(claims(overrides), key),
-    verify: (assertion, method = 'GET', path = '/orders/42') =>
-      verifier.verify({ method, path, headers: assertion === undefined ? {} : { 'x-identity-assertion': assertion } }),
+    verify: (assertion, method = 'GET', path = '/orders/42', body = undefined) =>
+      verifier.verify({ method, path, headers: assertion === undefined ? {} : { 'x-identity-assertion': assertion }, ...(body === undefined ? {} : { body }) }),
     close: () => server.close(),
   };
 }

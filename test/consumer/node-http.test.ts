@@ -41,7 +41,7 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
   });
 
   it('lets a verified request through and exposes its identity', async () => {
-    const res = await fetch(`${url}/orders/42?x=1`, { headers: { 'x-identity-assertion': f.sign() } });
+    const res = await fetch(`${url}/orders/42?x=1`, { headers: { 'x-identity-assertion': f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }) } });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { sub: 'user-1', scopes: ['orders:read', 'orders:write'] });
   });

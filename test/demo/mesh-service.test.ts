@@ -1,7 +1,7 @@
 // The demo mesh service over real HTTP: echoes the identity it trusted, refuses everything else with the consumer's code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newJti, requestHash, signAssertion } from '../../src/keys/assertion';
+import { bodyDigest, newJti, requestHash, signAssertion } from '../../src/keys/assertion';
 import { newKeySet, publicJwks } from '../../src/keys/key-set';
 import { startDemoService, type DemoService } from '../../src/demo/mesh-service';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
@@ -16,7 +16,7 @@ describe('Demo mesh service', () => {
     const iat = Math.floor(Date.now() / 1000);
     return signAssertion({
       iss: ISSUER, aud: 'demo-service', sub: 'demo-client', type: 'service', scope: 'orders:read', groups: [], client_id: 'demo-client',
-      src_iss: 'http://127.0.0.1:4010', iat, exp: iat + 60, jti: newJti(), req: requestHash(method, path), ...overrides,
+      src_iss: 'http://127.0.0.1:4010', iat, exp: iat + 60, jti: newJti(), req: requestHash(method, path), body_sha256: bodyDigest(undefined), ...overrides,
     } as never, set.current);
   };
 
@@ -30,17 +30,18 @@ describe('Demo mesh service', () => {
   });
 
   it('echoes the trusted identity, request line, query, identity and trace headers, and body', async () => {
+    const body = JSON.stringify({ item: 'book', quantity: 2 });
     const res = await fetch(`${demo.url}/orders?expand=items&tag=a&tag=b`, {
       method: 'POST',
       headers: {
-        'x-identity-assertion': assertion('POST', '/orders'),
+        'x-identity-assertion': assertion('POST', '/orders', { req: requestHash('POST', '/orders', 'expand=items&tag=a&tag=b'), body_sha256: bodyDigest(body) }),
         'x-identity-sub': 'demo-client',
         'x-request-id': 'req-1',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
         authorization: 'Bearer should-not-be-echoed',
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ item: 'book', quantity: 2 }),
+      body,
     });
     assert.equal(res.status, 200);
     const echoed = (await res.json()) as Record<string, any>;
@@ -63,6 +64,7 @@ describe('Demo mesh service', () => {
       [{ 'x-identity-assertion': assertion('GET', '/whoami', { aud: 'billing' }) }, 'assertion_audience_mismatch'],
       [{ 'x-identity-assertion': assertion('GET', '/admin/reports') }, 'assertion_request_mismatch'],
       [{ 'x-identity-assertion': 'not.a.jws' }, 'assertion_invalid'],
+      [{ 'x-identity-assertion': assertion('GET', '/whoami', { req: requestHash('GET', '/whoami', 'as=admin') }) }, 'assertion_request_mismatch'],
     ];
     for (const [headers, code] of cases) {
       const res = await fetch(`${demo.url}/whoami`, { headers });
@@ -72,6 +74,16 @@ describe('Demo mesh service', () => {
       assert.equal(problem.code, code);
       assert.equal(problem.status, 401);
     }
+  });
+
+  it('answers 401 when the body is not the one the assertion was issued for', async () => {
+    const res = await fetch(`${demo.url}/orders`, {
+      method: 'POST',
+      headers: { 'x-identity-assertion': assertion('POST', '/orders', { body_sha256: bodyDigest('{"quantity":2}') }), 'content-type': 'application/json' },
+      body: '{"quantity":200}',
+    });
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { code: string }).code, 'assertion_request_mismatch');
   });
 
   it('answers 503 when the JWKS cannot be fetched', async () => {

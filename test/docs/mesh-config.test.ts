@@ -103,7 +103,7 @@ describe('docs: mesh configurations match what meshgate emits', () => {
     for (const route of demoRoutes) {
       const claims = assertionClaims(
         { sub: 'u', iss: 'https://idp.example.com/', type: 'user', scopes: [], groups: [], tenant: undefined, clientId: undefined, exp: 0 },
-        { audience: route.upstream.audience, method: route.method, upstreamPath: '/' },
+        { audience: route.upstream.audience, method: route.method, upstreamPath: '/', canonicalQuery: '', body: undefined },
         { issuer, ttlSeconds: 60 },
         Math.floor(Date.now() / 1000),
       );
@@ -120,7 +120,7 @@ describe('docs: mesh configurations match what meshgate emits', () => {
       const rule = requestAuth.spec.jwtRules[0] as Obj;
       const verifier = createAssertionVerifier({ issuer: rule.issuer, audience: rule.audiences, jwksUri: jwks.jwksUri });
       const identity = { sub: 'demo-client', iss: 'https://idp.example.com/', type: 'service' as const, scopes: ['orders:read'], groups: [], tenant: undefined, clientId: 'demo-client', exp: 0 };
-      const claims = assertionClaims(identity, { audience: table.upstreams.get('demo')!.audience, method: 'GET', upstreamPath: '/whoami' }, { issuer, ttlSeconds: 60 }, Math.floor(Date.now() / 1000));
+      const claims = assertionClaims(identity, { audience: table.upstreams.get('demo')!.audience, method: 'GET', upstreamPath: '/whoami', canonicalQuery: '', body: undefined }, { issuer, ttlSeconds: 60 }, Math.floor(Date.now() / 1000));
       const verified = await verifier.verify({ method: 'GET', path: '/whoami', headers: { [ASSERTION_HEADER]: signAssertion(claims, set.current) } });
       assert.equal(verified.sub, 'demo-client');
     } finally {

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, rawRequest, unverifiedJwsHeader, type RawResponse } from './support/client';
+import { LOCAL_AUDIENCE } from '../../src/local/oidc-issuer';
 import { DEMO_AUDIENCE, useStack } from './support/stack';
 
 const stack = useStack();
@@ -20,7 +21,7 @@ function upstreamCount(): number {
   return stack().recorder!.requests.length;
 }
 
-async function send(path: string, init: { method?: string; token?: string; headers?: Array<[string, string]>; body?: string | Buffer; contentType?: string } = {}): Promise<RawResponse> {
+async function send(path: string, init: { method?: string; token?: string; headers?: ReadonlyArray<readonly [string, string]>; body?: string | Buffer; contentType?: string } = {}): Promise<RawResponse> {
   const headers: Array<readonly [string, string]> = [...(init.headers ?? [])];
   if (init.token !== undefined) headers.push(bearer(init.token));
   if (init.contentType !== undefined) headers.push(['content-type', init.contentType]);
@@ -178,5 +179,42 @@ describe('ingress through serverless offline to the demo mesh service', () => {
     assert.equal(payload.aud, DEMO_AUDIENCE);
     assert.equal(payload.iss, stack().api);
     assert.ok(Number(payload.exp) - Number(payload.iat) <= 300, 'assertions live at most 5 minutes');
+  });
+
+  it('ignores a second, unverified Authorization header that serverless offline decodes into `scopes`', async () => {
+    const reader = await stack().issuer.issueToken({ clientId: 'demo-reader' });
+    const now = Math.floor(Date.now() / 1000);
+    // Never verified by anyone: offline only decodes it. A kid the issuer does not have, so it cannot pass as the real one.
+    const forged = stack().issuer.signClaims({ iss: stack().issuer.issuer, aud: LOCAL_AUDIENCE, sub: 'demo-reader', scope: 'orders:read orders:write', iat: now, exp: now + 300 }, { kid: 'forged' });
+    const before = upstreamCount();
+    const res = await send('/orders', { method: 'POST', headers: [bearer(reader), ['Authorization', `Bearer ${forged}`]], body: JSON.stringify({ sku: 'SKU-1', quantity: 1 }), contentType: 'application/json' });
+    assert.ok(res.status === 401 || res.status === 403, `${res.status}: ${res.text}`);
+    assert.equal(upstreamCount(), before, 'the reader token has no orders:write, whatever offline put in `scopes`');
+  });
+
+  it('hands the service group names with commas exactly as the token carries them, in the assertion and the headers', async () => {
+    const groups = ['CN=Admins,OU=Groups,DC=example,DC=com', 'plain'];
+    const now = Math.floor(Date.now() / 1000);
+    const token = stack().issuer.signClaims({ iss: stack().issuer.issuer, sub: 'dn-user', aud: LOCAL_AUDIENCE, client_id: 'demo-client', scope: 'orders:read', groups, iat: now, exp: now + 300 });
+    const before = upstreamCount();
+    const res = await send('/whoami', { token });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json<{ trusted: Trusted }>().trusted.groups, groups);
+    const [upstream] = stack().recorder!.requests.slice(before);
+    assert.deepEqual(String(upstream?.headers['x-identity-groups']).split(',').map(decodeURIComponent), groups);
+  });
+
+  it('binds the query and the body: the service rejects the assertion on another query or body', async () => {
+    const token = await stack().issuer.issueToken();
+    const before = upstreamCount();
+    const res = await send('/orders?b=2&a=x%20y', { method: 'POST', token, body: JSON.stringify({ sku: 'SKU-1', quantity: 1 }), contentType: 'application/json' });
+    assert.equal(res.status, 200, res.text);
+    const [upstream] = stack().recorder!.requests.slice(before);
+    const assertion = String(upstream?.headers['x-identity-assertion']);
+    const replay = (path: string, body: string): Promise<{ status: number }> =>
+      rawRequest(`${stack().recorder!.url}${path}`, { method: 'POST', headers: [['x-identity-assertion', assertion], ['content-type', 'application/json']], body });
+    assert.equal((await replay('/orders?b=2&a=x%20y', JSON.stringify({ sku: 'SKU-1', quantity: 1 }))).status, 200, 'the same request verifies');
+    assert.equal((await replay('/orders?b=3&a=x%20y', JSON.stringify({ sku: 'SKU-1', quantity: 1 }))).status, 401, 'another query does not');
+    assert.equal((await replay('/orders?b=2&a=x%20y', JSON.stringify({ sku: 'SKU-1', quantity: 99 }))).status, 401, 'another body does not');
   });
 });

@@ -28,8 +28,8 @@ const claims = fc.record({
   sub: fc.oneof(claimValue, fc.constant('user-123')),
   iss: claimValue,
   type: fc.constantFrom('user', 'service', 'iam', ''),
-  scopes: fc.oneof(fc.constant('orders:read orders:write'), claimValue),
-  groups: fc.oneof(fc.constant('staff,admin'), claimValue),
+  scopesJson: fc.oneof(fc.constant('["orders:read","orders:write"]'), fc.array(fc.oneof(fc.stringMatching(/^[\x21-\x7e]{1,16}$/), claimValue), { maxLength: 4 }).map((l) => JSON.stringify(l))),
+  groupsJson: fc.oneof(fc.constant('["staff","admin"]'), fc.array(claimValue, { maxLength: 5 }).map((l) => JSON.stringify(l))),
   tenant: claimValue,
   clientId: claimValue,
 });
@@ -73,6 +73,8 @@ describe('Fuzz: the ingress pipeline end to end (fast-check)', () => {
     const seen = h.upstream.requests[before]!;
     const trusted = await assertForwardedSafely(h, seen);
     assert.equal(trusted.sub, context.sub);
+    assert.deepEqual(trusted.groups, JSON.parse(context.groupsJson!), 'the assertion carries the context groups exactly');
+    assert.deepEqual(trusted.scopes, JSON.parse(context.scopesJson!), 'the assertion carries the context scopes exactly');
     if (sentBody !== undefined) assert.ok(seen.body.equals(sentBody), 'the forwarded body differs from the validated one');
     return true;
   }

@@ -21,22 +21,22 @@ const code = (fn: () => unknown): string => {
 
 describe('verifiedIdentityOf', () => {
   it('reads REST authorizer context values delivered as strings', () => {
-    const identity = verifiedIdentityOf(readIngressEvent(restEvent()), route('GET /whoami'));
+    const identity = verifiedIdentityOf(readIngressEvent(restEvent()), route('GET /whoami'), false);
     assert.deepEqual([identity.sub, identity.type, identity.scopes, identity.groups, identity.tenant, identity.clientId], ['user-123', 'user', ['orders:read', 'orders:write'], ['staff', 'admin'], 'acme', 'web-app']);
   });
   it('never turns an authorizer context claiming type iam into an IAM identity', () => {
-    assert.equal(verifiedIdentityOf(readIngressEvent(restEvent({}, authorizerContext({ type: 'iam' }))), route('GET /whoami')).type, 'user');
+    assert.equal(verifiedIdentityOf(readIngressEvent(restEvent({}, authorizerContext({ type: 'iam' }))), route('GET /whoami'), false).type, 'user');
   });
   it('ignores serverless offline’s unverified authorizer.jwt.claims', () => {
-    assert.equal(code(() => verifiedIdentityOf(readIngressEvent(httpApiEvent({}, { jwt: { claims: { sub: 'admin' } } })), route('GET /whoami'))), 'identity_missing');
+    assert.equal(code(() => verifiedIdentityOf(readIngressEvent(httpApiEvent({}, { jwt: { claims: { sub: 'admin' } } })), route('GET /whoami'), false)), 'identity_missing');
   });
   it('requires a userArn for IAM routes', () => {
-    assert.equal(code(() => verifiedIdentityOf(readIngressEvent(restEvent({ path: '/iam/whoami' }, null, { userArn: '' })), route('GET /iam/whoami'))), 'identity_missing');
+    assert.equal(code(() => verifiedIdentityOf(readIngressEvent(restEvent({ path: '/iam/whoami' }, null, { userArn: '' })), route('GET /iam/whoami'), false)), 'identity_missing');
   });
 });
 
 describe('checkIdentityForRoute', () => {
-  const identity = verifiedIdentityOf(readIngressEvent(restEvent()), route('GET /whoami'));
+  const identity = verifiedIdentityOf(readIngressEvent(restEvent()), route('GET /whoami'), false);
   const now = Math.floor(Date.now() / 1000);
   it('allows a route whose scopes and groups the identity has', () => {
     assert.equal(code(() => checkIdentityForRoute(identity, route('POST /orders'), now)), 'none');
@@ -58,7 +58,7 @@ describe('sample events (events/ingress-*.json)', () => {
       const request = readIngressEvent(JSON.parse(readFileSync(`events/${file}`, 'utf8')));
       const r = findRouteByTemplate(table, request.method, request.template ?? '');
       assert.ok(r, 'route');
-      const identity = verifiedIdentityOf(request, r);
+      const identity = verifiedIdentityOf(request, r, false);
       assert.equal(identity.sub, sub);
       checkIdentityForRoute(identity, r, Math.floor(Date.now() / 1000));
     });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadIngressConfig } from '../../src/config/ingress-config';
 import type { HttpResult, Problem } from '../../src/http/problem';
-import { requestHash, type AssertionClaims } from '../../src/keys/assertion';
+import { bodyDigest, requestHash, type AssertionClaims } from '../../src/keys/assertion';
 import { publicJwks, type SigningKeySet } from '../../src/keys/key-set';
 import { FileKeyStore } from '../../src/keys/key-store-file';
 import { buildIngress, handleIngressEvent, type Ingress } from '../../src/ingress/pipeline';
@@ -99,8 +99,9 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     assert.equal(claims.src_iss, 'https://idp.example.com/');
     assert.equal(claims.scope, 'orders:read orders:write');
     assert.deepEqual(claims.groups, ['staff', 'admin']);
-    assert.equal(claims.req, requestHash(seen.method, seen.url.split('?')[0] as string));
+    assert.equal(claims.req, requestHash(seen.method, seen.url));
     assert.notEqual(claims.req, requestHash('GET', '/svc/orders'));
+    assert.equal(claims.body_sha256, bodyDigest(body), 'the assertion binds the forwarded body');
     assert.ok(claims.exp - claims.iat <= 60 && claims.exp > claims.iat);
     assert.match(claims.jti, /^[A-Za-z0-9_-]{16,}$/);
   });
@@ -113,7 +114,9 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     assert.equal(seen.url, '/svc/orders/42?expand=items&expand=customer');
     assert.equal(seen.headers.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     const claims = verifyAssertion(seen.headers['x-identity-assertion'], keySet);
-    assert.equal(claims.req, requestHash('GET', '/svc/orders/42'));
+    assert.equal(claims.req, requestHash('GET', '/svc/orders/42', 'expand=items&expand=customer'));
+    assert.notEqual(claims.req, requestHash('GET', '/svc/orders/42'), 'the query is bound');
+    assert.equal(claims.body_sha256, bodyDigest(undefined));
     assert.equal(claims.client_id, 'web-app');
   });
 
@@ -157,10 +160,10 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
   });
 
   it('re-checks the route: 403 route_forbidden when the identity lacks the group or scope', async () => {
-    const noAdmin = await handleIngressEvent(ingress, restEvent({ path: '/admin/reports' }, authorizerContext({ groups: 'staff' })));
+    const noAdmin = await handleIngressEvent(ingress, restEvent({ path: '/admin/reports' }, authorizerContext({ groupsJson: '["staff"]' })));
     assert.equal(noAdmin.statusCode, 403);
     assert.equal(problemOf(noAdmin).code, 'route_forbidden');
-    const noScope = await handleIngressEvent(ingress, restEvent({ path: '/orders/1', resource: '/orders/{id}' }, authorizerContext({ scopes: 'profile' })));
+    const noScope = await handleIngressEvent(ingress, restEvent({ path: '/orders/1', resource: '/orders/{id}' }, authorizerContext({ scopesJson: '["profile"]' })));
     assert.equal(problemOf(noScope).code, 'route_forbidden');
     assert.equal(upstream.requests.length, 0);
   });
@@ -215,7 +218,7 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     try {
       const result = await handleIngressEvent(ingress, restEvent({ headers: { authorization: BEARER }, requestId: 'log-req' }));
       assertion = echoOf(result).headers['x-identity-assertion'];
-      await handleIngressEvent(ingress, restEvent({ path: '/admin/reports', headers: { authorization: BEARER } }, authorizerContext({ groups: '' })));
+      await handleIngressEvent(ingress, restEvent({ path: '/admin/reports', headers: { authorization: BEARER } }, authorizerContext({ groupsJson: '[]' })));
     } finally {
       logs.stop();
     }

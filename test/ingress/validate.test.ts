@@ -116,9 +116,28 @@ describe('validateRequest: dangerous keys and numbers (400 payload_invalid)', ()
     rejects('POST /notes', { headers: JSON_CT, body: '{"n":1e400}' }, 'payload_invalid');
     rejects('POST /notes', { headers: JSON_CT, body: `[${'9'.repeat(400)}]` }, 'payload_invalid');
   });
-  it('rejects an integer beyond 2^53 − 1 where the schema says integer', () => {
-    const err = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":9007199254740993}' }, 'payload_invalid');
+  it('rejects an integer no double holds (2^53 + 1) as ambiguous before the schema sees it', () => {
+    const err = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":9007199254740993}' }, 'payload_ambiguous');
     assert.deepEqual(pointers(err), ['#/quantity']);
+    assert.equal(ERROR_HTTP[err.code].status, 400);
+  });
+  it('rejects an integer beyond 2^53 − 1 that a double holds exactly where the schema says integer', () => {
+    const err = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":9007199254740994}' }, 'payload_invalid');
+    assert.deepEqual(pointers(err), ['#/quantity']);
+  });
+  it('rejects a repeated member name on schema routes and without a schema, pointing at the repeat', () => {
+    const onSchemaRoute = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"../x","sku":"ABC-1","quantity":2}' }, 'payload_ambiguous');
+    assert.deepEqual(pointers(onSchemaRoute), ['#/sku']);
+    const noSchema = rejects('POST /notes', { headers: JSON_CT, body: '{"note":{"to":"a","to":"b"}}' }, 'payload_ambiguous');
+    assert.deepEqual(pointers(noSchema), ['#/note/to']);
+  });
+  it('rejects an inexact number without a schema too, and a base64 body alike', () => {
+    assert.deepEqual(pointers(rejects('POST /notes', { headers: JSON_CT, body: '[2.0000000000000001]' }, 'payload_ambiguous')), ['#/0']);
+    const body = Buffer.from('{"n":1e-400}').toString('base64');
+    assert.deepEqual(pointers(rejects('POST /notes', { headers: JSON_CT, body, isBase64Encoded: true }, 'payload_ambiguous')), ['#/n']);
+  });
+  it('does not look inside a text/plain body', () => {
+    assert.ok(validate('POST /notes', { headers: { 'content-type': 'text/plain' }, body: '{"a":1,"a":2} 2.0000000000000001' }).body);
   });
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { jwksSourceFromEnv, SecretsManagerJwksSource } from '../../src/keys/jwks-source';
@@ -96,9 +96,17 @@ describe('Class: SecretsManagerJwksSource', () => {
     assertNoSecretsLogged(t.logs, [leaked.next.privateJwk.d]);
   });
 
-  it('answers key_set_unavailable for the empty secret before the first rotation', async () => {
+  it('answers key_set_empty for the empty secret before the first rotation', async () => {
     smMock.on(GetSecretValueCommand).rejects(new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", $metadata: {} }));
-    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_set_unavailable' && /ResourceNotFoundException/.test(err.message));
+    smMock.on(DescribeSecretCommand).resolves({ Name: 'meshgate/test/public-jwks' });
+    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message));
+  });
+
+  it('answers key_secret_not_found naming MESHGATE_PUBLIC_JWKS_SECRET_ID for a wrong secret id', async () => {
+    const notFound = () => new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+    smMock.on(GetSecretValueCommand).rejects(notFound());
+    smMock.on(DescribeSecretCommand).rejects(notFound());
+    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_secret_not_found' && /check MESHGATE_PUBLIC_JWKS_SECRET_ID/.test(err.message));
   });
 });
 

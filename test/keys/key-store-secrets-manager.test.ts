@@ -1,11 +1,13 @@
-// SecretsManagerKeyStore: AWSCURRENT with a TTL cache, a bounded stale window on errors, key_set_unavailable when empty.
+// SecretsManagerKeyStore: AWSCURRENT with a TTL cache, a bounded stale window on errors, and errors that say what to fix.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
 import type { MeshgateError } from '../../src/errors';
+import { errorResult } from '../../src/http/error-response';
+import { keyStoreFailureResult } from '../../src/keys/jwks';
 import { assertNoSecretsLogged } from '../support/logs';
 import { secretCacheTestbed, throttled } from '../support/secret-cache';
 
@@ -127,13 +129,96 @@ describe('Class: SecretsManagerKeyStore', () => {
     assert.match(String(t.logs.entries().at(-1)?.reason), /kid does not match/);
   });
 
-  it('throws key_set_unavailable for an empty secret (rotation has not filled it yet)', async () => {
-    smMock.on(GetSecretValueCommand).resolves({});
-    await assert.rejects(store().load(), (err: MeshgateError) => err.code === 'key_set_unavailable');
+  it('throws key_set_empty for an empty value (rotation has not filled it yet)', async () => {
+    for (const value of [{}, { SecretString: '' }, { SecretString: '  \n' }]) {
+      smMock.on(GetSecretValueCommand).resolves(value);
+      await assert.rejects(store().load(), (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message));
+    }
   });
 
   it('rejects bad options as misuse', () => {
     assert.throws(() => new SecretsManagerKeyStore(''), TypeError);
     assert.throws(() => new SecretsManagerKeyStore(SECRET_ID, { ttlMs: -1 }), /ttlMs must be a non-negative number/);
+  });
+});
+
+const awsError = (name: string, message: string, httpStatusCode?: number) =>
+  new SecretsManagerServiceException({ name, $fault: 'client', message, $metadata: httpStatusCode === undefined ? {} : { httpStatusCode } });
+const notFound = () => awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 400);
+
+describe('Key-store errors an operator can act on (SecretsManagerKeyStore, nothing cached)', () => {
+  async function failure(): Promise<MeshgateError> {
+    try {
+      await store().load();
+    } catch (err) {
+      return err as MeshgateError;
+    }
+    throw new Error('load() did not fail');
+  }
+
+  it('the secret exists but has no AWSCURRENT value yet: key_set_empty, "run the first rotation"', async () => {
+    smMock.on(GetSecretValueCommand).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", 400));
+    smMock.on(DescribeSecretCommand).resolves({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET_ID}-AbCdEf`, Name: SECRET_ID });
+    const err = await failure();
+    assert.equal(err.code, 'key_set_empty');
+    assert.equal(err.message, `secret ${SECRET_ID} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${SECRET_ID})`);
+    assert.deepEqual(smMock.commandCalls(DescribeSecretCommand).map((c) => c.args[0].input), [{ SecretId: SECRET_ID }]);
+  });
+
+  it('no such secret: key_secret_not_found, "check MESHGATE_KEY_SECRET_ID"', async () => {
+    smMock.on(GetSecretValueCommand).rejects(notFound());
+    smMock.on(DescribeSecretCommand).rejects(notFound());
+    const err = await failure();
+    assert.equal(err.code, 'key_secret_not_found');
+    assert.equal(err.message, `secret ${SECRET_ID} not found: check MESHGATE_KEY_SECRET_ID (and the Region)`);
+  });
+
+  it('not found and DescribeSecret not allowed: key_secret_not_found naming both causes', async () => {
+    smMock.on(GetSecretValueCommand).rejects(notFound());
+    smMock.on(DescribeSecretCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:DescribeSecret', 400));
+    const err = await failure();
+    assert.equal(err.code, 'key_secret_not_found');
+    assert.match(err.message, /not found, or it has no value yet: check MESHGATE_KEY_SECRET_ID, or run the first rotation/);
+  });
+
+  it('no answer from Secrets Manager: secrets_manager_unreachable with the SDK message', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
+    const timeout = Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' });
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND secretsmanager.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' });
+    for (const cause of [refused, timeout, dns]) {
+      smMock.reset();
+      smMock.on(GetSecretValueCommand).rejects(cause);
+      const err = await failure();
+      assert.equal(err.code, 'secrets_manager_unreachable', cause.message);
+      assert.equal(err.message, `cannot reach Secrets Manager: ${cause.message}`);
+    }
+  });
+
+  it('anything else (denied, throttled, no credentials) stays key_set_unavailable, naming the SDK error', async () => {
+    const credentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    for (const cause of [awsError('AccessDeniedException', 'User is not authorized', 400), throttled(), credentials]) {
+      smMock.reset();
+      smMock.on(GetSecretValueCommand).rejects(cause);
+      const err = await failure();
+      assert.equal(err.code, 'key_set_unavailable', cause.name);
+      assert.match(err.message, new RegExp(`\\(${cause.name}: ${cause.message}\\)`));
+    }
+  });
+
+  it('logs the code and the operator message, and every one of them is a 503 (ingress and JWKS endpoint)', async () => {
+    smMock.on(GetSecretValueCommand).rejects(notFound());
+    smMock.on(DescribeSecretCommand).rejects(notFound());
+    const err = await failure();
+    const line = t.logs.entries().find((e) => e.message === 'key set unavailable');
+    assert.equal(line?.code, 'key_secret_not_found');
+    assert.match(String(line?.reason), /check MESHGATE_KEY_SECRET_ID/);
+    for (const code of ['key_set_empty', 'key_secret_not_found', 'secrets_manager_unreachable'] as const) {
+      const e = Object.assign(Object.create(Object.getPrototypeOf(err) as object) as MeshgateError, err, { code });
+      assert.equal(errorResult(e, 'r1').statusCode, 503, code);
+      const jwks = keyStoreFailureResult(e, 'r1');
+      assert.equal(jwks.statusCode, 503, code);
+      assert.equal((JSON.parse(jwks.body) as { code: string; detail?: string }).code, code);
+      assert.equal((JSON.parse(jwks.body) as { detail?: string }).detail, undefined, 'no internals to the caller');
+    }
   });
 });

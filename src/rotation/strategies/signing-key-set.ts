@@ -1,7 +1,7 @@
 // `signing-key-set`: meshgate's assertion keys; each rotation promotes next → current → previous and adds a fresh next.
 import { createPublicKey, verify } from 'node:crypto';
 import { newKeySet, parseKeySet, rotateKeySet, serializeKeySet, type SigningKey, type SigningKeySet } from '../../keys/key-set';
-import { newJti, requestHash, signAssertion, MAX_ASSERTION_TTL_SECONDS } from '../../keys/assertion';
+import { bodyDigest, newJti, requestHash, signAssertion, MAX_ASSERTION_TTL_SECONDS } from '../../keys/assertion';
 import type { RotationStrategy, SetContext } from './strategy';
 
 // A secret created by CloudFormation without SecretString has no AWSCURRENT yet; an empty string counts the same.
@@ -16,7 +16,7 @@ function assertSignsAndVerifies(key: SigningKey, role: string): void {
     {
       iss: 'urn:meshgate:rotation-test', aud: 'urn:meshgate:rotation-test', sub: 'rotation-test', type: 'service',
       scope: '', groups: [], src_iss: 'urn:meshgate:rotation-test', iat: now, exp: now + MAX_ASSERTION_TTL_SECONDS,
-      jti: newJti(), req: requestHash('GET', '/rotation-test'),
+      jti: newJti(), req: requestHash('GET', '/rotation-test'), body_sha256: bodyDigest(undefined),
     },
     key,
   );
