@@ -2,7 +2,7 @@
 import { verify } from 'node:crypto';
 import { buildAuthorizer, authorizeEvent } from '../src/auth/authorizer';
 import { decide, readAuthorizerEvent, respond } from '../src/auth/authorize';
-import { loadAuthorizerConfig } from '../src/config/authorizer-config';
+import { loadAuthorizerConfig } from '../functions/authorizer/config';
 import { measure, measurePair, ratio, type Ratio } from './harness';
 import { nowSeconds, rsaKey, signJwt } from '../test/support/tokens';
 import routes from '../config/routes.json';

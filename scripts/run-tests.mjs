@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the test suite with node's own test runner: typecheck, then every test/**/*.test.ts.
+// Runs the test suite with node's own test runner: typecheck, then every test/**/*.test.ts and packages/*/test/**/*.test.ts.
 // Usage: node scripts/run-tests.mjs [--unit | --e2e] [path-substring ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -20,7 +20,9 @@ function walk(dir) {
   });
 }
 
-const files = walk('test')
+// The workspace packages carry their own tests (packages/<name>/test), run with the rest.
+const packageTests = readdirSync('packages').map((name) => join('packages', name, 'test')).filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory());
+const files = [...walk('test'), ...packageTests.flatMap(walk)]
   .map((f) => relative('.', f))
   .filter((f) => (only === 'all' ? true : only === 'e2e' ? f.startsWith('test/e2e/') : !f.startsWith('test/e2e/')))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))

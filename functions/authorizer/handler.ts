@@ -2,7 +2,7 @@
 import type { Context } from 'aws-lambda';
 import routes from '../../config/routes.json';
 import jwksSnapshot from '../../config/jwks-snapshot.json';
-import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { loadAuthorizerConfig } from './config';
 import { authorizeEvent, buildAuthorizer } from '../../src/auth/authorizer';
 import { logger, startInvocation } from '../../src/observability';
 import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';

@@ -1,7 +1,7 @@
 // Ingress Lambda: validates the payload, adds the verified identity and a signed assertion, forwards upstream (see src/ingress).
 import type { Context } from 'aws-lambda';
 import routes from '../../config/routes.json';
-import { loadIngressConfig } from '../../src/config/ingress-config';
+import { loadIngressConfig } from './config';
 import type { HttpResult } from '../../src/http/problem';
 import { buildIngress, handleIngressEvent } from '../../src/ingress/pipeline';
 import { logger, startInvocation } from '../../src/observability';

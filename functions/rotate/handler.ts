@@ -3,13 +3,15 @@ import type { Context } from 'aws-lambda';
 import { parseRotationEvent, runRotationStep } from '../../src/rotation/steps';
 import { createRotationClient } from '../../src/rotation/retry';
 import { builtInStrategies } from '../../src/rotation/strategies';
-import { publicJwksPublisherFromEnv } from '../../src/rotation/publish-public-jwks';
+import { publicJwksPublisher } from '../../src/rotation/publish-public-jwks';
 import { isMeshgateError } from '../../src/errors';
 import { logger, startInvocation } from '../../src/observability';
+import { loadRotateConfig } from './config';
 
 const client = createRotationClient();
+const { publicJwks } = loadRotateConfig(process.env);
 // The signing key set's setSecret publishes its public JWKS to the secret the JWKS function reads (docs/rotation.md).
-const strategies = builtInStrategies(publicJwksPublisherFromEnv(process.env, client));
+const strategies = builtInStrategies(publicJwks && publicJwksPublisher({ client, ...publicJwks }));
 
 export const handler = async (event: unknown, context?: Context): Promise<void> => {
   startInvocation(context?.awsRequestId);

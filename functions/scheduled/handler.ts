@@ -2,13 +2,13 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createRotationClient } from '../../src/rotation/retry';
 import { publishSecretsReport, runScheduledJob, type SecretsReport } from '../../src/rotation/schedule';
-import { readSchedulePolicy } from '../../src/rotation/schedule-policy';
 import { createLiveClients, logFindings, parseSuppressions, publishAuditMetrics, runLiveAudit, withoutReported, type AuditSummary } from '../../src/audit';
 import auditSuppressions from '../../config/audit-suppressions.json';
 import { startInvocation } from '../../src/observability';
+import { loadScheduledConfig } from './config';
 
 const client = createRotationClient();
-const policy = readSchedulePolicy(process.env);
+const { policy } = loadScheduledConfig(process.env);
 const auditClients = createLiveClients();
 // Bundled as data (no file read at run time) and validated at cold start, like the rest of the configuration.
 const suppressions = parseSuppressions(auditSuppressions, 'config/audit-suppressions.json');

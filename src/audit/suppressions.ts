@@ -2,6 +2,7 @@
 import { MeshgateError } from '../errors';
 import { KIND_INFO } from './kinds';
 import { FINDING_KINDS, type Finding, type FindingKind, type Locate, type SourceLocation } from './types';
+import { isPlainObject as isObject } from '../config/check';
 
 export interface Suppression {
   readonly kind: FindingKind;
@@ -39,10 +40,6 @@ const FIELDS = new Set(['kind', 'resource', 'statement', 'reason', 'expires']);
 // The guard cannot be suppressed, and drift is computed after suppressions are applied.
 const UNSUPPRESSIBLE: readonly FindingKind[] = ['suppression-expired', 'baseline-drift'];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Start of the day after `expires` (UTC): from then on the suppression no longer applies. */
 function expiryInstant(expires: string): number | undefined {

@@ -1,6 +1,6 @@
 // Wires configuration into the authorizer core and logs one access decision per request.
 import { ConfigError, MeshgateError } from '../errors';
-import type { AuthorizerConfig } from '../config/authorizer-config';
+import type { AuthorizerConfig } from './authorizer-config';
 import { emfCount, logger } from '../observability';
 import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
 import { VerifiedTokenCache } from './decision-cache';

@@ -1,9 +1,7 @@
-// Fetches an issuer's JWKS with a hard deadline; plain HTTP only to loopback, and only when the stage allows it.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// aws-jwt-verify's Fetcher over the one bounded JWKS GET (@meshgate/consumer): traced, logged, plain HTTP only when allowed.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
-import { isLoopbackHost } from '../config/check';
+import { HttpGetError, httpGet } from '@meshgate/consumer';
 import { logger, traced } from '../observability';
 
 export interface JwksFetcherOptions {
@@ -15,6 +13,13 @@ export interface JwksFetcherOptions {
   readonly maxBytes?: number;
   /** Extra trusted CA certificates (PEM), e.g. a local issuer's self-signed CA. */
   readonly ca?: string;
+}
+
+/** aws-jwt-verify retries a `FetchError` but not a `NonRetryableFetchError`: only a timeout or a broken connection may pass on a retry. */
+function libraryError(uri: string, err: unknown): Error {
+  if (err instanceof HttpGetError && (err.failure === 'timeout' || err.failure === 'network')) return new FetchError(uri, err.message);
+  if (err instanceof HttpGetError) return new NonRetryableFetchError(uri, err.message);
+  return new FetchError(uri, (err as Error).message);
 }
 
 /**
@@ -48,42 +53,14 @@ export class JwksFetcher implements Fetcher {
     }
   }
 
-  private get(uri: string): Promise<ArrayBuffer> {
-    const url = new URL(uri);
-    const plain = url.protocol === 'http:';
-    if (!(url.protocol === 'https:' || (plain && this.allowLoopbackHttp && isLoopbackHost(url.hostname)))) {
-      return Promise.reject(new NonRetryableFetchError(uri, 'JWKS must be fetched over https'));
+  private async get(uri: string): Promise<ArrayBuffer> {
+    // httpGet itself allows http to loopback hosts; the authorizer allows it only on stages that say so.
+    if (!this.allowLoopbackHttp && !(URL.canParse(uri) && new URL(uri).protocol === 'https:')) throw new NonRetryableFetchError(uri, 'JWKS must be fetched over https');
+    try {
+      const body = await httpGet(uri, { timeoutMs: this.timeoutMs, maxBytes: this.maxBytes, ...(this.ca === undefined ? {} : { ca: this.ca }) });
+      return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    } catch (err) {
+      throw libraryError(uri, err);
     }
-    return new Promise((resolve, reject) => {
-      const req = (plain ? httpRequest : httpsRequest)(url, { method: 'GET', headers: { accept: 'application/json' }, ...(this.ca && !plain ? { ca: this.ca } : {}) }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          fail(new NonRetryableFetchError(uri, `Status code is ${res.statusCode}, expected 200`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxBytes) fail(new NonRetryableFetchError(uri, `JWKS larger than ${this.maxBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          const buf = Buffer.concat(chunks);
-          resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-        });
-        res.on('error', (err) => fail(new FetchError(uri, err.message)));
-      });
-      const timer = setTimeout(() => fail(new FetchError(uri, `no complete response within ${this.timeoutMs} ms`)), this.timeoutMs);
-      timer.unref();
-      function fail(err: Error): void {
-        clearTimeout(timer);
-        req.destroy();
-        reject(err);
-      }
-      req.on('error', (err) => fail(new FetchError(uri, err.message)));
-      req.end();
-    });
   }
 }

@@ -23,7 +23,7 @@ export interface VerifiedToken {
   readonly payload: JwtPayload;
 }
 
-type VerifyProps = {
+export type VerifyProps = {
   issuer: string;
   audience: string[] | null;
   jwksUri: string;
@@ -31,8 +31,11 @@ type VerifyProps = {
   customJwtCheck: (props: { header: JwtHeader; payload: JwtPayload }) => void;
 };
 
-// Subclassed only to verify a token we already decomposed (one parse per request, not two).
-class DecomposedJwtVerifier extends JwtVerifier<VerifyProps, VerifyProps, true> {
+// Subclassed only to verify a token we already decomposed (one parse per request, not two): the public verify() would
+// decompose it again with a reviver-based parse. The price is reliance on two protected methods, which
+// test/auth/aws-jwt-verify-contract.test.ts pins to the reviewed version and checks against the public verify().
+// Exported for that test only.
+export class DecomposedJwtVerifier extends JwtVerifier<VerifyProps, VerifyProps, true> {
   static build(props: VerifyProps[], jwksCache: SimpleJwksCache): DecomposedJwtVerifier {
     return new DecomposedJwtVerifier(props, jwksCache);
   }

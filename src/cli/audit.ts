@@ -19,10 +19,14 @@ async function readInputs(options: AuditCliOptions): Promise<AuditInput> {
   if (options.policies.length > 0) inputs.push(await readPolicyFiles(options.policies));
   for (const template of options.templates) inputs.push(await readTemplate(template));
   if (options.live) {
-    // Loaded only here: the SDK clients are not needed to audit files.
-    const { readLiveInputs } = await import('../audit/live');
+    // Loaded only here: the SDK clients are not needed to audit files. `require`, not `import()`: the bin runs these
+    // sources through tsx's CommonJS hook, and a native import() of '../audit/live' is an ESM directory import (it
+    // names both live.ts and live/), which Node refuses.
+    const { readLiveInputs } = require('../audit/live') as typeof import('../audit/live');
     try {
-      inputs.push(await readLiveInputs());
+      // A large account takes a while: say how far the secret reads have come (every 100, from 100 secrets on).
+      const onProgress = ({ done, total }: { done: number; total: number }) => console.error(`meshgate audit: live: read ${done}/${total} secrets`);
+      inputs.push(await readLiveInputs(undefined, { onProgress }));
     } catch (err) {
       throw new MeshgateError('audit_input_invalid', `cannot read the live account: ${(err as Error).message}`, { cause: err });
     }

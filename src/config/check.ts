@@ -1,4 +1,5 @@
 // Small typed readers for untrusted configuration values; each failure names the field.
+import { isLoopbackHost } from '@meshgate/consumer';
 import { ConfigError } from '../errors';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -68,10 +69,6 @@ export function readHttpsUrl(path: string, value: unknown, opts: { allowLoopback
   if (url.protocol === 'https:') return text;
   if (url.protocol === 'http:' && opts.allowLoopbackHttp && isLoopbackHost(url.hostname)) return text;
   throw new ConfigError(path, opts.allowLoopbackHttp ? 'must be https (http only for loopback hosts)' : 'must be https');
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Parses a JSON environment variable, naming it when it is not JSON. */

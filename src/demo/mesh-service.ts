@@ -1,7 +1,7 @@
-// The demo mesh service of `npm start`: verifies every request's assertion with meshgate/consumer and echoes what it trusted.
+// The demo mesh service of `npm start`: verifies every request's assertion with @meshgate/consumer and echoes what it trusted.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAssertionVerifier, problemFor, verifyRequest, type AssertionVerifierOptions } from '../consumer';
+import { createAssertionVerifier, problemFor, verifyRequest, type AssertionVerifierOptions } from '@meshgate/consumer';
 
 export interface DemoServiceOptions {
   /** 0 lets the OS choose. */

@@ -1,8 +1,9 @@
 // RFC 9457 problem details (`application/problem+json`) and the proxy result that carries them.
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemType as typeUriOf } from '@meshgate/consumer';
 import type { ErrorCode } from '../errors';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-export const PROBLEM_TYPE_BASE = 'https://meshgate.dev/problems/';
+// Services answer with the same content type and `type` URIs as the ingress: one definition, in the consumer package.
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE };
 
 /** One failing location: `pointer` is a JSON Pointer into the body (RFC 6901, fragment form); `parameter` names a query parameter. */
 export interface ProblemItem {
@@ -36,7 +37,7 @@ export interface HttpResult {
 
 /** The stable `type` URI of a code: RFC 9457 §3.1.1 says consumers MUST use `type` as the primary identifier. */
 export function problemType(code: ErrorCode): string {
-  return `${PROBLEM_TYPE_BASE}${code}`;
+  return typeUriOf(code);
 }
 
 /**

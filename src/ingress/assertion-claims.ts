@@ -53,8 +53,9 @@ export function assertionClaims(identity: VerifiedIdentity, target: AssertionTar
 }
 
 /**
- * Signs claims with the store's current key. A store failure becomes `key_set_unavailable` (503): without a
- * key nothing is forwarded.
+ * Signs claims with the store's current key. A store failure keeps the store's own code (`key_set_empty`,
+ * `key_secret_not_found`, …, all 503), anything else becomes `key_set_unavailable` (503): without a key nothing
+ * is forwarded.
  *
  * @example
  * const jws = await signWithStore(keyStore, claims);
@@ -64,7 +65,8 @@ export async function signWithStore(store: KeyStore, claims: AssertionClaims): P
   try {
     keySet = await store.load();
   } catch (err) {
-    if (isMeshgateError(err) && err.code === 'key_set_unavailable') throw err;
+    // The store's own codes say what an operator should do (key_set_empty: run the first rotation, …).
+    if (isMeshgateError(err)) throw err;
     throw new MeshgateError('key_set_unavailable', 'the signing key set could not be loaded', { cause: err });
   }
   return signAssertion(claims, keySet.current);

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VerifiedIdentity } from '../auth/identity';
 import { TokenError } from '../errors';
+import { percentEncode } from '../http/percent-encoding';
 import { ASSERTION_HEADER } from '../keys/assertion';
 import { IAM_ISSUER } from './identity-source';
 
@@ -67,14 +68,6 @@ export interface EnrichInput {
   readonly amznTraceId?: string | undefined;
 }
 
-function encodeChar(ch: string): string {
-  try {
-    return encodeURIComponent(ch);
-  } catch {
-    return '%EF%BF%BD';
-  }
-}
-
 /**
  * Percent-encodes everything outside visible ASCII, plus `%`, `,` and space (UTF-8, RFC 3986 §2.1). The mapping is
  * injective for well-formed strings (the authorizer refuses lone surrogates), so two different claims never become
@@ -86,7 +79,7 @@ function encodeChar(ch: string): string {
  * encodeIdentityValue('Zoë\r\nx-identity-sub: admin') // 'Zo%C3%AB%0D%0Ax-identity-sub:%20admin'
  */
 export function encodeIdentityValue(value: string): string {
-  return value.replace(IDENTITY_UNSAFE, encodeChar);
+  return percentEncode(value, IDENTITY_UNSAFE);
 }
 
 function single(name: string, value: string): string {

@@ -1,8 +1,10 @@
 // The ingress pipeline: verify identity → validate → enrich (sign) → forward, with one catch into the error table.
 import { ConfigError, isMeshgateError, MeshgateError, type ErrorCode } from '../errors';
-import type { IngressConfig } from '../config/ingress-config';
+import type { IngressConfig } from './ingress-config';
 import { errorResult } from '../http/error-response';
+import { ERROR_TABLE, type ErrorOutcome } from '../http/error-table';
 import type { HttpResult } from '../http/problem';
+import { requestIdOf } from '../http/request-id';
 import { canonicalQuery } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
 import { keyStoreFromConfig } from '../keys/key-store-from-env';
@@ -13,7 +15,7 @@ import { assertionClaims, signWithStore } from './assertion-claims';
 import { forwardRequest, upstreamPath } from './forward';
 import { enrichHeaders } from './headers';
 import { checkIdentityForRoute, verifiedIdentityOf } from './identity-source';
-import { readIngressEvent, requestIdOf, type IngressRequest } from './request';
+import { readIngressEvent, type IngressRequest } from './request';
 import { toProxyResult } from './response';
 import { validateRequest } from './validate';
 
@@ -29,17 +31,8 @@ export interface IngressCore {
 /** A built ingress, or the configuration error that makes it answer 503 to everything (never forward). */
 export type Ingress = { readonly ok: true; readonly core: IngressCore } | { readonly ok: false; readonly error: MeshgateError };
 
-export type IngressOutcome = 'allow' | 'unauthorized' | 'deny' | 'invalid' | 'not_found' | 'upstream_error' | 'error';
-
-/** The stable outcome of a reason code, for the access-decision log line and metrics. */
-export function outcomeOf(code: ErrorCode): IngressOutcome {
-  if (code === 'identity_missing' || code.startsWith('token_') || code === 'issuer_untrusted' || code === 'audience_mismatch') return 'unauthorized';
-  if (code === 'route_forbidden' || code === 'scope_missing') return 'deny';
-  if (code.startsWith('payload_') || code === 'media_type_unsupported' || code === 'query_invalid') return 'invalid';
-  if (code === 'route_not_found') return 'not_found';
-  if (code.startsWith('upstream_')) return 'upstream_error';
-  return 'error';
-}
+/** The access-decision outcome of a request, for its log line and metrics: `allow`, or its error's row in the error table. */
+export type IngressOutcome = 'allow' | ErrorOutcome;
 
 /**
  * Builds the ingress once per cold start. A bad configuration is logged with the field it names and kept: every
@@ -123,7 +116,7 @@ export async function handleIngressEvent(ingress: Ingress, event: unknown): Prom
     return result;
   } catch (err) {
     const code: ErrorCode = isMeshgateError(err) ? err.code : 'internal';
-    const outcome = outcomeOf(code);
+    const outcome = ERROR_TABLE[code].outcome;
     logDecision(outcome, code, seen, started, isMeshgateError(err) ? err : undefined);
     return errorResult(err, requestId);
   }

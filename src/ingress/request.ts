@@ -1,6 +1,7 @@
 // Reads REST (payload 1.0) and HTTP API (payload 2.0) proxy events into one untrusted request shape.
 import { isPlainObject } from '../config/check';
 import { MeshgateError } from '../errors';
+import { percentEncode } from '../http/percent-encoding';
 
 export type EventFormat = 'rest' | 'http-v2';
 
@@ -85,16 +86,6 @@ function encodeQuery(query: ReadonlyMap<string, readonly string[]>): string {
 // RFC 3986 pchar plus `/` (and `?` in a query) stay; a `%` stays only as the start of a valid percent-encoded octet.
 const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu;
 
-function encodeChar(ch: string): string {
-  try {
-    return encodeURIComponent(ch);
-  } catch {
-    return '%EF%BF%BD'; // a lone surrogate has no UTF-8 form: U+FFFD, as WHATWG URL does
-  }
-}
-
-const encodeUnsafe = (text: string, unsafe: RegExp): string => text.replace(unsafe, encodeChar);
-
 /**
  * Whether an upstream could read a dot segment in this segment: decoded once (Envoy/Istio path normalisation decodes
  * `%2F` and `%5C` before resolving), with `/` and `\` as separators, and `;params` dropped (Tomcat, Jetty: `..;`).
@@ -117,12 +108,6 @@ function stripStage(rawPath: string, stage: string | undefined): string {
   if (stage === undefined || stage === '$default') return rawPath;
   const prefix = `/${stage}`;
   return rawPath === prefix ? '/' : rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : rawPath;
-}
-
-/** API Gateway's request id of any proxy event, read without trusting anything else in it. */
-export function requestIdOf(event: unknown): string | undefined {
-  const ctx = isPlainObject(event) && isPlainObject(event.requestContext) ? event.requestContext : {};
-  return str(ctx.requestId);
 }
 
 /**
@@ -150,7 +135,7 @@ export function readIngressEvent(event: unknown): IngressRequest {
     requestId: str(ctx.requestId),
     method,
     path,
-    forwardPath: encodeUnsafe(path, PATH_UNSAFE),
+    forwardPath: percentEncode(path, PATH_UNSAFE),
     template,
     untrustedHeaders: readHeaders(e.headers, v2 ? undefined : e.multiValueHeaders, v2 ? e.cookies : undefined),
     query,

@@ -100,7 +100,8 @@ function checkQuery(request: IngressRequest, route: Route): void {
 /**
  * Runs stage 1 for a request on a route. Cheap checks first: the content type and, for JSON, the absence of a
  * content coding (415; body-less requests skip both) and
- * the size (413, before anything is decoded or parsed), then UTF-8 and JSON syntax (400 `payload_malformed`),
+ * the size (413, before anything is decoded or parsed), then UTF-8 and JSON syntax (400 `payload_malformed`), a
+ * body parsers could read two ways (400 `payload_ambiguous`: repeated member names, numbers a double cannot hold),
  * the body schema (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
  *
  * @example

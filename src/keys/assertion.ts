@@ -1,12 +1,12 @@
 // The identity assertion meshgate signs for upstream services: a compact ES256 JWS, `typ: identity+jwt`.
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { ASSERTION_TYP } from '@meshgate/consumer';
 import type { IdentityType } from '../auth/identity';
 import type { SigningKey } from './key-set';
 
-export const ASSERTION_TYP = 'identity+jwt';
-export const ASSERTION_HEADER = 'x-identity-assertion';
-/** Assertions live at most this long (DESIGN: at most 5 minutes). */
-export const MAX_ASSERTION_TTL_SECONDS = 300;
+// The wire format (header name, `typ`, lifetime cap, `req` and `body_sha256`) is defined once, in the consumer
+// package that services verify with; the signer re-exports it for its callers.
+export { ASSERTION_HEADER, ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, bodyDigest, canonicalQuery, requestHash } from '@meshgate/consumer';
 
 export interface AssertionClaims {
   readonly iss: string;
@@ -26,51 +26,6 @@ export interface AssertionClaims {
   readonly req: string;
   /** {@link bodyDigest} of the exact body bytes forwarded (of no bytes when there is no body). */
   readonly body_sha256: string;
-}
-
-const encodePair = ([name, value]: readonly [string, string]): string => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-
-/**
- * The one canonical form of a decoded query: each pair percent-encoded (RFC 3986, never `+`), sorted by name,
- * values of one name kept in their order (their order can matter to the service). Two requests get the same
- * form exactly when a form-decoding parser (WHATWG `URLSearchParams`) reads the same pairs from them.
- *
- * @example
- * canonicalQuery([['b', '2'], ['a', 'x y']]) // 'a=x%20y&b=2'
- */
-export function canonicalQuery(pairs: Iterable<readonly [string, string]>): string {
-  const encoded = Array.from(pairs, encodePair);
-  if (encoded.length > 1) encoded.sort(byName);
-  return encoded.join('&');
-}
-
-// Compares the encoded names only (`=` never occurs in one), so `Array.prototype.sort`'s stability keeps value order.
-function byName(a: string, b: string): number {
-  const na = a.slice(0, a.indexOf('='));
-  const nb = b.slice(0, b.indexOf('='));
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
-
-/**
- * Binds an assertion to one request: base64url(SHA-256("METHOD /path?canonical-query")), the path exactly as
- * forwarded upstream (a `?` in it is always percent-encoded) and {@link canonicalQuery} of its query, `?` left out
- * when the query is empty. A consumer recomputes it from the request it serves.
- *
- * @example
- * requestHash('GET', '/orders/42', 'expand=items') // 'k1v...'
- */
-export function requestHash(method: string, path: string, query = ''): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}${query === '' ? '' : `?${query}`}`).digest('base64url');
-}
-
-/**
- * base64url(SHA-256(body)): binds an assertion to the body bytes it was issued with.
- *
- * @example
- * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU' (no body: the digest of zero bytes)
- */
-export function bodyDigest(body: Uint8Array | string | undefined): string {
-  return createHash('sha256').update(body ?? '').digest('base64url');
 }
 
 // One randomBytes call per 256 ids: the per-call overhead (~2 µs) dominated assertion claims on the hot path.

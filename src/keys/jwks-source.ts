@@ -1,11 +1,9 @@
 // Where the JWKS function gets the public keys: the public-JWKS secret in AWS, the local key set file for `npm start`.
-import { ConfigError } from '../errors';
-import { envEnum, envInteger, type Env } from '../config/env';
 import { countMetric, logger } from '../observability';
 import { CachedSecret, type CachedSecretOptions } from './cached-secret';
 import { publicJwks } from './key-set';
 import type { KeyStore } from './key-store';
-import { keyStoreFromConfig, readKeyStoreConfig } from './key-store-from-env';
+import { keyStoreFromConfig, type KeyStoreConfig } from './key-store-from-env';
 import { isPrivateMaterialError, parsePublicJwks, type PublicJwks } from './public-jwks';
 
 export interface JwksSource {
@@ -57,19 +55,21 @@ export function keyStoreJwksSource(store: KeyStore): JwksSource {
 }
 
 /**
- * `MESHGATE_KEY_STORE=file` (local stack): the JWKS of the local key set file, as the ingress signs with it.
- * Otherwise (AWS): the public-JWKS secret `MESHGATE_PUBLIC_JWKS_SECRET_ID`, cached for `MESHGATE_KEY_CACHE_TTL_MS`
- * (default 60 s). There is deliberately no way to point the JWKS function at the private key set secret in AWS.
- * Throws `ConfigError` naming the variable.
+ * Where the JWKS function reads keys, as functions/jwks/config.ts loads it at cold start: the local key set file
+ * (`MESHGATE_KEY_STORE=file`, the local stack), or the public-JWKS secret (AWS). There is deliberately no variant for
+ * the private key set secret: the JWKS function cannot be pointed at it.
+ */
+export type JwksSourceConfig =
+  | Extract<KeyStoreConfig, { kind: 'file' }>
+  | { readonly kind: 'public-jwks-secret'; readonly secretId: string; readonly cacheMs: number };
+
+/**
+ * The file's JWKS, as the ingress signs with it (local stack), or the public-JWKS secret cached for `cacheMs` (AWS).
  *
  * @example
- * const source = jwksSourceFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: 'meshgate/prod/public-jwks' });
+ * const source = jwksSourceFromConfig({ kind: 'public-jwks-secret', secretId: 'meshgate/prod/public-jwks', cacheMs: 60_000 });
  */
-export function jwksSourceFromEnv(env: Env): JwksSource {
-  if (envEnum(env, 'MESHGATE_KEY_STORE', ['file', 'secrets-manager'] as const, 'secrets-manager') === 'file') {
-    return keyStoreJwksSource(keyStoreFromConfig(readKeyStoreConfig(env)));
-  }
-  const secretId = env.MESHGATE_PUBLIC_JWKS_SECRET_ID;
-  if (secretId === undefined || secretId === '') throw new ConfigError('MESHGATE_PUBLIC_JWKS_SECRET_ID', 'is required unless MESHGATE_KEY_STORE is file');
-  return new SecretsManagerJwksSource(secretId, { ttlMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 60_000, 0, 3_600_000) });
+export function jwksSourceFromConfig(config: JwksSourceConfig): JwksSource {
+  if (config.kind === 'file') return keyStoreJwksSource(keyStoreFromConfig(config));
+  return new SecretsManagerJwksSource(config.secretId, { ttlMs: config.cacheMs });
 }

@@ -78,9 +78,3 @@ export function keyStoreFailureResult(err: unknown, requestId: string | undefine
   const result = errorResult(failure, requestId);
   return { ...result, headers: { ...result.headers, 'retry-after': '5' } };
 }
-
-/** API Gateway's request id from either payload format. */
-export function requestIdOf(event: unknown): string | undefined {
-  const id = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId;
-  return typeof id === 'string' ? id : undefined;
-}

@@ -1,17 +1,20 @@
 // The signing key set's `set` step: publish the pending set's public JWKS to the public-JWKS secret the JWKS function reads.
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError, MeshgateError } from '../errors';
-import type { Env } from '../config/env';
+import { MeshgateError } from '../errors';
 import { publicJwks } from '../keys/key-set';
 import { logger, traced } from '../observability';
 import type { KeySetPublisher, SetContext } from './strategies';
 
-export interface PublicJwksTarget {
-  readonly client: SecretsManagerClient;
+/** Which key set's public keys go where: read by functions/rotate/config.ts at cold start. */
+export interface PublicJwksSecrets {
   /** The public-JWKS secret (name or ARN); it only ever receives public members. */
   readonly publicJwksSecretId: string;
   /** The one key set secret (name or ARN) whose public keys go there; other key-set secrets are not published. */
   readonly signingKeySecretId: string;
+}
+
+export interface PublicJwksTarget extends PublicJwksSecrets {
+  readonly client: SecretsManagerClient;
 }
 
 const rotates = (context: SetContext, secretId: string): boolean => context.secretArn === secretId || context.secretName === secretId;
@@ -50,21 +53,4 @@ export function publicJwksPublisher(target: PublicJwksTarget): KeySetPublisher {
     }
     logger.info('public JWKS published', { publicJwksSecretId: target.publicJwksSecretId, token: context.token, kids: jwks.keys.map((k) => k.kid) });
   };
-}
-
-/**
- * `MESHGATE_PUBLIC_JWKS_SECRET_ID` and `MESHGATE_KEY_SECRET_ID` on the rotate function; without the first, nothing
- * is published (a rotate function serving only other secrets). Throws `ConfigError` when the second is missing.
- *
- * @example
- * const strategies = builtInStrategies(publicJwksPublisherFromEnv(process.env, client));
- */
-export function publicJwksPublisherFromEnv(env: Env, client: SecretsManagerClient): KeySetPublisher | undefined {
-  const publicJwksSecretId = env.MESHGATE_PUBLIC_JWKS_SECRET_ID;
-  if (publicJwksSecretId === undefined || publicJwksSecretId === '') return undefined;
-  const signingKeySecretId = env.MESHGATE_KEY_SECRET_ID;
-  if (signingKeySecretId === undefined || signingKeySecretId === '') {
-    throw new ConfigError('MESHGATE_KEY_SECRET_ID', 'is required with MESHGATE_PUBLIC_JWKS_SECRET_ID: it names the key set whose public keys are published');
-  }
-  return publicJwksPublisher({ client, publicJwksSecretId, signingKeySecretId });
 }

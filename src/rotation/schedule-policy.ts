@@ -1,10 +1,10 @@
 // When a managed secret is due: its rotation schedule (rate, AutomaticallyAfterDays, cron) plus a grace period.
 import type { RotationRulesType } from '@aws-sdk/client-secrets-manager';
-import { envInteger, envBoolean, type Env } from '../config/env';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
+/** When a managed secret counts as overdue or stuck: read by functions/scheduled/config.ts at cold start. */
 export interface SchedulePolicy {
   /** Slack after the due date before a secret counts as overdue (rotation windows, retries). @default 24 h */
   readonly graceMs: number;
@@ -14,21 +14,6 @@ export interface SchedulePolicy {
   readonly fallbackMaxAgeMs: number;
   /** Start RotateSecret for overdue secrets; false reports only. @default true */
   readonly startRotation: boolean;
-}
-
-/**
- * Reads the scheduled job's policy from the environment; a bad value names the variable.
- *
- * @example
- * const policy = readSchedulePolicy(process.env); // MESHGATE_ROTATION_GRACE_HOURS=24 ...
- */
-export function readSchedulePolicy(env: Env): SchedulePolicy {
-  return {
-    graceMs: envInteger(env, 'MESHGATE_ROTATION_GRACE_HOURS', 24, 0, 24 * 90) * HOUR_MS,
-    stuckAfterMs: envInteger(env, 'MESHGATE_ROTATION_STUCK_AFTER_HOURS', 2, 1, 24 * 30) * HOUR_MS,
-    fallbackMaxAgeMs: envInteger(env, 'MESHGATE_ROTATION_FALLBACK_MAX_AGE_DAYS', 90, 1, 3650) * DAY_MS,
-    startRotation: envBoolean(env, 'MESHGATE_ROTATION_START_OVERDUE', true),
-  };
 }
 
 /**

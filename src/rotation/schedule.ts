@@ -105,7 +105,7 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
  * and stuck (a stale AWSPENDING version). One secret's failure is reported and does not stop the others.
  *
  * @example
- * const report = await runScheduledJob({ client: createRotationClient(), policy: readSchedulePolicy(process.env) });
+ * const report = await runScheduledJob({ client: createRotationClient(), policy: loadScheduledConfig(process.env).policy });
  */
 export async function runScheduledJob(deps: ScheduledJobDeps): Promise<SecretsReport> {
   const now = (deps.now ?? (() => new Date()))();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac, sign } from 'node:crypto';
 import { authorizeEvent, buildAuthorizer, type Authorizer } from '../../src/auth/authorizer';
 import type { AuthorizerResult } from '../../src/auth/authorize';
-import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { loadAuthorizerConfig } from '../../functions/authorizer/config';
 import { ERROR_CODES } from '../../src/errors';
 import { startInvocation } from '../../src/observability';
 import { httpApiEvent, restRequestEvent, restTokenEvent } from '../support/authorizer-events';

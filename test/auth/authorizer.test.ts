@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { authorizeEvent, buildAuthorizer, type Authorizer } from '../../src/auth/authorizer';
-import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { loadAuthorizerConfig } from '../../functions/authorizer/config';
 import { policyAllows, type PolicyDocument } from '../../src/auth/policy';
 import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';

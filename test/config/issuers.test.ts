@@ -1,9 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normaliseTyp, parseIssuers } from '../../src/config/issuers';
-import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
 import { ConfigError } from '../../src/errors';
-import routes from '../../config/routes.json';
 
 function rejects(fn: () => unknown, path: string): void {
   assert.throws(fn, (err: unknown) => err instanceof ConfigError && err.path === path && err.message.startsWith(path));
@@ -99,31 +97,5 @@ describe('Function: normaliseTyp', () => {
     // toLowerCase maps the Kelvin sign to k: "\u212Ab+jwt" would otherwise equal kb+jwt.
     assert.equal(normaliseTyp('\u212Ab+jwt'), '\u212Ab+jwt');
     assert.equal(normaliseTyp('\u0130'), '\u0130');
-  });
-});
-
-describe('Function: loadAuthorizerConfig', () => {
-  const issuers = JSON.stringify([{ issuer: 'https://idp.example.com/', audience: ['api'] }]);
-
-  it('reads the repository route table and defaults', () => {
-    const cfg = loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers }, routes);
-    assert.equal(cfg.clockSkewSeconds, 30);
-    assert.equal(cfg.httpApiResponse, 'simple');
-    assert.ok(cfg.routes.routes.length >= 3);
-    assert.ok(Object.isFrozen(cfg));
-  });
-
-  it('names the variable that is missing, not JSON, or out of range', () => {
-    rejects(() => loadAuthorizerConfig({}, routes), 'MESHGATE_ISSUERS');
-    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: '[{' }, routes), 'MESHGATE_ISSUERS');
-    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_CLOCK_SKEW_SECONDS: '9000' }, routes), 'MESHGATE_CLOCK_SKEW_SECONDS');
-    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_HTTP_API_RESPONSE: 'maybe' }, routes), 'MESHGATE_HTTP_API_RESPONSE');
-  });
-
-  it('refuses loopback http inside a real Lambda', () => {
-    rejects(
-      () => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', AWS_LAMBDA_FUNCTION_NAME: 'f', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }, routes),
-      'MESHGATE_ALLOW_LOOPBACK_HTTP',
-    );
   });
 });

@@ -1,9 +1,9 @@
-// Key rotation as a consumer sees it: previous, current and next all verify while published; a removed key stops.
+// Key rotation as a consumer sees it, with meshgate's real key sets: previous, current and next all verify while published; a removed key stops.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signAssertion } from '../../src/keys/assertion';
 import { newKeySet, rotateKeySet } from '../../src/keys/key-set';
-import { createAssertionVerifier } from '../../src/consumer';
+import { createAssertionVerifier } from '@meshgate/consumer';
 import { startJwksServer } from '../support/jwks-server';
 import { AUDIENCE, ISSUER, claims, jwksKeys, rejectsWith } from './helpers';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from '../../src/errors';
-import { ERROR_HTTP } from '../../src/http/error-response';
+import { ERROR_TABLE } from '../../src/http/error-table';
 
 describe('Document: docs/errors.md', () => {
   const rows = new Map(
@@ -11,7 +11,7 @@ describe('Document: docs/errors.md', () => {
 
   it('documents every error code with the status the error table maps it to', () => {
     for (const code of ERROR_CODES) {
-      assert.equal(rows.get(code), ERROR_HTTP[code].status, `docs/errors.md: ${code}`);
+      assert.equal(rows.get(code), ERROR_TABLE[code].status, `docs/errors.md: ${code}`);
     }
   });
 

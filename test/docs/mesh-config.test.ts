@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments, type ScalarTag } from 'yaml';
 import routesJson from '../../config/routes.json';
-import { createAssertionVerifier } from '../../src/consumer';
+import { createAssertionVerifier } from '@meshgate/consumer';
 import { assertionClaims } from '../../src/ingress/assertion-claims';
+import { enrichHeaders } from '../../src/ingress/headers';
 import { ASSERTION_HEADER, signAssertion } from '../../src/keys/assertion';
 import { newKeySet, publicJwks } from '../../src/keys/key-set';
 import { parseRouteTable } from '../../src/routes/route-table';
@@ -40,6 +41,22 @@ function httpFilters(): Obj[] {
 }
 
 describe('docs: mesh configurations match what meshgate emits', () => {
+  it('every header the shipped sidecar configs write from claims is one the ingress strips from clients', () => {
+    const provider = Object.values((httpFilters().find((f) => f.name === 'envoy.filters.http.jwt_authn')!.typed_config as Obj).providers as Obj)[0] as Obj;
+    const written = [
+      ...((provider.claim_to_headers ?? []) as Obj[]).map((c) => String(c.header_name)),
+      ...((requestAuth.spec.jwtRules as Obj[]).flatMap((r) => (r.outputClaimToHeaders ?? []) as Obj[]).map((c) => String(c.header))),
+    ];
+    assert.ok(written.length >= 3, 'the configs write verified claims into headers');
+    const spoofed = new Map(written.flatMap((name) => [[name, ['spoofed']], [name.toUpperCase().replaceAll('-', '_'), ['spoofed']]] as Array<[string, string[]]>));
+    const identity = { sub: 'u', iss: 'https://idp.example.com/', type: 'user' as const, scopes: [], groups: [], tenant: undefined, clientId: undefined, exp: 0 };
+    const out = enrichHeaders({ untrustedHeaders: new Map([...spoofed].map(([k, v]) => [k.toLowerCase(), v])), identity, assertion: 'a.b.c', requestId: 'r' });
+    for (const name of written) {
+      assert.equal(out[name], undefined, `${name} from a client reaches the service`);
+      assert.equal(out[name.replaceAll('-', '_')], undefined, `${name.replaceAll('-', '_')} from a client reaches the service`);
+    }
+  });
+
   it('serves the JWKS on the public route the configs fetch from', () => {
     const fn = serverless.functions.jwks as Obj;
     assert.equal(fn.handler, 'functions/jwks/handler.handler');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createAssertionVerifier } from '../../src/consumer';
+import { createAssertionVerifier } from '@meshgate/consumer';
 import { bearer, rawRequest, unverifiedJwsHeader } from './support/client';
 import { DEMO_AUDIENCE, useStack, type RecordedRequest } from './support/stack';
 

@@ -4,7 +4,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadIngressConfig } from '../../src/config/ingress-config';
+import { loadIngressConfig } from '../../functions/ingress/config';
 import type { HttpResult, Problem } from '../../src/http/problem';
 import { bodyDigest, requestHash, type AssertionClaims } from '../../src/keys/assertion';
 import { publicJwks, type SigningKeySet } from '../../src/keys/key-set';

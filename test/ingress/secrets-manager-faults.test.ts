@@ -3,8 +3,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadIngressConfig } from '../../src/config/ingress-config';
-import { createAssertionVerifier } from '../../src/consumer';
+import { loadIngressConfig } from '../../functions/ingress/config';
+import { createAssertionVerifier } from '@meshgate/consumer';
 import type { HttpResult, Problem } from '../../src/http/problem';
 import { buildIngress, handleIngressEvent, type Ingress } from '../../src/ingress/pipeline';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
@@ -139,12 +139,19 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
     assert.deepEqual(decisions, [['allow', 'ok'], ['error', 'key_set_unavailable'], ['allow', 'ok']]);
   });
 
-  it('answers 503 key_set_unavailable on a cold start while Secrets Manager fails, and recovers on the next request', async () => {
+  it('answers 503 with the store\'s own code on a cold start while Secrets Manager fails, and recovers on the next request', async () => {
     const ingress = ingressWithStore();
-    for (const err of [awsError('ThrottlingException'), awsError('ResourceNotFoundException'), awsError('InternalServiceError', 'server')]) {
+    // ResourceNotFoundException on GetSecretValue with the secret present (DescribeSecret answers): no value yet.
+    const cases: Array<[Error, string]> = [
+      [awsError('ThrottlingException'), 'key_set_unavailable'],
+      [awsError('ResourceNotFoundException'), 'key_set_empty'],
+      [awsError('InternalServiceError', 'server'), 'key_set_unavailable'],
+    ];
+    for (const [err, code] of cases) {
       fail(err);
       const result = await call(ingress, newKeySet());
-      assert.deepEqual([result.statusCode, problem(result).code], [503, 'key_set_unavailable'], err.name);
+      assert.deepEqual([result.statusCode, problem(result).code], [503, code], err.name);
+      assert.doesNotMatch(result.body, /meshgate\/test|MESHGATE_KEY_SECRET_ID/, 'the caller learns nothing about the backend');
     }
     assert.equal(reads(), 3, 'each request retries: there is nothing cached to serve instead');
     assert.equal(upstream.requests.length, 0);

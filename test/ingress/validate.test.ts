@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MeshgateError } from '../../src/errors';
-import { ERROR_HTTP } from '../../src/http/error-response';
+import { ERROR_TABLE } from '../../src/http/error-table';
 import { readIngressEvent } from '../../src/ingress/request';
 import { decodedBodyBytes, validateRequest, type ValidatedRequest } from '../../src/ingress/validate';
 import { restEvent, httpApiEvent, type ProxyEventInput } from '../support/events';
@@ -119,7 +119,7 @@ describe('validateRequest: dangerous keys and numbers (400 payload_invalid)', ()
   it('rejects an integer no double holds (2^53 + 1) as ambiguous before the schema sees it', () => {
     const err = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":9007199254740993}' }, 'payload_ambiguous');
     assert.deepEqual(pointers(err), ['#/quantity']);
-    assert.equal(ERROR_HTTP[err.code].status, 400);
+    assert.equal(ERROR_TABLE[err.code].status, 400);
   });
   it('rejects an integer beyond 2^53 − 1 that a double holds exactly where the schema says integer', () => {
     const err = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":9007199254740994}' }, 'payload_invalid');
@@ -197,7 +197,7 @@ describe('validateRequest: fuzz', () => {
           validate('POST /orders', { headers: ct ? { 'content-type': ct } : {}, body: b64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: b64 });
         } catch (err) {
           assert.ok(err instanceof MeshgateError, String(err));
-          assert.ok(ERROR_HTTP[err.code].status >= 400 && ERROR_HTTP[err.code].status < 500, err.code);
+          assert.ok(ERROR_TABLE[err.code].status >= 400 && ERROR_TABLE[err.code].status < 500, err.code);
         }
       }),
       { numRuns: 500 },

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
-import { jwksSourceFromEnv, SecretsManagerJwksSource } from '../../src/keys/jwks-source';
+import { jwksSourceFromConfig, SecretsManagerJwksSource, type JwksSource } from '../../src/keys/jwks-source';
+import { loadJwksConfig } from '../../functions/jwks/config';
 import { FileKeyStore } from '../../src/keys/key-store-file';
 import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE } from '../../src/keys/jwks';
 import { ConfigError, type MeshgateError } from '../../src/errors';
@@ -110,7 +111,9 @@ describe('Class: SecretsManagerJwksSource', () => {
   });
 });
 
-describe('Function: jwksSourceFromEnv', () => {
+describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', () => {
+  const jwksSourceFromEnv = (env: Record<string, string | undefined>): JwksSource => jwksSourceFromConfig(loadJwksConfig(env));
+
   it('needs the public-JWKS secret outside the local stack, and cannot be pointed at the signing key secret', () => {
     assert.ok(jwksSourceFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID }) instanceof SecretsManagerJwksSource);
     for (const env of [{}, { MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' }, { MESHGATE_KEY_STORE: 'secrets-manager', MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' }]) {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { authorizeEvent, buildAuthorizer, type Authorizer } from '../../src/auth/authorizer';
 import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';
 import { policyAllows } from '../../src/auth/policy';
-import { loadAuthorizerConfig } from '../../src/config/authorizer-config';
+import { loadAuthorizerConfig } from '../../functions/authorizer/config';
 import { handleIngressEvent } from '../../src/ingress/pipeline';
 import { startIngressHarness, type IngressHarness } from '../attacks/ingress-harness';
 import { API_BASE, httpApiEvent as httpAuthorizerEvent, restRequestEvent, restTokenEvent } from '../support/authorizer-events';

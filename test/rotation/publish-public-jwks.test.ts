@@ -9,7 +9,9 @@ import { newKeySet, parseKeySet, publicJwks, serializeKeySet, type SigningKeySet
 import { parsePublicJwks } from '../../src/keys/public-jwks';
 import { runRotationStep, ROTATION_STEPS, type RotationStepName, type StepOutcome } from '../../src/rotation/steps';
 import { BUILT_IN_STRATEGIES, builtInStrategies } from '../../src/rotation/strategies';
-import { publicJwksPublisher, publicJwksPublisherFromEnv } from '../../src/rotation/publish-public-jwks';
+import { publicJwksPublisher } from '../../src/rotation/publish-public-jwks';
+import { loadRotateConfig } from '../../functions/rotate/config';
+import type { Env } from '../../src/config/env';
 import { ConfigError, type MeshgateError } from '../../src/errors';
 import { FakeSecretsManager } from './fake-secrets-manager';
 
@@ -122,7 +124,12 @@ describe('Strategy signing-key-set with the public JWKS publisher', () => {
   });
 
   it('is skipped when MESHGATE_PUBLIC_JWKS_SECRET_ID is not set, and needs MESHGATE_KEY_SECRET_ID when it is', async () => {
-    const publisher = publicJwksPublisherFromEnv({ MESHGATE_KEY_SECRET_ID: SIGNING }, client);
+    // As functions/rotate/handler.ts wires it.
+    const publisherFromEnv = (env: Env) => {
+      const { publicJwks: target } = loadRotateConfig(env);
+      return target && publicJwksPublisher({ client, ...target });
+    };
+    const publisher = publisherFromEnv({ MESHGATE_KEY_SECRET_ID: SIGNING });
     assert.equal(publisher, undefined);
     assert.equal(builtInStrategies(publisher), BUILT_IN_STRATEGIES);
     const { arn } = await startedRotation();
@@ -130,7 +137,7 @@ describe('Strategy signing-key-set with the public JWKS publisher', () => {
     assert.equal((await step(arn, 'setSecret', builtInStrategies(publisher))).action, 'set-skipped');
     assert.equal(publicPuts().length, 0);
 
-    assert.throws(() => publicJwksPublisherFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC }, client), (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_SECRET_ID');
+    assert.throws(() => publisherFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC }), (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_SECRET_ID');
   });
 });
 

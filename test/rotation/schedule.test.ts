@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { publishSecretsReport, runScheduledJob } from '../../src/rotation/schedule';
-import { dueDate, readSchedulePolicy, rotationIntervalMs, type SchedulePolicy } from '../../src/rotation/schedule-policy';
+import { dueDate, rotationIntervalMs, type SchedulePolicy } from '../../src/rotation/schedule-policy';
+import { loadScheduledConfig } from '../../functions/scheduled/config';
 import { ConfigError } from '../../src/errors';
 import { captureLogs, type LogCapture } from '../support/logs';
 import { FakeSecretsManager } from './fake-secrets-manager';
@@ -13,7 +14,7 @@ const DAY = 86_400_000;
 const NOW = new Date('2026-10-01T12:00:00Z');
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 const MANAGED = { 'meshgate:managed': 'true', 'meshgate:strategy': 'random-token' };
-const policy: SchedulePolicy = readSchedulePolicy({});
+const policy: SchedulePolicy = loadScheduledConfig({}).policy;
 const smMock = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
 
@@ -162,7 +163,7 @@ describe('Function: rotationIntervalMs / dueDate', () => {
   });
 
   it('reads the policy from the environment and names a bad variable', () => {
-    assert.equal(readSchedulePolicy({ MESHGATE_ROTATION_GRACE_HOURS: '6' }).graceMs, 6 * 3_600_000);
-    assert.throws(() => readSchedulePolicy({ MESHGATE_ROTATION_STUCK_AFTER_HOURS: 'soon' }), (err: ConfigError) => err.path === 'MESHGATE_ROTATION_STUCK_AFTER_HOURS');
+    assert.equal(loadScheduledConfig({ MESHGATE_ROTATION_GRACE_HOURS: '6' }).policy.graceMs, 6 * 3_600_000);
+    assert.throws(() => loadScheduledConfig({ MESHGATE_ROTATION_STUCK_AFTER_HOURS: 'soon' }), (err: ConfigError) => err.path === 'MESHGATE_ROTATION_STUCK_AFTER_HOURS');
   });
 });

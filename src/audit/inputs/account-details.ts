@@ -1,6 +1,7 @@
 // Reads `aws iam get-account-authorization-details` output (CLI JSON or the API's URL-encoded documents).
 // No import of the YAML locator here: the live audit (scheduled Lambda) reads account details without any file text.
 import { emptyInput, noLocation, type AuditInput, type Locate, type PolicyDocumentInput, type PolicyKind } from '../types';
+import { isPlainObject as isObject } from '../../config/check';
 
 type Json = Record<string, unknown>;
 type Path = (string | number)[];
@@ -8,10 +9,6 @@ type Path = (string | number)[];
 export interface DetailsSource {
   readonly file?: string;
   readonly locate?: Locate;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function list(value: unknown): Json[] {

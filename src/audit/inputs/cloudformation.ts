@@ -1,5 +1,4 @@
 // Reads a CloudFormation template (JSON or YAML with short forms), such as the one `serverless package` writes.
-import { readFile } from 'node:fs/promises';
 import { MeshgateError } from '../../errors';
 import { emptyInput, type AuditInput, type Locate, type PolicyDocumentInput, type PolicyKind } from '../types';
 import { decodePolicyDocument } from './account-details';
@@ -8,7 +7,9 @@ import { readTemplateSecrets } from './cfn-secrets';
 import { CFN_TAGS } from './cfn-yaml';
 import { referencedId, resolveIntrinsics } from './intrinsics';
 import { parseWithPositions } from './locator';
+import { readInputText } from './read-text';
 import { lambdaPermissionPolicy } from './lambda-permission';
+import { isPlainObject as isObject } from '../../config/check';
 
 export type TemplateResources = Record<string, { Type?: unknown; Properties?: Record<string, unknown> }>;
 
@@ -27,10 +28,6 @@ const RESOURCE_POLICIES: Readonly<Record<string, string>> = {
 
 /** Principal types that carry `Policies` (inline identity policies). */
 const PRINCIPAL_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function refs(value: unknown): string[] {
   return (Array.isArray(value) ? value : []).map(referencedId).filter((id): id is string => id !== undefined);
@@ -121,11 +118,5 @@ export function readTemplateText(file: string, text: string): AuditInput {
 
 /** Reads a template file. @throws MeshgateError `audit_input_invalid` when it cannot be read or parsed. */
 export async function readTemplate(file: string): Promise<AuditInput> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new MeshgateError('audit_input_invalid', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
-  }
-  return readTemplateText(file, text);
+  return readTemplateText(file, await readInputText(file));
 }

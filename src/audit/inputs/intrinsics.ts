@@ -1,11 +1,8 @@
 // Resolves CloudFormation intrinsic functions to plain strings good enough for policy matching:
 // unknown values become `${Name}` placeholders, which never equal "*" and never widen a pattern.
+import { isPlainObject as isObject } from '../../config/check';
 
 type Json = unknown;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const NO_VALUE = Symbol('AWS::NoValue');
 

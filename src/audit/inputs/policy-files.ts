@@ -1,14 +1,12 @@
 // Reads policy files and folders: plain policy documents, AWS CLI outputs that wrap one, and account authorization details.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshgateError } from '../../errors';
 import { emptyInput, mergeInputs, type AuditInput, type Locate, type PolicyKind } from '../types';
 import { isAccountDetails, readAccountDetails } from './account-details';
 import { parseWithPositions } from './locator';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { readInputText } from './read-text';
+import { isPlainObject as isObject } from '../../config/check';
 
 function hasPrincipal(document: unknown): boolean {
   if (!isObject(document)) return false;
@@ -108,15 +106,7 @@ export function readPolicyText(file: string, text: string): AuditInput {
 export async function readPolicyFiles(paths: readonly string[]): Promise<AuditInput> {
   const files = (await Promise.all(paths.map(listJsonFiles))).flat();
   const inputs = await Promise.all(
-    files.map(async (file) => {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (err) {
-        throw new MeshgateError('audit_input_invalid', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
-      }
-      return readPolicyText(file, text);
-    }),
+    files.map(async (file) => readPolicyText(file, await readInputText(file))),
   );
   return mergeInputs(...inputs);
 }

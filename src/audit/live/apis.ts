@@ -10,15 +10,20 @@ function restApiPolicy(policy: string): unknown {
   return decodePolicyDocument(policy.includes('\\"') ? policy.replace(/\\"/g, '"') : policy);
 }
 
-export async function readLiveRestApis(client: APIGatewayClient, options: CallOptions = {}): Promise<AuditInput> {
+/**
+ * `partition` is the account's partition (`aws`, `aws-cn`, `aws-us-gov`...); a promise lets the pages be read while
+ * it is still being worked out from the account's own ARNs.
+ */
+export async function readLiveRestApis(client: APIGatewayClient, options: CallOptions & { partition?: string | Promise<string> } = {}): Promise<AuditInput> {
   const input = emptyInput();
   const region = await client.config.region();
   const apis = await paginate(async (position) => {
     const page = await client.send(new GetRestApisCommand({ position, limit: 500 }));
     return { items: page.items ?? [], next: page.position };
   }, options);
+  const partition = await (options.partition ?? 'aws');
   for (const api of apis) {
-    const apiArn = `arn:aws:apigateway:${region}::/restapis/${api.id}`;
+    const apiArn = `arn:${partition}:apigateway:${region}::/restapis/${api.id}`;
     if (api.policy) input.documents.push({ id: `${apiArn}#policy`, resource: apiArn, policyKind: 'resource', document: restApiPolicy(api.policy) });
     const resources = await paginate(async (position) => {
       const page = await client.send(new GetResourcesCommand({ restApiId: api.id, position, limit: 500, embed: ['methods'] }));
@@ -40,13 +45,14 @@ export async function readLiveRestApis(client: APIGatewayClient, options: CallOp
   return input;
 }
 
-export async function readLiveHttpApis(client: ApiGatewayV2Client, options: CallOptions = {}): Promise<AuditInput> {
+export async function readLiveHttpApis(client: ApiGatewayV2Client, options: CallOptions & { partition?: string | Promise<string> } = {}): Promise<AuditInput> {
   const input = emptyInput();
   const region = await client.config.region();
   const apis = await paginate(async (token) => {
     const page = await client.send(new GetApisCommand({ NextToken: token }));
     return { items: page.Items ?? [], next: page.NextToken };
   }, options);
+  const partition = await (options.partition ?? 'aws');
   // WebSocket APIs authorize on $connect only; their route keys are not HTTP routes.
   for (const api of apis.filter((a) => a.ProtocolType === 'HTTP')) {
     const routes = await paginate(async (token) => {
@@ -62,7 +68,7 @@ export async function readLiveHttpApis(client: ApiGatewayV2Client, options: Call
         path: path ?? key,
         authorizationType: route.AuthorizationType ?? 'NONE',
         apiKeyRequired: route.ApiKeyRequired === true,
-        resource: `arn:aws:apigateway:${region}::/apis/${api.ApiId}/routes/${route.RouteId}`,
+        resource: `arn:${partition}:apigateway:${region}::/apis/${api.ApiId}/routes/${route.RouteId}`,
       });
     }
   }

@@ -17,6 +17,37 @@ export interface CallOptions {
   readonly attempts?: number;
   /** @default setTimeout-based sleep; tests pass a no-op */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Secrets read at once (each is DescribeSecret and GetResourcePolicy, in parallel). @default 8 */
+  readonly secretConcurrency?: number;
+  /** Told how far a long read has come (the CLI prints it on stderr). */
+  readonly onProgress?: (progress: LiveProgress) => void;
+}
+
+/** Progress of the per-secret reads: reported every `PROGRESS_EVERY` secrets when there are at least that many. */
+export interface LiveProgress {
+  readonly phase: 'secrets';
+  readonly done: number;
+  readonly total: number;
+}
+
+export const PROGRESS_EVERY = 100;
+
+/**
+ * Maps `items` with at most `limit` calls of `fn` in flight; results keep the order of `items`. The first failure
+ * rejects (calls already started still settle).
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 // Adaptive mode rate-limits the client itself once AWS throttles it; GetAccountAuthorizationDetails is throttled hard.

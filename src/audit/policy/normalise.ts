@@ -1,6 +1,7 @@
 // Turns a raw policy document into checked statements; every defect becomes a `malformed` problem, never an exception.
 import type { PolicyDocumentInput, SourceLocation } from '../types';
 import { parseOperator, type ConditionClause } from './conditions';
+import { isPlainObject as isObject } from '../../config/check';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -45,10 +46,6 @@ const ACTION_FORM = /^[a-z0-9-]+:[a-z0-9*?_-]+$/i;
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
 
 class StatementProblem extends Error {}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function locationOf(input: PolicyDocumentInput, extra: readonly (string | number)[]): SourceLocation | undefined {
   const source = input.source;

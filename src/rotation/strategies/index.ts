@@ -16,7 +16,7 @@ export const BUILT_IN_STRATEGIES: readonly RotationStrategy[] = [signingKeySetSt
  * The built-in strategies, with the signing key set's `set` step publishing through `publisher` when one is given.
  *
  * @example
- * const strategies = builtInStrategies(publicJwksPublisherFromEnv(process.env, client));
+ * const strategies = builtInStrategies(publicJwksPublisher({ client, publicJwksSecretId, signingKeySecretId }));
  */
 export function builtInStrategies(publisher?: KeySetPublisher): readonly RotationStrategy[] {
   if (publisher === undefined) return BUILT_IN_STRATEGIES;

@@ -1,0 +1,16 @@
+// @meshgate/consumer: verify meshgate's x-identity-assertion in a Node service. Entry point only; see README.md.
+export { createAssertionVerifier } from './verifier.js';
+export type { AssertionVerifier, RequestToVerify } from './verifier.js';
+export type { AssertionVerifierOptions } from './options.js';
+export type { TrustedIdentity, TrustedIdentityType } from './claims.js';
+export type { JwksFetchEvent } from './remote-jwks.js';
+export type { HeadersLike } from './untrusted-header.js';
+export { ASSERTION_ERROR_STATUS, AssertionError, ConfigError } from './errors.js';
+export type { AssertionErrorCode } from './errors.js';
+export { assertionMiddleware, identityFromRequest, problemFor, verifyRequest } from './node-http.js';
+export type { RequestLike } from './node-http.js';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemType } from './problem.js';
+// The wire format and the bounded GET are also what meshgate's signer and authorizer use: one definition for both ends.
+export { ASSERTION_HEADER, ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, bodyDigest, canonicalQuery, requestHash } from './wire-format.js';
+export { HttpGetError, httpGet, isAllowedJwksUrl, isLoopbackHost } from './http-get.js';
+export type { HttpGetFailure, HttpGetOptions } from './http-get.js';

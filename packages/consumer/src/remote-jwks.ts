@@ -1,0 +1,112 @@
+// The JWKS of the configured URI only: cached, concurrent fetches coalesced, unknown kids refetched at most once per cooldown.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { AssertionError, invalid } from './errors.js';
+import { httpGet } from './http-get.js';
+
+export interface RemoteJwksOptions {
+  readonly jwksUri: string;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly cacheMaxAgeMs: number;
+  readonly cooldownMs: number;
+  readonly maxStaleMs: number;
+  readonly ca?: string | readonly string[];
+  readonly now: () => number;
+  readonly onFetch?: (event: JwksFetchEvent) => void;
+}
+
+/** Reported after every fetch attempt, for the service's own logs and metrics. Never holds key material. */
+export interface JwksFetchEvent {
+  readonly jwksUri: string;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly kids?: readonly string[];
+  readonly error?: string;
+}
+
+const MAX_KEYS = 100;
+
+/** Public ES256 keys by kid. Only the public members are read: a stray `d` is never passed to node:crypto. */
+export function parseJwks(body: Buffer): Map<string, KeyObject> {
+  const value = JSON.parse(body.toString('utf8')) as unknown;
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new Error('JWKS has no keys array');
+  const map = new Map<string, KeyObject>();
+  for (const jwk of keys.slice(0, MAX_KEYS) as Record<string, unknown>[]) {
+    if (typeof jwk !== 'object' || jwk === null) continue;
+    const { kty, crv, x, y, kid, alg, use } = jwk;
+    // RFC 7517 §5: ignore keys we do not understand rather than failing the whole set.
+    if (kty !== 'EC' || crv !== 'P-256' || typeof x !== 'string' || typeof y !== 'string' || typeof kid !== 'string') continue;
+    if ((alg !== undefined && alg !== 'ES256') || (use !== undefined && use !== 'sig') || map.has(kid)) continue;
+    try {
+      map.set(kid, createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' }));
+    } catch {
+      // not a point on the curve: skip it, as above
+    }
+  }
+  return map;
+}
+
+/**
+ * Keeps the JWKS of one URI. A token can only pick a `kid` from it, never a URL.
+ *
+ * @example
+ * const jwks = new RemoteJwks({ jwksUri, timeoutMs: 1500, maxBytes: 65536, cacheMaxAgeMs: 300_000, cooldownMs: 30_000, maxStaleMs: 3_600_000, now: Date.now });
+ * const key = await jwks.key(unverifiedHeader.kid);
+ */
+export class RemoteJwks {
+  private keys: Map<string, KeyObject> | undefined;
+  private fetchedAt = Number.NEGATIVE_INFINITY;
+  private attemptedAt = Number.NEGATIVE_INFINITY;
+  private inflight: Promise<boolean> | undefined;
+
+  constructor(private readonly options: RemoteJwksOptions) {}
+
+  async key(kid: string): Promise<KeyObject> {
+    await this.ensureFresh();
+    const known = this.keys?.get(kid);
+    if (known !== undefined) return known;
+    // An unknown kid costs at most one fetch per cooldown, however many tokens carry made-up kids.
+    if (this.inflight === undefined && this.options.now() - this.attemptedAt < this.options.cooldownMs) throw kidUnknown();
+    if (!(await this.refresh())) throw unavailable();
+    const fetched = this.keys?.get(kid);
+    if (fetched === undefined) throw kidUnknown();
+    return fetched;
+  }
+
+  private async ensureFresh(): Promise<void> {
+    const now = this.options.now();
+    if (this.keys !== undefined && now - this.fetchedAt < this.options.cacheMaxAgeMs) return;
+    // After a failed refresh, serve the stale set until the cooldown ends instead of hammering a failing endpoint.
+    const coolingDown = this.inflight === undefined && now - this.attemptedAt < this.options.cooldownMs;
+    if (!coolingDown && (await this.refresh())) return;
+    if (this.keys === undefined || now - this.fetchedAt >= this.options.cacheMaxAgeMs + this.options.maxStaleMs) throw unavailable();
+  }
+
+  /** Joins the fetch in flight or starts one; resolves whether it succeeded. */
+  private refresh(): Promise<boolean> {
+    this.inflight ??= this.fetchOnce().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchOnce(): Promise<boolean> {
+    const { jwksUri, timeoutMs, maxBytes, ca, now, onFetch } = this.options;
+    const started = now();
+    this.attemptedAt = started;
+    try {
+      const keys = parseJwks(await httpGet(jwksUri, { timeoutMs, maxBytes, ...(ca === undefined ? {} : { ca }) }));
+      this.keys = keys;
+      this.fetchedAt = now();
+      onFetch?.({ jwksUri, ok: true, ms: now() - started, kids: [...keys.keys()] });
+      return true;
+    } catch (err) {
+      onFetch?.({ jwksUri, ok: false, ms: now() - started, error: (err as Error).message });
+      return false;
+    }
+  }
+}
+
+const kidUnknown = (): AssertionError => invalid('kid_unknown', 'no key with this kid in the JWKS');
+const unavailable = (): AssertionError => new AssertionError('jwks_unavailable', 'jwks_unavailable', 'the JWKS could not be fetched');

@@ -1,0 +1,54 @@
+// The assertion's wire format, shared by meshgate's signer and this verifier: header name, `typ`, lifetime, `req` and `body_sha256`.
+import { createHash } from 'node:crypto';
+
+/** The JWS `typ` of an identity assertion (RFC 8725 §3.11 explicit typing). */
+export const ASSERTION_TYP = 'identity+jwt';
+/** The request header meshgate forwards the assertion in. */
+export const ASSERTION_HEADER = 'x-identity-assertion';
+/** Assertions live at most this long (`exp - iat`, seconds). */
+export const MAX_ASSERTION_TTL_SECONDS = 300;
+
+const encodePair = ([name, value]: readonly [string, string]): string => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+
+/**
+ * The one canonical form of a decoded query: each pair percent-encoded (RFC 3986, never `+`), sorted by name,
+ * values of one name kept in their order (their order can matter to the service). Two requests get the same
+ * form exactly when a form-decoding parser (WHATWG `URLSearchParams`) reads the same pairs from them.
+ *
+ * @example
+ * canonicalQuery([['b', '2'], ['a', 'x y']]) // 'a=x%20y&b=2'
+ */
+export function canonicalQuery(pairs: Iterable<readonly [string, string]>): string {
+  const encoded = Array.from(pairs, encodePair);
+  if (encoded.length > 1) encoded.sort(byName);
+  return encoded.join('&');
+}
+
+// Compares the encoded names only (`=` never occurs in one), so `Array.prototype.sort`'s stability keeps value order.
+function byName(a: string, b: string): number {
+  const na = a.slice(0, a.indexOf('='));
+  const nb = b.slice(0, b.indexOf('='));
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+/**
+ * Binds an assertion to one request: base64url(SHA-256("METHOD /path?canonical-query")), the path exactly as
+ * forwarded upstream (a `?` in it is always percent-encoded) and {@link canonicalQuery} of its query, `?` left out
+ * when the query is empty. A consumer recomputes it from the request it serves.
+ *
+ * @example
+ * requestHash('GET', '/orders/42', 'expand=items') // 'k1v...'
+ */
+export function requestHash(method: string, path: string, query = ''): string {
+  return createHash('sha256').update(`${method.toUpperCase()} ${path}${query === '' ? '' : `?${query}`}`).digest('base64url');
+}
+
+/**
+ * base64url(SHA-256(body)): binds an assertion to the body bytes it was issued with.
+ *
+ * @example
+ * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU' (no body: the digest of zero bytes)
+ */
+export function bodyDigest(body: Uint8Array | string | undefined): string {
+  return createHash('sha256').update(body ?? '').digest('base64url');
+}
