@@ -17,7 +17,15 @@ export async function benchAuthorizer(): Promise<Ratio[]> {
   const methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders/1';
   const n = 32000;
   const tokens = Array.from({ length: n }, (_, i) =>
-    signJwt(key, { iss: issuer, aud: 'meshgate', sub: `user-${i}`, iat: nowSeconds(), exp: nowSeconds() + 3600, scope: 'orders:read orders:write', client_id: 'web' }),
+    signJwt(key, {
+      iss: issuer,
+      aud: 'meshgate',
+      sub: `user-${i}`,
+      iat: nowSeconds(),
+      exp: nowSeconds() + 3600,
+      scope: 'orders:read orders:write',
+      client_id: 'web',
+    }),
   );
   const parts = tokens.map((t) => {
     const [h, p, s] = t.split('.') as [string, string, string];
@@ -33,20 +41,34 @@ export async function benchAuthorizer(): Promise<Ratio[]> {
   // Fresh tokens: each call sees a token it has never verified (cache miss, then insert); 16 000 distinct tokens
   // cover the 15 rounds of 1000 calls.
   const core = authorizer.core;
-  const [coreFresh, raw] = await measurePair('authorizer core, fresh token', async (i) => {
-    const request = readAuthorizerEvent(events[i % n]!);
-    const res = respond(core, request, await decide(core, request));
-    if (res.kind !== 'response') throw new Error('denied');
-  }, 'raw crypto.verify RS256', rawVerify);
+  const [coreFresh, raw] = await measurePair(
+    'authorizer core, fresh token',
+    async (i) => {
+      const request = readAuthorizerEvent(events[i % n]!);
+      const res = respond(core, request, await decide(core, request));
+      if (res.kind !== 'response') throw new Error('denied');
+    },
+    'raw crypto.verify RS256',
+    rawVerify,
+  );
   const shellCore = buildAuthorizer(() => loadAuthorizerConfig(env, routes), { [jwksUri]: { keys: [key.jwk] } });
-  const [shellFresh, rawForShell] = await measurePair('authorizer handler incl. decision log line, fresh token', async (i) => {
-    const res = await authorizeEvent(shellCore, events[i % n]!);
-    if (res.kind !== 'response') throw new Error('denied');
-  }, 'raw crypto.verify RS256', rawVerify);
-  const repeated = await measure('authorizer core, repeated token', async () => {
-    const request = readAuthorizerEvent(events[0]!);
-    respond(core, request, await decide(core, request));
-  }, { batch: 20000 });
+  const [shellFresh, rawForShell] = await measurePair(
+    'authorizer handler incl. decision log line, fresh token',
+    async (i) => {
+      const res = await authorizeEvent(shellCore, events[i % n]!);
+      if (res.kind !== 'response') throw new Error('denied');
+    },
+    'raw crypto.verify RS256',
+    rawVerify,
+  );
+  const repeated = await measure(
+    'authorizer core, repeated token',
+    async () => {
+      const request = readAuthorizerEvent(events[0]!);
+      respond(core, request, await decide(core, request));
+    },
+    { batch: 20000 },
+  );
 
   return [
     ratio('authorizer', 'fresh RS256 token (core) vs raw verify', coreFresh, raw, { maxRatio: 1.5 }),

@@ -25,7 +25,11 @@ function startupMs(bundle: string, eventFile: string | undefined, env: Record<st
   const loads: number[] = [];
   const invokes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 20000 });
+    const run = spawnSync(process.execPath, ['-e', probe], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 20000,
+    });
     const out = run.stderr.toString();
     const at = out.lastIndexOf('{"load"');
     if (at < 0) throw new Error(`${bundle}: probe failed: ${out.slice(-400)}`);
@@ -37,7 +41,9 @@ function startupMs(bundle: string, eventFile: string | undefined, env: Record<st
 }
 
 function sampleEvent(name: string): string | undefined {
-  const file = readdirSync('events').sort().find((f) => f.startsWith(name === 'scheduled' ? 'schedule' : name === 'rotate' ? 'rotate' : name));
+  const file = readdirSync('events')
+    .sort()
+    .find((f) => f.startsWith(name === 'scheduled' ? 'schedule' : name === 'rotate' ? 'rotate' : name));
   return file ? resolve('events', file) : undefined;
 }
 
@@ -69,12 +75,33 @@ export async function benchColdStart(): Promise<Ratio[]> {
     // The runtime's own SDK clients (external, as the Lambda runtime ships them) load in every variant of the
     // function; a bare handler requiring the same packages separates their cost from meshgate's.
     const sdkOnly = resolve(dir, `${name}-sdk-only.js`);
-    writeFileSync(sdkOnly, `${bundle.externals.map((e) => `require(${JSON.stringify(e)});`).join('')}exports.handler = async () => ({ statusCode: 200 });`);
+    writeFileSync(
+      sdkOnly,
+      `${bundle.externals.map((e) => `require(${JSON.stringify(e)});`).join('')}exports.handler = async () => ({ statusCode: 200 });`,
+    );
     const sdk = bundle.externals.length > 0 ? startupMs(sdkOnly, undefined, env) : base;
     const own = Math.max(0, t.load - sdk.load);
     const kb = round(bundle.bytes / 1024);
-    results.push({ section: 'cold start', name: `${name}: bundle size (KB)`, value: kb, baseline: 300, ratio: round(kb / 300), unit: 'KB', goal: '≤ 300 KB', met: kb <= 300 });
-    results.push({ section: 'cold start', name: `${name}: load (ms) vs bare handler`, value: round(t.load), baseline: round(base.load), ratio: round(t.load / Math.max(base.load, 0.01)), unit: 'ms', goal: 'reported', met: true });
+    results.push({
+      section: 'cold start',
+      name: `${name}: bundle size (KB)`,
+      value: kb,
+      baseline: 300,
+      ratio: round(kb / 300),
+      unit: 'KB',
+      goal: '≤ 300 KB',
+      met: kb <= 300,
+    });
+    results.push({
+      section: 'cold start',
+      name: `${name}: load (ms) vs bare handler`,
+      value: round(t.load),
+      baseline: round(base.load),
+      ratio: round(t.load / Math.max(base.load, 0.01)),
+      unit: 'ms',
+      goal: 'reported',
+      met: true,
+    });
     results.push({
       section: 'cold start',
       name: `${name}: load (ms) minus its runtime SDK clients (${bundle.externals.length})`,
@@ -85,7 +112,16 @@ export async function benchColdStart(): Promise<Ratio[]> {
       goal: '≤ 60 ms',
       met: own <= 60,
     });
-    results.push({ section: 'cold start', name: `${name}: first invocation (ms) vs bare handler`, value: round(t.invoke), baseline: round(base.invoke), ratio: round(t.invoke / Math.max(base.invoke, 0.01)), unit: 'ms', goal: 'reported', met: true });
+    results.push({
+      section: 'cold start',
+      name: `${name}: first invocation (ms) vs bare handler`,
+      value: round(t.invoke),
+      baseline: round(base.invoke),
+      ratio: round(t.invoke / Math.max(base.invoke, 0.01)),
+      unit: 'ms',
+      goal: 'reported',
+      met: true,
+    });
   }
   return results;
 }

@@ -6,7 +6,11 @@ export interface Measurement {
 }
 
 /** Median µs per call of `fn` over `rounds` batches of `batch` calls, after a warm-up batch. */
-export async function measure(name: string, fn: (i: number) => unknown | Promise<unknown>, opts: { batch?: number; rounds?: number } = {}): Promise<Measurement> {
+export async function measure(
+  name: string,
+  fn: (i: number) => unknown,
+  opts: { batch?: number; rounds?: number } = {},
+): Promise<Measurement> {
   const batch = opts.batch ?? 2000;
   const rounds = opts.rounds ?? 7;
   const times: number[] = [];
@@ -30,9 +34,9 @@ export async function measure(name: string, fn: (i: number) => unknown | Promise
  */
 export async function measurePair(
   name: string,
-  fn: (i: number) => unknown | Promise<unknown>,
+  fn: (i: number) => unknown,
   baselineName: string,
-  baseline: (i: number) => unknown | Promise<unknown>,
+  baseline: (i: number) => unknown,
   opts: { batch?: number; rounds?: number } = {},
 ): Promise<[Measurement, Measurement]> {
   const batch = opts.batch ?? 1000;
@@ -55,7 +59,10 @@ export async function measurePair(
     base.push(tb);
   }
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
-  return [{ name, usPerOp: median(a) }, { name: baselineName, usPerOp: median(base) }];
+  return [
+    { name, usPerOp: median(a) },
+    { name: baselineName, usPerOp: median(base) },
+  ];
 }
 
 export interface Ratio {
@@ -69,10 +76,18 @@ export interface Ratio {
   readonly met: boolean;
 }
 
-export function ratio(section: string, name: string, m: Measurement, base: Measurement, goal: { maxRatio?: number; maxValue?: number }): Ratio {
+export function ratio(
+  section: string,
+  name: string,
+  m: Measurement,
+  base: Measurement,
+  goal: { maxRatio?: number; maxValue?: number },
+): Ratio {
   const r = m.usPerOp / base.usPerOp;
   const met = (goal.maxRatio === undefined || r <= goal.maxRatio) && (goal.maxValue === undefined || m.usPerOp <= goal.maxValue);
-  const goalText = [goal.maxRatio !== undefined ? `≤ ${goal.maxRatio}×` : '', goal.maxValue !== undefined ? `≤ ${goal.maxValue} µs` : ''].filter(Boolean).join(', ');
+  const goalText = [goal.maxRatio !== undefined ? `≤ ${goal.maxRatio}×` : '', goal.maxValue !== undefined ? `≤ ${goal.maxValue} µs` : '']
+    .filter(Boolean)
+    .join(', ');
   return { section, name, value: round(m.usPerOp), baseline: round(base.usPerOp), ratio: round(r), unit: 'µs', goal: goalText, met };
 }
 

@@ -44,7 +44,20 @@ async function forwardP50(samples: number): Promise<{ meshgate: number; raw: num
   const mesh: number[] = [];
   const raw: number[] = [];
   for (let i = 0; i < samples; i++) {
-    mesh.push(await timeOne(() => forwardRequest({ baseUrl: url, upstreamName: 'demo', method: 'GET', path: '/orders/1', rawQuery: '', headers: { 'x-identity-sub': 'u' }, body: undefined, timeoutMs: 3000 })));
+    mesh.push(
+      await timeOne(() =>
+        forwardRequest({
+          baseUrl: url,
+          upstreamName: 'demo',
+          method: 'GET',
+          path: '/orders/1',
+          rawQuery: '',
+          headers: { 'x-identity-sub': 'u' },
+          body: undefined,
+          timeoutMs: 3000,
+        }),
+      ),
+    );
     raw.push(await timeOne(rawOnce));
   }
   agent.destroy();
@@ -60,11 +73,25 @@ export async function benchIngress(): Promise<Ratio[]> {
   const keySet = newKeySet();
   const settings = { issuer: 'https://meshgate.example.com', ttlSeconds: 60 };
   const body = orderBody();
-  const event = restEvent({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json', 'x-identity-sub': 'spoof', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, body });
+  const event = restEvent({
+    method: 'POST',
+    path: '/orders',
+    headers: {
+      'content-type': 'application/json',
+      'x-identity-sub': 'spoof',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    },
+    body,
+  });
   const key = createPrivateKey({ key: { ...keySet.current.privateJwk }, format: 'jwk' });
   const now = Math.floor(Date.now() / 1000);
   const identity = verifiedIdentityOf(readIngressEvent(event), route, false);
-  const claims = assertionClaims(identity, { audience: 'demo-service', method: 'POST', upstreamPath: '/orders', canonicalQuery: '', body: Buffer.from(body) }, settings, now);
+  const claims = assertionClaims(
+    identity,
+    { audience: 'demo-service', method: 'POST', upstreamPath: '/orders', canonicalQuery: '', body: Buffer.from(body) },
+    settings,
+    now,
+  );
   const claimBytes = Buffer.from(`eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`);
 
   const rawSignOnce = (): Buffer => sign('sha256', claimBytes, { key, dsaEncoding: 'ieee-p1363' });
@@ -72,15 +99,41 @@ export async function benchIngress(): Promise<Ratio[]> {
     rawSignOnce();
     return validator(JSON.parse(body));
   };
-  const [signing, rawSign] = await measurePair('signAssertion', () => signAssertion(claims, keySet.current), 'raw crypto.sign ES256', rawSignOnce);
-  const [compute, baseline] = await measurePair('ingress compute: read event, validate, claims, sign, enrich', () => {
-    const request = readIngressEvent(event);
-    const validated = validateRequest(request, route);
-    const who = verifiedIdentityOf(request, route, false);
-    const c = assertionClaims(who, { audience: route.upstream.audience, method: request.method, upstreamPath: request.forwardPath, canonicalQuery: '', body: validated.body }, settings, now);
-    enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity: who, assertion: signAssertion(c, keySet.current), requestId: request.requestId });
-    return validated;
-  }, 'raw sign + JSON.parse + bare Ajv validate', baselineOnce);
+  const [signing, rawSign] = await measurePair(
+    'signAssertion',
+    () => signAssertion(claims, keySet.current),
+    'raw crypto.sign ES256',
+    rawSignOnce,
+  );
+  const [compute, baseline] = await measurePair(
+    'ingress compute: read event, validate, claims, sign, enrich',
+    () => {
+      const request = readIngressEvent(event);
+      const validated = validateRequest(request, route);
+      const who = verifiedIdentityOf(request, route, false);
+      const c = assertionClaims(
+        who,
+        {
+          audience: route.upstream.audience,
+          method: request.method,
+          upstreamPath: request.forwardPath,
+          canonicalQuery: '',
+          body: validated.body,
+        },
+        settings,
+        now,
+      );
+      enrichHeaders({
+        untrustedHeaders: request.untrustedHeaders,
+        identity: who,
+        assertion: signAssertion(c, keySet.current),
+        requestId: request.requestId,
+      });
+      return validated;
+    },
+    'raw sign + JSON.parse + bare Ajv validate',
+    baselineOnce,
+  );
   const forward = await forwardP50(400);
   return [
     ratio('ingress', 'compute per ~1 KB request vs raw sign + bare Ajv', compute, baseline, { maxRatio: 2 }),

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   // Decision log lines go to /dev/null-equivalent: the bench prints its own table on stderr.
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = () => true;
   const results: Ratio[] = [];
   try {
     for (const [name, run] of Object.entries(SECTIONS)) {
@@ -30,21 +30,32 @@ async function main(): Promise<void> {
   } finally {
     process.stdout.write = write;
   }
-  const rows = results.map((r) => [r.section, r.name, `${r.value} ${r.unit}`, `${r.baseline} ${r.unit}`, `${r.ratio}×`, r.goal, r.met ? 'met' : 'MISSED']);
+  const rows = results.map((r) => [
+    r.section,
+    r.name,
+    `${r.value} ${r.unit}`,
+    `${r.baseline} ${r.unit}`,
+    `${r.ratio}×`,
+    r.goal,
+    r.met ? 'met' : 'MISSED',
+  ]);
   const header = ['section', 'measure', 'value', 'baseline', 'ratio', 'goal', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: string[]): string => cells.map((c, i) => String(c).padEnd(widths[i] as number)).join('  ');
   console.log(line(header));
-  for (const r of rows) console.log(line(r as string[]));
+  for (const r of rows) console.log(line(r));
   // A partial run (`npm run bench -- ingress`) replaces only its own sections in the saved results.
   const ran = new Set(results.map((r) => r.section));
-  let kept: Ratio[] = [];
+  let kept: Ratio[];
   try {
     kept = (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { results: Ratio[] }).results.filter((r) => !ran.has(r.section));
   } catch {
     kept = [];
   }
-  writeFileSync('bench/results.json', `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results: [...kept, ...results] }, null, 2)}\n`);
+  writeFileSync(
+    'bench/results.json',
+    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results: [...kept, ...results] }, null, 2)}\n`,
+  );
   console.log(`\nsaved bench/results.json (${results.filter((r) => r.met).length}/${results.length} goals met)`);
 }
 

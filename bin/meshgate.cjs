@@ -5,5 +5,10 @@ process.env.TSX_TSCONFIG_PATH ??= require('node:path').join(__dirname, '..', 'ts
 require('tsx/cjs');
 require('../src/cli/main.ts')
   .main(process.argv.slice(2))
-  .then((code) => { process.exitCode = code; })
-  .catch((err) => { console.error(`meshgate: ${err && err.message ? err.message : err}`); process.exitCode = 2; });
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((err) => {
+    console.error(`meshgate: ${err && err.message ? err.message : err}`);
+    process.exitCode = 2;
+  });

@@ -58,7 +58,13 @@ async function dashboardBody({ resolveVariable }) {
     graph(12, 5, 12, 6, 'Authorizer Lambda: failures and throttles', [
       lambda('Authorizer', 'Errors', { id: 'errors', visible: false }),
       emf('AuthorizerUnauthorized', { id: 'unauthorized', visible: false }),
-      [{ expression: 'FILL(errors, 0) - FILL(unauthorized, 0)', label: 'errors other than 401 (alarm: AuthorizerErrorsAlarm)', id: 'failures' }],
+      [
+        {
+          expression: 'FILL(errors, 0) - FILL(unauthorized, 0)',
+          label: 'errors other than 401 (alarm: AuthorizerErrorsAlarm)',
+          id: 'failures',
+        },
+      ],
       lambda('Authorizer', 'Throttles', { label: 'throttles' }),
     ]),
     graph(0, 11, 12, 6, 'API status classes (API Gateway, every route)', [
@@ -91,29 +97,61 @@ async function dashboardBody({ resolveVariable }) {
       ],
       { stat: 'Average' },
     ),
-    graph(0, 23, 12, 6, 'Rotation: the rotate function (Secrets Manager drives it)', [
-      lambda('Rotate', 'Invocations', { label: 'steps run' }),
-      lambda('Rotate', 'Errors', { label: 'steps failed (alarm: RotationFailedAlarm)' }),
-    ], { period: ONE_HOUR }),
-    graph(12, 23, 12, 6, 'Rotation: the scheduled check of managed secrets (each run)', [
-      emf('SecretsChecked', { label: 'checked' }),
-      emf('RotationsStarted', { label: 'rotations started' }),
-      emf('Overdue', { label: 'overdue' }),
-      emf('Stuck', { label: 'stuck' }),
-      emf('Disabled', { label: 'rotation disabled' }),
-      emf('Errors', { label: 'check errors' }),
-    ], { stat: 'Maximum', period: ONE_HOUR }),
-    graph(0, 29, 12, 6, 'Live audit findings by severity (each scheduled run; suppressed ones excluded)', [
-      emf('AuditFindingsCritical', { label: 'critical' }),
-      emf('AuditFindingsHigh', { label: 'high' }),
-      emf('AuditFindingsMedium', { label: 'medium' }),
-      emf('AuditFindingsLow', { label: 'low' }),
-    ], { stat: 'Maximum', period: ONE_HOUR }),
-    graph(12, 29, 12, 6, 'Scheduled job (rotation check, then live audit)', [
-      lambda('Scheduled', 'Invocations', { label: 'runs' }),
-      lambda('Scheduled', 'Errors', { label: 'failed runs (alarm: ScheduledJobErrorsAlarm)' }),
-      lambda('Scheduled', 'Duration', { stat: 'Maximum', label: 'duration max (ms)', yAxis: 'right' }),
-    ], { period: ONE_HOUR }),
+    graph(
+      0,
+      23,
+      12,
+      6,
+      'Rotation: the rotate function (Secrets Manager drives it)',
+      [
+        lambda('Rotate', 'Invocations', { label: 'steps run' }),
+        lambda('Rotate', 'Errors', { label: 'steps failed (alarm: RotationFailedAlarm)' }),
+      ],
+      { period: ONE_HOUR },
+    ),
+    graph(
+      12,
+      23,
+      12,
+      6,
+      'Rotation: the scheduled check of managed secrets (each run)',
+      [
+        emf('SecretsChecked', { label: 'checked' }),
+        emf('RotationsStarted', { label: 'rotations started' }),
+        emf('Overdue', { label: 'overdue' }),
+        emf('Stuck', { label: 'stuck' }),
+        emf('Disabled', { label: 'rotation disabled' }),
+        emf('Errors', { label: 'check errors' }),
+      ],
+      { stat: 'Maximum', period: ONE_HOUR },
+    ),
+    graph(
+      0,
+      29,
+      12,
+      6,
+      'Live audit findings by severity (each scheduled run; suppressed ones excluded)',
+      [
+        emf('AuditFindingsCritical', { label: 'critical' }),
+        emf('AuditFindingsHigh', { label: 'high' }),
+        emf('AuditFindingsMedium', { label: 'medium' }),
+        emf('AuditFindingsLow', { label: 'low' }),
+      ],
+      { stat: 'Maximum', period: ONE_HOUR },
+    ),
+    graph(
+      12,
+      29,
+      12,
+      6,
+      'Scheduled job (rotation check, then live audit)',
+      [
+        lambda('Scheduled', 'Invocations', { label: 'runs' }),
+        lambda('Scheduled', 'Errors', { label: 'failed runs (alarm: ScheduledJobErrorsAlarm)' }),
+        lambda('Scheduled', 'Duration', { stat: 'Maximum', label: 'duration max (ms)', yAxis: 'right' }),
+      ],
+      { period: ONE_HOUR },
+    ),
   ];
 
   // `${!` would be Fn::Sub's escape for a literal `${`; the body has none but the placeholders above.

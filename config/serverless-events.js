@@ -8,9 +8,30 @@ const routes = require('./routes.json');
 
 // Keywords whose meaning is the same in draft 4 and 2020-12.
 const SAME = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'patternProperties', 'minProperties', 'maxProperties',
-  'minItems', 'maxItems', 'uniqueItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'multipleOf',
-  'enum', 'allOf', 'anyOf', 'oneOf', 'not', 'title', 'description', 'default',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'minProperties',
+  'maxProperties',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'multipleOf',
+  'enum',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'title',
+  'description',
+  'default',
 ]);
 const DROPPED = new Set(['$schema', '$id', '$comment', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
 // Draft 4 formats with the same meaning (API Gateway may not check them: that only makes the model looser).
@@ -65,8 +86,17 @@ function toDraft4(schema, where = '#') {
 function requestModel(name) {
   const schema = require(`./schemas/${name}.json`);
   try {
-    const modelName = name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-    return { model: { schema: { $schema: 'http://json-schema.org/draft-04/schema#', ...toDraft4(schema) }, name: modelName, description: schema.title ?? `meshgate ${name}` } };
+    const modelName = name
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('');
+    return {
+      model: {
+        schema: { $schema: 'http://json-schema.org/draft-04/schema#', ...toDraft4(schema) },
+        name: modelName,
+        description: schema.title ?? `meshgate ${name}`,
+      },
+    };
   } catch (err) {
     if (err instanceof Unconvertible) return { skipped: err.message };
     throw err;
@@ -78,7 +108,8 @@ async function ingressEvents({ resolveVariable }) {
   return routes.routes.map((route) => {
     const contentTypes = route.contentTypes ?? ['application/json'];
     const model = route.bodySchema && contentTypes.includes('application/json') ? requestModel(route.bodySchema) : undefined;
-    if (model && model.skipped) console.warn(`meshgate: no API Gateway model for ${route.method} ${route.path} (${model.skipped}); the ingress still validates it`);
+    if (model && model.skipped)
+      console.warn(`meshgate: no API Gateway model for ${route.method} ${route.path} (${model.skipped}); the ingress still validates it`);
     return {
       http: {
         method: route.method === 'ANY' ? 'any' : route.method.toLowerCase(),

@@ -45,7 +45,18 @@ function newAjv(coerce) {
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'];
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const SCHEMA_ONE = ['items', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else'];
+const SCHEMA_ONE = [
+  'items',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+];
 
 // An integer beyond ±(2^53 − 1) has already lost precision in JSON.parse, so the value meshgate checked is not
 // the one the upstream reads: where a schema says integer (and not number), bound it to the safe range.
@@ -71,7 +82,8 @@ function readSchemas() {
       const name = file.slice(0, -'.json'.length);
       if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) throw new Error(`config/schemas/${file}: name must be lowercase letters, digits and -`);
       const schema = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
-      if (schema.$schema !== undefined && schema.$schema !== DRAFT_2020) throw new Error(`config/schemas/${file}: $schema must be ${DRAFT_2020}`);
+      if (schema.$schema !== undefined && schema.$schema !== DRAFT_2020)
+        throw new Error(`config/schemas/${file}: $schema must be ${DRAFT_2020}`);
       if (schema.$id !== undefined && schema.$id !== name) throw new Error(`config/schemas/${file}: $id must be "${name}" (the file name)`);
       return { name, schema: boundIntegers({ ...schema, $id: name }), query: name.endsWith('-query') };
     });
@@ -90,9 +102,15 @@ function compile(entries, coerce) {
 export function generate() {
   const schemas = readSchemas();
   return {
-    [join(outDir, 'body-validators.js')]: compile(schemas.filter((s) => !s.query), false),
+    [join(outDir, 'body-validators.js')]: compile(
+      schemas.filter((s) => !s.query),
+      false,
+    ),
     [join(outDir, 'body-validators.d.ts')]: DTS,
-    [join(outDir, 'query-validators.js')]: compile(schemas.filter((s) => s.query), true),
+    [join(outDir, 'query-validators.js')]: compile(
+      schemas.filter((s) => s.query),
+      true,
+    ),
     [join(outDir, 'query-validators.d.ts')]: DTS,
   };
 }

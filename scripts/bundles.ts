@@ -15,7 +15,9 @@ export interface FunctionBundle {
 }
 
 export function functionNames(): string[] {
-  return readdirSync('functions').filter((name) => existsSync(join('functions', name, 'handler.ts'))).sort();
+  return readdirSync('functions')
+    .filter((name) => existsSync(join('functions', name, 'handler.ts')))
+    .sort();
 }
 
 /** Same options as serverless.yml: bundle, minify, cjs, node20, `@aws-sdk/*` (the runtime ships it) and the IAM catalogue external. */
@@ -36,7 +38,9 @@ export async function bundleFunction(name: string, outDir: string): Promise<Func
   });
   const meta: Metafile = result.metafile;
   const output = Object.values(meta.outputs)[0];
-  const inputs = Object.entries(output?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+  const inputs = Object.entries(output?.inputs ?? {})
+    .filter(([, i]) => i.bytesInOutput > 0)
+    .map(([path]) => path);
   const externals = [...new Set((output?.imports ?? []).filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
   return { name, file, bytes: output?.bytes ?? 0, inputs, externals };
 }

@@ -67,7 +67,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Checks every response body the demo service sends back: the trusted identity and the identity headers it saw. */
-function checker(expectedSub: string, checkHeaders: boolean): { onResponse: OnResponse; checked: () => number; leaks: string[]; unexpected: Map<number, number> } {
+function checker(
+  expectedSub: string,
+  checkHeaders: boolean,
+): { onResponse: OnResponse; checked: () => number; leaks: string[]; unexpected: Map<number, number> } {
   const leaks: string[] = [];
   const unexpected = new Map<number, number>();
   let checked = 0;
@@ -86,18 +89,32 @@ function checker(expectedSub: string, checkHeaders: boolean): { onResponse: OnRe
     }
     if (echo.trusted?.sub !== expectedSub) leaks.push(`trusted sub ${JSON.stringify(echo.trusted?.sub)}`);
     if (checkHeaders) {
-      if (echo.headers?.['x-identity-sub'] !== encodeIdentityValue(expectedSub)) leaks.push(`x-identity-sub ${JSON.stringify(echo.headers?.['x-identity-sub'])}`);
+      if (echo.headers?.['x-identity-sub'] !== encodeIdentityValue(expectedSub))
+        leaks.push(`x-identity-sub ${JSON.stringify(echo.headers?.['x-identity-sub'])}`);
       if (body.includes(SPOOFED)) leaks.push('a spoofed x-identity-* header reached the service');
     }
   };
   return { onResponse, checked: () => checked, leaks, unexpected };
 }
 
-async function run(name: string, url: string, headers: Record<string, string> | (() => Record<string, string>), expectedSub: string, checkHeaders: boolean, opts: { duration: number; connections: number }): Promise<RunReport> {
+async function run(
+  name: string,
+  url: string,
+  headers: Record<string, string> | (() => Record<string, string>),
+  expectedSub: string,
+  checkHeaders: boolean,
+  opts: { duration: number; connections: number },
+): Promise<RunReport> {
   const check = checker(expectedSub, checkHeaders);
-  const request = typeof headers === 'function'
-    ? { method: 'GET', path: '/whoami', onResponse: check.onResponse, setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: headers() }) }
-    : { method: 'GET', path: '/whoami', headers, onResponse: check.onResponse };
+  const request =
+    typeof headers === 'function'
+      ? {
+          method: 'GET',
+          path: '/whoami',
+          onResponse: check.onResponse,
+          setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: headers() }),
+        }
+      : { method: 'GET', path: '/whoami', headers, onResponse: check.onResponse };
   process.stderr.write(`load: ${name}: ${opts.connections} connections for ${opts.duration} s…\n`);
   const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, requests: [request], timeout: 30 });
   return { name, result, checked: check.checked(), leaks: check.leaks, unexpected: check.unexpected };
@@ -105,7 +122,18 @@ async function run(name: string, url: string, headers: Record<string, string> | 
 
 function printReport(reports: RunReport[], opts: { duration: number; connections: number }): void {
   const header = ['run', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', '5xx', 'errors', 'timeouts', 'leaks'];
-  const rows = reports.map((r) => [r.name, r.result.requests.average.toFixed(1), String(r.result.latency.p50), String(r.result.latency.p99), String(r.result['2xx']), String(r.result.non2xx), String(r.result['5xx']), String(r.result.errors), String(r.result.timeouts), String(r.leaks.length)]);
+  const rows = reports.map((r) => [
+    r.name,
+    r.result.requests.average.toFixed(1),
+    String(r.result.latency.p50),
+    String(r.result.latency.p99),
+    String(r.result['2xx']),
+    String(r.result.non2xx),
+    String(r.result['5xx']),
+    String(r.result.errors),
+    String(r.result.timeouts),
+    String(r.leaks.length),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   console.log(`\nload: ${opts.connections} connections, ${opts.duration} s per run, loopback, node ${process.version}\n`);
@@ -136,12 +164,19 @@ function failures(reports: RunReport[]): string[] {
 async function main(argv: string[]): Promise<number> {
   let opts: { duration: number; connections: number };
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { duration: { type: 'string' }, connections: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { duration: { type: 'string' }, connections: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
-    opts = { duration: intOption('duration', values.duration, 10, 1, 120), connections: intOption('connections', values.connections, 10, 1, 200) };
+    opts = {
+      duration: intOption('duration', values.duration, 10, 1, 120),
+      connections: intOption('connections', values.connections, 10, 1, 200),
+    };
   } catch (err) {
     console.error(`load: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -163,13 +198,26 @@ async function main(argv: string[]): Promise<number> {
     const release = await acquireServerlessLock();
     cleanup.push(release);
     process.stderr.write('load: starting serverless offline…\n');
-    const offline = await startOffline({ httpPort, lambdaPort: await freePort(), issuers: [issuer.trustConfig], upstreams: { demo: demo.url }, assertionIssuer: api, keysFile, env: { LOG_LEVEL: 'ERROR' } });
+    const offline = await startOffline({
+      httpPort,
+      lambdaPort: await freePort(),
+      issuers: [issuer.trustConfig],
+      upstreams: { demo: demo.url },
+      assertionIssuer: api,
+      keysFile,
+      env: { LOG_LEVEL: 'ERROR' },
+    });
     cleanup.push(() => offline.stop());
 
     const token = await issuer.issueToken();
     // Only to know what the demo service must report; the stack verifies the token itself.
     const expectedSub = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string }).sub;
-    const meshHeaders = { authorization: `Bearer ${token}`, 'x-identity-sub': SPOOFED, 'X-Identity-Groups': SPOOFED, 'x-identity-assertion': `${SPOOFED}.x.y` };
+    const meshHeaders = {
+      authorization: `Bearer ${token}`,
+      'x-identity-sub': SPOOFED,
+      'X-Identity-Groups': SPOOFED,
+      'x-identity-assertion': `${SPOOFED}.x.y`,
+    };
     for (let i = 0; i < 3; i++) {
       const warm = await fetch(`${api}/whoami`, { headers: meshHeaders });
       if (warm.status !== 200) throw new Error(`warm-up request answered ${warm.status}: ${(await warm.text()).slice(0, 300)}`);
@@ -181,7 +229,20 @@ async function main(argv: string[]): Promise<number> {
     const directHeaders = (): Record<string, string> => {
       const now = Math.floor(Date.now() / 1000);
       if (now - signed.at >= 60) {
-        const claims = { iss: api, aud: audience, sub: expectedSub, type: 'service' as const, scope: 'orders:read', groups: [], src_iss: issuer.issuer, iat: now, exp: now + 120, jti: newJti(), req: requestHash('GET', '/whoami'), body_sha256: bodyDigest(undefined) };
+        const claims = {
+          iss: api,
+          aud: audience,
+          sub: expectedSub,
+          type: 'service' as const,
+          scope: 'orders:read',
+          groups: [],
+          src_iss: issuer.issuer,
+          iat: now,
+          exp: now + 120,
+          jti: newJti(),
+          req: requestHash('GET', '/whoami'),
+          body_sha256: bodyDigest(undefined),
+        };
         signed = { at: now, jws: signAssertion(claims, keySet.current) };
       }
       return { [ASSERTION_HEADER]: signed.jws };
@@ -192,7 +253,8 @@ async function main(argv: string[]): Promise<number> {
     printReport(reports, opts);
     const failed = failures(reports);
     for (const f of failed) console.error(`load: FAILED ${f}`);
-    if (failed.length === 0) console.log(`\nload: ok: zero 5xx, zero errors, ${mesh.checked + direct.checked} responses checked, zero identity leaks`);
+    if (failed.length === 0)
+      console.log(`\nload: ok: zero 5xx, zero errors, ${mesh.checked + direct.checked} responses checked, zero identity leaks`);
     return failed.length === 0 ? 0 : 1;
   } catch (err) {
     console.error(`load: ${(err as Error).message}`);

@@ -11,7 +11,8 @@ const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const python = process.env.MESHGATE_PYTHON ?? 'python3';
 const missing = [];
 const moto = spawnSync(python, ['-c', 'import moto, moto.server; print(moto.__version__)'], { encoding: 'utf8' });
-if (moto.status !== 0) missing.push(`Python 3 with moto[server] 5.x (${python}: ${(moto.stderr || moto.error?.message || '').trim().split('\n').pop()})`);
+if (moto.status !== 0)
+  missing.push(`Python 3 with moto[server] 5.x (${python}: ${(moto.stderr || moto.error?.message || '').trim().split('\n').pop()})`);
 const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 if (lint.status !== 0) missing.push('cfn-lint 1.x on PATH (pip install cfn-lint)');
 if (missing.length > 0) {

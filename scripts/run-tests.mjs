@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs the test suite with node's own test runner: typecheck, then every test/**/*.test.ts and packages/*/test/**/*.test.ts.
-// Usage: node scripts/run-tests.mjs [--unit | --e2e] [path-substring ...]
+// Runs the test suite with node's own test runner: typecheck, lint (ESLint, zero warnings) and format (Prettier), then
+// every test/**/*.test.ts and packages/*/test/**/*.test.ts.
+// Usage: node scripts/run-tests.mjs [--unit | --e2e | --no-typecheck | --no-lint] [path-substring ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm test [-- --unit | --e2e | --no-typecheck] [path-substring ...]');
+  console.log('usage: npm test [-- --unit | --e2e | --no-typecheck | --no-lint] [path-substring ...]');
   process.exit(0);
 }
 const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
@@ -21,7 +22,9 @@ function walk(dir) {
 }
 
 // The workspace packages carry their own tests (packages/<name>/test), run with the rest.
-const packageTests = readdirSync('packages').map((name) => join('packages', name, 'test')).filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory());
+const packageTests = readdirSync('packages')
+  .map((name) => join('packages', name, 'test'))
+  .filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory());
 const files = [...walk('test'), ...packageTests.flatMap(walk)]
   .map((f) => relative('.', f))
   .filter((f) => (only === 'all' ? true : only === 'e2e' ? f.startsWith('test/e2e/') : !f.startsWith('test/e2e/')))
@@ -36,13 +39,25 @@ if (!args.includes('--no-typecheck') && filters.length === 0) {
   }
 }
 
+if (!args.includes('--no-lint') && filters.length === 0) {
+  for (const [what, bin, ...rest] of [
+    ['lint', 'node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.'],
+    ['format', 'node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.'],
+  ]) {
+    const step = spawnSync(process.execPath, [bin, ...rest], { stdio: 'inherit' });
+    if (step.status !== 0) {
+      console.error(`${what} failed: run npx eslint --fix . / npx prettier --write .`);
+      process.exit(step.status ?? 1);
+    }
+  }
+}
+
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const run = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { ...process.env, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false' } },
-);
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false' },
+});
 process.exit(run.status ?? 1);

@@ -20,14 +20,21 @@ function readReservedHeaders(env: Env): ReservedHeaders {
   const text = env.MESHGATE_RESERVED_HEADERS ?? '';
   const names = new Set<string>();
   const prefixes: string[] = [];
-  text.split(',').map((item) => item.trim()).forEach((item, i) => {
-    if (item === '' && text.trim() === '') return;
-    const isPrefix = item.endsWith('*');
-    const name = (isPrefix ? item.slice(0, -1) : item).replaceAll('_', '-');
-    if (!HEADER_NAME.test(name)) throw new ConfigError(`MESHGATE_RESERVED_HEADERS[${i}]`, `must be a lowercase header name or a prefix ending in *, got "${item.slice(0, 40)}"`);
-    if (isPrefix) prefixes.push(name);
-    else names.add(name);
-  });
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .forEach((item, i) => {
+      if (item === '' && text.trim() === '') return;
+      const isPrefix = item.endsWith('*');
+      const name = (isPrefix ? item.slice(0, -1) : item).replaceAll('_', '-');
+      if (!HEADER_NAME.test(name))
+        throw new ConfigError(
+          `MESHGATE_RESERVED_HEADERS[${i}]`,
+          `must be a lowercase header name or a prefix ending in *, got "${item.slice(0, 40)}"`,
+        );
+      if (isPrefix) prefixes.push(name);
+      else names.add(name);
+    });
   return Object.freeze({ names, prefixes: Object.freeze(prefixes) });
 }
 
@@ -37,12 +44,15 @@ function parseUpstreamUrls(env: Env, routes: RouteTable, allowLoopbackHttp: bool
   const urls = new Map<string, URL>();
   for (const [name, value] of Object.entries(raw)) {
     const path = `MESHGATE_UPSTREAMS.${name}`;
-    if (!routes.upstreams.has(name)) throw new ConfigError(path, `no upstream "${name}" in the route table (known: ${[...routes.upstreams.keys()].join(', ')})`);
+    if (!routes.upstreams.has(name))
+      throw new ConfigError(path, `no upstream "${name}" in the route table (known: ${[...routes.upstreams.keys()].join(', ')})`);
     const url = new URL(readHttpsUrl(path, value, { allowLoopbackHttp }));
-    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') throw new ConfigError(path, 'must be a base URL without credentials, query or fragment');
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+      throw new ConfigError(path, 'must be a base URL without credentials, query or fragment');
     urls.set(name, url);
   }
-  for (const name of routes.upstreams.keys()) if (!urls.has(name)) throw new ConfigError(`MESHGATE_UPSTREAMS.${name}`, 'is required: the route table sends requests there');
+  for (const name of routes.upstreams.keys())
+    if (!urls.has(name)) throw new ConfigError(`MESHGATE_UPSTREAMS.${name}`, 'is required: the route table sends requests there');
   return urls;
 }
 
@@ -50,11 +60,16 @@ function checkSchemas(routes: RouteTable): void {
   routes.routes.forEach((route, i) => {
     const path = `routes.routes[${i}]`;
     if (route.bodySchema !== undefined) {
-      if (bodyValidator(route.bodySchema) === undefined) throw new ConfigError(`${path}.bodySchema`, `no body schema "${route.bodySchema}" in config/schemas (run npm run build:schemas)`);
-      if (!route.contentTypes.every(isJsonMediaType)) throw new ConfigError(`${path}.contentTypes`, 'a route with a bodySchema accepts JSON media types only');
+      if (bodyValidator(route.bodySchema) === undefined)
+        throw new ConfigError(`${path}.bodySchema`, `no body schema "${route.bodySchema}" in config/schemas (run npm run build:schemas)`);
+      if (!route.contentTypes.every(isJsonMediaType))
+        throw new ConfigError(`${path}.contentTypes`, 'a route with a bodySchema accepts JSON media types only');
     }
     if (route.querySchema !== undefined && queryValidator(route.querySchema) === undefined) {
-      throw new ConfigError(`${path}.querySchema`, `no query schema "${route.querySchema}" in config/schemas (query schema names end in -query)`);
+      throw new ConfigError(
+        `${path}.querySchema`,
+        `no query schema "${route.querySchema}" in config/schemas (query schema names end in -query)`,
+      );
     }
   });
 }

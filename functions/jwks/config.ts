@@ -19,6 +19,7 @@ export function loadJwksConfig(env: Env): JwksSourceConfig {
     if (store.kind === 'file') return store;
   }
   const secretId = env.MESHGATE_PUBLIC_JWKS_SECRET_ID;
-  if (secretId === undefined || secretId === '') throw new ConfigError('MESHGATE_PUBLIC_JWKS_SECRET_ID', 'is required unless MESHGATE_KEY_STORE is file');
+  if (secretId === undefined || secretId === '')
+    throw new ConfigError('MESHGATE_PUBLIC_JWKS_SECRET_ID', 'is required unless MESHGATE_KEY_STORE is file');
   return { kind: 'public-jwks-secret', secretId, cacheMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 60_000, 0, 3_600_000) };
 }

@@ -17,7 +17,9 @@ export const handler = async (event: unknown, context?: Context): Promise<HttpRe
     const jwks = (source ??= jwksSourceFromConfig(loadJwksConfig(process.env)));
     return jwksResult(await traced('### jwks source load', () => jwks.load()), event);
   } catch (err) {
-    logger.error('jwks: key set unavailable', { error: { name: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } });
+    logger.error('jwks: key set unavailable', {
+      error: { name: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message },
+    });
     countMetric('JwksKeySetUnavailable');
     return keyStoreFailureResult(err, requestIdOf(event));
   }

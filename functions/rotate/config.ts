@@ -21,7 +21,10 @@ export function loadRotateConfig(env: Env): RotateConfig {
   if (publicJwksSecretId === undefined || publicJwksSecretId === '') return Object.freeze({ publicJwks: undefined });
   const signingKeySecretId = env.MESHGATE_KEY_SECRET_ID;
   if (signingKeySecretId === undefined || signingKeySecretId === '') {
-    throw new ConfigError('MESHGATE_KEY_SECRET_ID', 'is required with MESHGATE_PUBLIC_JWKS_SECRET_ID: it names the key set whose public keys are published');
+    throw new ConfigError(
+      'MESHGATE_KEY_SECRET_ID',
+      'is required with MESHGATE_PUBLIC_JWKS_SECRET_ID: it names the key set whose public keys are published',
+    );
   }
   return Object.freeze({ publicJwks: Object.freeze({ publicJwksSecretId, signingKeySecretId }) });
 }

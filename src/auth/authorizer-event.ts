@@ -32,12 +32,24 @@ export function readAuthorizerEvent(event: unknown): AuthorizerRequest {
   if (e.version === '2.0') {
     const fromSource = Array.isArray(e.identitySource) && typeof e.identitySource[0] === 'string' ? e.identitySource[0] : undefined;
     const routeArn = typeof e.routeArn === 'string' ? e.routeArn : undefined;
-    return { format: 'http-v2', authorization: headerValue(e.headers, 'authorization') ?? fromSource, arn: routeArn, target: parseExecuteApiArn(routeArn), requestId };
+    return {
+      format: 'http-v2',
+      authorization: headerValue(e.headers, 'authorization') ?? fromSource,
+      arn: routeArn,
+      target: parseExecuteApiArn(routeArn),
+      requestId,
+    };
   }
   const arn = typeof e.methodArn === 'string' ? e.methodArn : undefined;
   const target = parseExecuteApiArn(arn);
   if (e.type === 'TOKEN') {
-    return { format: 'rest-token', authorization: typeof e.authorizationToken === 'string' ? e.authorizationToken : undefined, arn, target, requestId };
+    return {
+      format: 'rest-token',
+      authorization: typeof e.authorizationToken === 'string' ? e.authorizationToken : undefined,
+      arn,
+      target,
+      requestId,
+    };
   }
   return { format: 'rest-request', authorization: headerValue(e.headers, 'authorization'), arn, target, requestId };
 }
@@ -55,7 +67,8 @@ export function bearerToken(authorization: string | undefined): string | undefin
   let end = authorization.length;
   while (start < end && isBlank(authorization, start)) start++;
   while (end > start && isBlank(authorization, end - 1)) end--;
-  if (end - start < 8 || authorization.slice(start, start + 6).toLowerCase() !== 'bearer' || !isBlank(authorization, start + 6)) return undefined;
+  if (end - start < 8 || authorization.slice(start, start + 6).toLowerCase() !== 'bearer' || !isBlank(authorization, start + 6))
+    return undefined;
   let at = start + 7;
   while (at < end && isBlank(authorization, at)) at++;
   return at < end ? authorization.slice(at, end) : undefined;

@@ -28,7 +28,15 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
     });
     // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
     void verifiers.hydrate();
-    return { ok: true, core: { verifiers, routes: config.routes, httpApiResponse: config.httpApiResponse, tokenCache: new VerifiedTokenCache(config.tokenCacheSize) } };
+    return {
+      ok: true,
+      core: {
+        verifiers,
+        routes: config.routes,
+        httpApiResponse: config.httpApiResponse,
+        tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
+      },
+    };
   } catch (err) {
     const error = err instanceof MeshgateError ? err : new ConfigError('config', (err as Error).message, { cause: err });
     logger.error('configuration invalid: every request is denied', { code: error.code, error: error.message });
@@ -45,7 +53,13 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
   const { target } = request;
   const route = target ? `${target.method} ${target.path}` : 'unknown';
   if (!authorizer.ok) {
-    logger.error('access decision', { route, outcome: 'deny', reason: 'config_invalid', error: authorizer.error.message, ...emfCount('AuthorizerDenied') });
+    logger.error('access decision', {
+      route,
+      outcome: 'deny',
+      reason: 'config_invalid',
+      error: authorizer.error.message,
+      ...emfCount('AuthorizerDenied'),
+    });
     return respond({ httpApiResponse: 'simple' }, request, { outcome: 'deny', reason: 'config_invalid' });
   }
   const decision = await decide(authorizer.core, request);
@@ -55,7 +69,9 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
     outcome: decision.outcome,
     reason: decision.reason,
     ...('identity' in decision ? { sub: decision.identity.sub, iss: decision.identity.iss, type: decision.identity.type } : {}),
-    ...emfCount(decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized'),
+    ...emfCount(
+      decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized',
+    ),
   });
   return respond(authorizer.core, request, decision);
 }

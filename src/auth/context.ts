@@ -63,7 +63,8 @@ function listField(ctx: Record<string, unknown>, name: 'scopesJson' | 'groupsJso
   } catch {
     throw contextError(`${name} is not JSON`);
   }
-  if (!Array.isArray(list) || list.length > MAX_LIST_ITEMS) throw contextError(`${name} must be a JSON array of at most ${MAX_LIST_ITEMS} strings`);
+  if (!Array.isArray(list) || list.length > MAX_LIST_ITEMS)
+    throw contextError(`${name} must be a JSON array of at most ${MAX_LIST_ITEMS} strings`);
   for (const item of list) {
     if (typeof item !== 'string' || item.length === 0 || !wellFormed(item)) throw contextError(`${name} must hold non-empty strings only`);
     // The assertion's `scope` claim is space-delimited: a scope with whitespace would split into others.

@@ -44,7 +44,10 @@ function groupsOf(claim: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length > MAX_CLAIM_ITEMS || !list.every((v) => typeof v === 'string' && v.length > 0)) {
-    throw new TokenError('token_claim_invalid', `claim ${claim} must be a non-empty string or a list of at most ${MAX_CLAIM_ITEMS} non-empty strings`);
+    throw new TokenError(
+      'token_claim_invalid',
+      `claim ${claim} must be a non-empty string or a list of at most ${MAX_CLAIM_ITEMS} non-empty strings`,
+    );
   }
   for (const group of list as string[]) checkedString(claim, group);
   return list as string[];
@@ -54,8 +57,10 @@ function groupsOf(claim: string, value: unknown): string[] {
 const NOT_A_SCOPE_TOKEN = /[\s\x00-\x1f\x7f]/u;
 
 function scopeToken(claim: string, token: unknown): string {
-  if (typeof token !== 'string' || token.length === 0) throw new TokenError('token_scope_invalid', `claim ${claim} holds an empty or non-string scope`);
-  if (NOT_A_SCOPE_TOKEN.test(token)) throw new TokenError('token_scope_invalid', `claim ${claim} holds a scope with whitespace or a control character (RFC 6749 §3.3)`);
+  if (typeof token !== 'string' || token.length === 0)
+    throw new TokenError('token_scope_invalid', `claim ${claim} holds an empty or non-string scope`);
+  if (NOT_A_SCOPE_TOKEN.test(token))
+    throw new TokenError('token_scope_invalid', `claim ${claim} holds a scope with whitespace or a control character (RFC 6749 §3.3)`);
   return checkedString(claim, token);
 }
 
@@ -63,7 +68,8 @@ function scopeList(claim: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
   // The string form is space-delimited by definition (RFC 6749 §3.3, RFC 8693 §4.2); a list item is one token.
   const items = typeof value === 'string' ? value.split(' ').filter((s) => s.length > 0) : value;
-  if (!Array.isArray(items) || items.length > MAX_CLAIM_ITEMS) throw new TokenError('token_claim_invalid', `claim ${claim} must be a string or a list of at most ${MAX_CLAIM_ITEMS} strings`);
+  if (!Array.isArray(items) || items.length > MAX_CLAIM_ITEMS)
+    throw new TokenError('token_claim_invalid', `claim ${claim} must be a string or a list of at most ${MAX_CLAIM_ITEMS} strings`);
   return items.map((token) => scopeToken(claim, token));
 }
 

@@ -55,9 +55,14 @@ export class JwksFetcher implements Fetcher {
 
   private async get(uri: string): Promise<ArrayBuffer> {
     // httpGet itself allows http to loopback hosts; the authorizer allows it only on stages that say so.
-    if (!this.allowLoopbackHttp && !(URL.canParse(uri) && new URL(uri).protocol === 'https:')) throw new NonRetryableFetchError(uri, 'JWKS must be fetched over https');
+    if (!this.allowLoopbackHttp && !(URL.canParse(uri) && new URL(uri).protocol === 'https:'))
+      throw new NonRetryableFetchError(uri, 'JWKS must be fetched over https');
     try {
-      const body = await httpGet(uri, { timeoutMs: this.timeoutMs, maxBytes: this.maxBytes, ...(this.ca === undefined ? {} : { ca: this.ca }) });
+      const body = await httpGet(uri, {
+        timeoutMs: this.timeoutMs,
+        maxBytes: this.maxBytes,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
+      });
       return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
     } catch (err) {
       throw libraryError(uri, err);

@@ -12,7 +12,11 @@ export interface ExecuteApiArn {
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: ReadonlyArray<{ readonly Action: 'execute-api:Invoke'; readonly Effect: 'Allow' | 'Deny'; readonly Resource: readonly string[] }>;
+  readonly Statement: ReadonlyArray<{
+    readonly Action: 'execute-api:Invoke';
+    readonly Effect: 'Allow' | 'Deny';
+    readonly Resource: readonly string[];
+  }>;
 }
 
 // Account and API id are matched loosely: serverless offline sends `random-account-id` / `random-api-id`.
@@ -69,7 +73,12 @@ export function denyPolicy(apiBase: string): PolicyDocument {
 /** Evaluates a policy for one ARN the way API Gateway does: an explicit Deny wins, then any Allow, else deny. */
 export function policyAllows(policy: PolicyDocument, arn: string): boolean {
   const matches = (pattern: string): boolean =>
-    new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(arn);
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(arn);
   let allowed = false;
   for (const st of policy.Statement) {
     if (!st.Resource.some(matches)) continue;

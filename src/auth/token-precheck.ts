@@ -76,10 +76,12 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   if (payload.exp === undefined) throw new TokenError('token_exp_missing', 'token has no exp claim');
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
     const v = payload[claim];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new TokenError('token_malformed', `${claim} is not a number`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+      throw new TokenError('token_malformed', `${claim} is not a number`);
   }
   for (const claim of ['iss', 'sub', 'scope'] as const) {
-    if (payload[claim] !== undefined && typeof payload[claim] !== 'string') throw new TokenError('token_malformed', `${claim} is not a string`);
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'string')
+      throw new TokenError('token_malformed', `${claim} is not a string`);
   }
   const aud = payload.aud;
   if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
@@ -98,7 +100,9 @@ function parseMember(part: 'header' | 'payload', text: string): Record<string, u
   } catch {
     throw new TokenError('token_malformed', `token ${part} is not JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('token_malformed', `token ${part} is not a JSON object`);
-  if (Object.hasOwn(value, '__proto__') || Object.hasOwn(value, 'constructor')) throw new TokenError('token_malformed', `token ${part} has a forbidden member name`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TokenError('token_malformed', `token ${part} is not a JSON object`);
+  if (Object.hasOwn(value, '__proto__') || Object.hasOwn(value, 'constructor'))
+    throw new TokenError('token_malformed', `token ${part} has a forbidden member name`);
   return value as Record<string, unknown>;
 }

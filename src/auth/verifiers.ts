@@ -76,7 +76,7 @@ const LIBRARY_ERROR_CODES: ReadonlyArray<[new (...args: never[]) => Error, Error
 export function toTokenError(err: unknown): TokenError {
   if (err instanceof TokenError) return err;
   for (const [cls, code] of LIBRARY_ERROR_CODES) {
-    if (err instanceof cls) return new TokenError(code, (err as Error).message, { cause: err });
+    if (err instanceof cls) return new TokenError(code, err.message, { cause: err });
   }
   return new TokenError('token_claim_invalid', 'token could not be verified', { cause: err });
 }
@@ -99,14 +99,17 @@ function customCheck(cfg: IssuerConfig, skew: number): VerifyProps['customJwtChe
       throw new TokenError('token_typ_not_allowed', `token typ header must be one of ${typList}`);
     }
     if (maxLifetime !== undefined) {
-      if (typeof payload.iat !== 'number') throw new TokenError('token_lifetime_too_long', 'token has no iat, so its lifetime cannot be bounded');
+      if (typeof payload.iat !== 'number')
+        throw new TokenError('token_lifetime_too_long', 'token has no iat, so its lifetime cannot be bounded');
       // exp is a finite number here: precheckToken refuses a token without one.
-      if ((payload.exp as number) - payload.iat > maxLifetime) throw new TokenError('token_lifetime_too_long', `token lifetime (exp - iat) exceeds ${maxLifetime} s`);
+      if ((payload.exp as number) - payload.iat > maxLifetime)
+        throw new TokenError('token_lifetime_too_long', `token lifetime (exp - iat) exceeds ${maxLifetime} s`);
     }
     if (cfg.kind !== 'cognito') return;
     if (payload.token_use !== cfg.tokenUse) throw new TokenError('token_use_mismatch', `token_use must be ${cfg.tokenUse}`);
     const client = cfg.tokenUse === 'access' ? payload.client_id : payload.aud;
-    if (typeof client !== 'string' || !cfg.audience.includes(client)) throw new TokenError('audience_mismatch', 'token client id is not accepted');
+    if (typeof client !== 'string' || !cfg.audience.includes(client))
+      throw new TokenError('audience_mismatch', 'token client id is not accepted');
   };
 }
 
@@ -153,7 +156,11 @@ export class IssuerVerifiers {
 
   /** Fetches every issuer's JWKS that the snapshot did not provide; concurrent callers share one fetch per URI. */
   async hydrate(): Promise<void> {
-    await Promise.allSettled(this.jwksUris().filter((uri) => !this.snapshotted.has(uri)).map((uri) => this.jwksCache.getJwks(uri)));
+    await Promise.allSettled(
+      this.jwksUris()
+        .filter((uri) => !this.snapshotted.has(uri))
+        .map((uri) => this.jwksCache.getJwks(uri)),
+    );
   }
 
   /**

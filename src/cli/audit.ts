@@ -22,10 +22,12 @@ async function readInputs(options: AuditCliOptions): Promise<AuditInput> {
     // Loaded only here: the SDK clients are not needed to audit files. `require`, not `import()`: the bin runs these
     // sources through tsx's CommonJS hook, and a native import() of '../audit/live' is an ESM directory import (it
     // names both live.ts and live/), which Node refuses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
     const { readLiveInputs } = require('../audit/live') as typeof import('../audit/live');
     try {
       // A large account takes a while: say how far the secret reads have come (every 100, from 100 secrets on).
-      const onProgress = ({ done, total }: { done: number; total: number }) => console.error(`meshgate audit: live: read ${done}/${total} secrets`);
+      const onProgress = ({ done, total }: { done: number; total: number }) =>
+        console.error(`meshgate audit: live: read ${done}/${total} secrets`);
       inputs.push(await readLiveInputs(undefined, { onProgress }));
     } catch (err) {
       throw new MeshgateError('audit_input_invalid', `cannot read the live account: ${(err as Error).message}`, { cause: err });
@@ -47,7 +49,9 @@ function exitCode(result: AuditResult, failOn: AuditCliOptions['failOn']): numbe
 
 async function audit(options: AuditCliOptions): Promise<number> {
   const input = await readInputs(options);
-  console.error(`meshgate audit: read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`);
+  console.error(
+    `meshgate audit: read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`,
+  );
   const suppressions = options.suppressions ? await readSuppressions(options.suppressions) : undefined;
   let result = await runAudit(input, { publicRoutes: options.publicRoutes, rotationGraceDays: options.rotationGraceDays, suppressions });
   if (options.writeBaseline) {
@@ -59,8 +63,12 @@ async function audit(options: AuditCliOptions): Promise<number> {
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
   const { bySeverity, total, suppressions: applied } = result.summary;
-  const suppressedNote = applied ? `; ${applied.suppressed} suppressed, ${applied.expired} expired and ${applied.stale.length} stale suppression(s)` : '';
-  console.error(`meshgate audit: ${total} finding(s): ${bySeverity.critical} critical, ${bySeverity.high} high, ${bySeverity.medium} medium, ${bySeverity.low} low${suppressedNote}`);
+  const suppressedNote = applied
+    ? `; ${applied.suppressed} suppressed, ${applied.expired} expired and ${applied.stale.length} stale suppression(s)`
+    : '';
+  console.error(
+    `meshgate audit: ${total} finding(s): ${bySeverity.critical} critical, ${bySeverity.high} high, ${bySeverity.medium} medium, ${bySeverity.low} low${suppressedNote}`,
+  );
   return options.writeBaseline ? 0 : exitCode(result, options.failOn);
 }
 

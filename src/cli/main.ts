@@ -8,12 +8,14 @@ export interface Command {
 
 // Commands load on demand (`require`, not `import()`: the bin runs these sources through tsx's CommonJS hook),
 // so `meshgate rotate` never pays for the audit's IAM catalogue.
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading, see above */
 const COMMANDS: Record<string, () => Command> = {
   start: () => (require('./start') as { command: Command }).command,
   rotate: () => (require('./rotate') as { command: Command }).command,
   audit: () => (require('./audit') as { command: Command }).command,
   'snapshot-jwks': () => (require('./snapshot-jwks') as { command: Command }).command,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const USAGE = `usage: meshgate <command> [options]
 

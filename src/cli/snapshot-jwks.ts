@@ -20,7 +20,15 @@ export const command: Command = {
   async run(argv) {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { issuers: { type: 'string' }, output: { type: 'string', default: 'config/jwks-snapshot.json' }, 'allow-loopback-http': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } }));
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          issuers: { type: 'string' },
+          output: { type: 'string', default: 'config/jwks-snapshot.json' },
+          'allow-loopback-http': { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }));
     } catch (err) {
       console.error(`meshgate snapshot-jwks: ${(err as Error).message}\n\n${HELP}`);
       return 2;

@@ -68,7 +68,10 @@ export function parseStartArgs(argv: string[]): StartOptions | undefined {
     },
   });
   if (values.help) return undefined;
-  const ports = Object.fromEntries(PORT_FLAGS.map(([key, flag, , fallback]) => [key, portValue(flag, values[flag], fallback)])) as Record<(typeof PORT_FLAGS)[number][0], number>;
+  const ports = Object.fromEntries(PORT_FLAGS.map(([key, flag, , fallback]) => [key, portValue(flag, values[flag], fallback)])) as Record<
+    (typeof PORT_FLAGS)[number][0],
+    number
+  >;
   const seen = new Map<number, string>();
   for (const [key, flag] of PORT_FLAGS) {
     const other = seen.get(ports[key]);
@@ -89,7 +92,8 @@ function portFree(port: number): Promise<boolean> {
 /** The first configured port something else already listens on, with the flag that changes it. */
 export async function findBusyPort(opts: StartOptions): Promise<string | undefined> {
   for (const [key, flag, what] of PORT_FLAGS) {
-    if (!(await portFree(opts[key]))) return `port ${opts[key]} (${what}) is already in use: stop what holds it or choose another port with --${flag} <port>`;
+    if (!(await portFree(opts[key])))
+      return `port ${opts[key]} (${what}) is already in use: stop what holds it or choose another port with --${flag} <port>`;
   }
   return undefined;
 }
@@ -133,7 +137,13 @@ async function runStack(opts: StartOptions): Promise<number> {
     const issuer = await startLocalIssuer({ port: opts.issuerPort, host: HOST });
     stops.push(() => issuer.close());
     const api = `http://${HOST}:${opts.port}`;
-    const demo = await startDemoService({ port: opts.servicePort, host: HOST, issuer: api, audience: routesJson.upstreams.demo.audience, jwksUri: `${api}/.well-known/jwks.json` });
+    const demo = await startDemoService({
+      port: opts.servicePort,
+      host: HOST,
+      issuer: api,
+      audience: routesJson.upstreams.demo.audience,
+      jwksUri: `${api}/.well-known/jwks.json`,
+    });
     stops.push(() => demo.close());
     const offline = await startOffline({
       httpPort: opts.port,

@@ -27,7 +27,11 @@ export function readOptionalString(path: string, value: unknown, opts?: { patter
 }
 
 /** A string or a list of strings; `pattern`/`hint` apply to every item, as in {@link readString}. */
-export function readStringList(path: string, value: unknown, opts: { allowEmpty?: boolean; pattern?: RegExp; hint?: string } = {}): string[] {
+export function readStringList(
+  path: string,
+  value: unknown,
+  opts: { allowEmpty?: boolean; pattern?: RegExp; hint?: string } = {},
+): string[] {
   if (typeof value === 'string') return [readString(path, value, opts)];
   if (!Array.isArray(value)) throw new ConfigError(path, 'must be a string or a list of strings');
   if (value.length === 0 && !opts.allowEmpty) throw new ConfigError(path, 'must not be empty');

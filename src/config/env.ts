@@ -7,7 +7,8 @@ export function envInteger(env: Env, name: string, fallback: number, min: number
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${text.slice(0, 40)}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${text.slice(0, 40)}"`);
   return n;
 }
 
@@ -28,7 +29,12 @@ export function envEnum<T extends string>(env: Env, name: string, allowed: reado
 
 /** True inside a real Lambda (not `serverless offline`, not `invoke local`, not tests). */
 export function runningInAws(env: Env): boolean {
-  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.IS_OFFLINE !== 'true' && env.IS_LOCAL !== 'true' && env.AWS_EXECUTION_ENV !== undefined;
+  return (
+    env.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
+    env.IS_OFFLINE !== 'true' &&
+    env.IS_LOCAL !== 'true' &&
+    env.AWS_EXECUTION_ENV !== undefined
+  );
 }
 
 /** Loopback HTTP (local issuers, local upstreams) is for the local stack only, never in AWS. */

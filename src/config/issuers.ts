@@ -1,14 +1,6 @@
 // The trusted-issuer list (MESHGATE_ISSUERS): parsed, checked and frozen once at cold start.
 import { ConfigError } from '../errors';
-import {
-  readEnum,
-  readHttpsUrl,
-  readInteger,
-  readObject,
-  readOptionalString,
-  readOptionalStringList,
-  readStringList,
-} from './check';
+import { readEnum, readHttpsUrl, readInteger, readObject, readOptionalString, readOptionalStringList, readStringList } from './check';
 
 export type IssuerKind = 'oidc' | 'cognito';
 
@@ -47,7 +39,17 @@ export interface IssuerConfig {
 }
 
 const ISSUER_FIELDS = [
-  'issuer', 'aliases', 'kind', 'audience', 'clientIds', 'tokenUse', 'jwksUri', 'requiredScopes', 'claims', 'allowedTyp', 'maxTokenLifetimeSeconds',
+  'issuer',
+  'aliases',
+  'kind',
+  'audience',
+  'clientIds',
+  'tokenUse',
+  'jwksUri',
+  'requiredScopes',
+  'claims',
+  'allowedTyp',
+  'maxTokenLifetimeSeconds',
 ] as const;
 const CLAIM_FIELDS = ['groups', 'tenant', 'clientId'] as const;
 const CLAIM_NAME = { pattern: /^[A-Za-z0-9_:.\-/]{1,128}$/, hint: 'a claim name (letters, digits, _ : . - /)' };
@@ -68,7 +70,9 @@ const MAX_LIFETIME_CAP_SECONDS = 31_536_000;
  */
 export function normaliseTyp(typ: string): string {
   const lower = /[A-Z]/.test(typ) ? typ.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : typ;
-  return lower.startsWith(MEDIA_TYPE_PREFIX) && !lower.includes('/', MEDIA_TYPE_PREFIX.length) ? lower.slice(MEDIA_TYPE_PREFIX.length) : lower;
+  return lower.startsWith(MEDIA_TYPE_PREFIX) && !lower.includes('/', MEDIA_TYPE_PREFIX.length)
+    ? lower.slice(MEDIA_TYPE_PREFIX.length)
+    : lower;
 }
 
 function readAllowedTyp(path: string, value: unknown): readonly string[] | undefined {
@@ -95,7 +99,12 @@ function parseIssuer(path: string, value: unknown, allowLoopbackHttp: boolean): 
   const raw = readObject(path, value, ISSUER_FIELDS);
   const url = { allowLoopbackHttp };
   const issuer = readHttpsUrl(`${path}.issuer`, raw.issuer, url);
-  const kind = raw.kind === undefined ? (/^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer) ? 'cognito' : 'oidc') : readEnum(`${path}.kind`, raw.kind, ['oidc', 'cognito'] as const);
+  const kind =
+    raw.kind === undefined
+      ? /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer)
+        ? 'cognito'
+        : 'oidc'
+      : readEnum(`${path}.kind`, raw.kind, ['oidc', 'cognito'] as const);
   const aliases = readOptionalStringList(`${path}.aliases`, raw.aliases).map((a, i) => readHttpsUrl(`${path}.aliases[${i}]`, a, url));
 
   let audience: string[];
@@ -128,7 +137,9 @@ function parseIssuer(path: string, value: unknown, allowLoopbackHttp: boolean): 
     claims,
     allowedTyp: readAllowedTyp(`${path}.allowedTyp`, raw.allowedTyp),
     maxTokenLifetimeSeconds:
-      raw.maxTokenLifetimeSeconds === undefined ? undefined : readInteger(`${path}.maxTokenLifetimeSeconds`, raw.maxTokenLifetimeSeconds, 1, MAX_LIFETIME_CAP_SECONDS),
+      raw.maxTokenLifetimeSeconds === undefined
+        ? undefined
+        : readInteger(`${path}.maxTokenLifetimeSeconds`, raw.maxTokenLifetimeSeconds, 1, MAX_LIFETIME_CAP_SECONDS),
   });
 }
 

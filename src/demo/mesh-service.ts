@@ -58,7 +58,12 @@ function parsedBody(text: string, contentType: string | undefined): unknown {
  * await demo.close();
  */
 export async function startDemoService(options: DemoServiceOptions): Promise<DemoService> {
-  const verifier = createAssertionVerifier({ ...options.verifier, issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri });
+  const verifier = createAssertionVerifier({
+    ...options.verifier,
+    issuer: options.issuer,
+    audience: options.audience,
+    jwksUri: options.jwksUri,
+  });
   const server = createServer((req, res) => {
     const send = (status: number, type: string, payload: unknown): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(JSON.stringify(payload));
@@ -74,7 +79,14 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
         const all = url.searchParams.getAll(key);
         query[key] = all.length === 1 ? (all[0] ?? '') : all;
       }
-      send(200, 'application/json', { trusted, method: req.method, path: url.pathname, query, headers, body: parsedBody(bytes.toString('utf8'), req.headers['content-type']) });
+      send(200, 'application/json', {
+        trusted,
+        method: req.method,
+        path: url.pathname,
+        query,
+        headers,
+        body: parsedBody(bytes.toString('utf8'), req.headers['content-type']),
+      });
     };
     serve().catch((err: unknown) => {
       const { status, body } = problemFor(err);

@@ -24,7 +24,9 @@ export function errorResult(err: unknown, requestId: string | undefined): HttpRe
 export function toProblem(err: unknown, requestId: string | undefined): Problem {
   const instance = requestId === undefined ? {} : { instance: requestId };
   if (!isMeshgateError(err)) {
-    logger.error('unexpected error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+    logger.error('unexpected error', {
+      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
     const { status, title } = ERROR_TABLE.internal;
     return { type: problemType('internal'), code: 'internal', title, status, ...instance };
   }

@@ -20,7 +20,12 @@ const badRequest = (status: 400 | 413 | 415, title: string): ErrorRow => ({ stat
 const upstream = (status: 502 | 504, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'upstream_error' });
 const failure = (status: 500 | 503, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'error' });
 // The consumer package owns its codes' statuses (services answer with them); meshgate reuses them, never restates them.
-const consumer = (code: AssertionErrorCode & ErrorCode, title: string): ErrorRow => ({ status: ASSERTION_ERROR_STATUS[code], title, expose: false, outcome: 'error' });
+const consumer = (code: AssertionErrorCode & ErrorCode, title: string): ErrorRow => ({
+  status: ASSERTION_ERROR_STATUS[code],
+  title,
+  expose: false,
+  outcome: 'error',
+});
 
 /**
  * `satisfies Record<ErrorCode, …>` makes the table exhaustive: a new code does not compile until it has a row here

@@ -31,7 +31,12 @@ export interface AssertionTarget {
  * @example
  * const claims = assertionClaims(identity, { audience: 'orders', method: 'GET', upstreamPath: '/orders/1', canonicalQuery: '', body: undefined }, settings, now);
  */
-export function assertionClaims(identity: VerifiedIdentity, target: AssertionTarget, settings: AssertionSettings, nowSeconds: number): AssertionClaims {
+export function assertionClaims(
+  identity: VerifiedIdentity,
+  target: AssertionTarget,
+  settings: AssertionSettings,
+  nowSeconds: number,
+): AssertionClaims {
   const ttl = Math.min(Math.max(1, settings.ttlSeconds), MAX_ASSERTION_TTL_SECONDS);
   const exp = identity.exp > 0 ? Math.min(nowSeconds + ttl, Math.max(identity.exp, nowSeconds + 1)) : nowSeconds + ttl;
   return {

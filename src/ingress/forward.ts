@@ -18,7 +18,17 @@ export const httpAgent = new http.Agent(agentOptions);
 export const httpsAgent = new https.Agent(agentOptions);
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ETIMEDOUT']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+]);
 
 export interface UpstreamRequest {
   /** The upstream's base URL; its path is a prefix of every forwarded path. */
@@ -49,7 +59,10 @@ export function upstreamPath(baseUrl: URL, requestPath: string): string {
   return `${base}${requestPath}`;
 }
 
-function attempt(req: UpstreamRequest, deadline: number): Promise<{ response?: UpstreamResponse; error?: NodeJS.ErrnoException; reused: boolean }> {
+function attempt(
+  req: UpstreamRequest,
+  deadline: number,
+): Promise<{ response?: UpstreamResponse; error?: NodeJS.ErrnoException; reused: boolean }> {
   return new Promise((resolve) => {
     const secure = req.baseUrl.protocol === 'https:';
     const limit = req.maxResponseBytes ?? MAX_UPSTREAM_RESPONSE_BYTES;
@@ -89,7 +102,9 @@ function attempt(req: UpstreamRequest, deadline: number): Promise<{ response?: U
         if (size > limit) return fail('MESHGATE_TOO_LARGE', 'upstream response too large');
         chunks.push(chunk);
       });
-      res.on('end', () => finish({ response: { status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks, size) } }));
+      res.on('end', () =>
+        finish({ response: { status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks, size) } }),
+      );
       res.on('aborted', () => finish({ error: Object.assign(new Error('upstream aborted the response'), { code: 'ECONNRESET' }) }));
     });
     outgoing.end(req.body);
@@ -98,8 +113,12 @@ function attempt(req: UpstreamRequest, deadline: number): Promise<{ response?: U
 
 function toError(req: UpstreamRequest, error: NodeJS.ErrnoException): MeshgateError {
   const details = { upstream: req.upstreamName, cause: error.code ?? error.message };
-  if (error.code === 'MESHGATE_TIMEOUT') return new MeshgateError('upstream_timeout', `upstream ${req.upstreamName} did not answer within ${req.timeoutMs} ms`, { details });
-  if (error.code === 'MESHGATE_TOO_LARGE') return new MeshgateError('upstream_response_too_large', `upstream ${req.upstreamName} answered more than API Gateway can return`, { details });
+  if (error.code === 'MESHGATE_TIMEOUT')
+    return new MeshgateError('upstream_timeout', `upstream ${req.upstreamName} did not answer within ${req.timeoutMs} ms`, { details });
+  if (error.code === 'MESHGATE_TOO_LARGE')
+    return new MeshgateError('upstream_response_too_large', `upstream ${req.upstreamName} answered more than API Gateway can return`, {
+      details,
+    });
   const what = error.code !== undefined && UNAVAILABLE.has(error.code) ? error.code : 'connection failed';
   return new MeshgateError('upstream_unavailable', `upstream ${req.upstreamName}: ${what}`, { details });
 }

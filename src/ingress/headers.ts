@@ -11,14 +11,33 @@ export const MAX_IDENTITY_VALUE_LENGTH = 1024;
 const MAX_TRACESTATE_LENGTH = 512;
 
 /** RFC 9110 §7.6.1 hop-by-hop fields, plus the pre-standard ones proxies still see. */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * Inbound headers never forwarded as sent: `authorization` (the upstream trusts the assertion, and forwarding the
  * bearer token would widen its blast radius), `host`/`content-length`/`expect` (set for the upstream request),
  * and the headers meshgate sets itself (trace headers are re-added only when well-formed).
  */
-const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', 'x-request-id', 'traceparent', 'tracestate', 'x-amzn-trace-id']);
+const REPLACED = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'expect',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+  'x-amzn-trace-id',
+]);
 
 /**
  * Method and URL overrides some frameworks honour (method-override, Symfony, IIS, Spring's HiddenHttpMethodFilter
@@ -26,7 +45,17 @@ const REPLACED = new Set(['authorization', 'host', 'content-length', 'expect', '
  */
 // The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped too: upstreams that
 // trust proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
-const ROUTING_OVERRIDES = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-method', 'x-original-url', 'x-rewrite-url', 'forwarded', 'x-forwarded-host', 'x-forwarded-server']);
+const ROUTING_OVERRIDES = new Set([
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-method',
+  'x-original-url',
+  'x-rewrite-url',
+  'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-server',
+]);
 
 /**
  * Prefixes of the headers the shipped sidecar configurations write from verified claims (docs/envoy/envoy.yaml
@@ -84,7 +113,8 @@ export function encodeIdentityValue(value: string): string {
 
 function single(name: string, value: string): string {
   const encoded = encodeIdentityValue(value);
-  if (encoded.length > MAX_IDENTITY_VALUE_LENGTH) throw new TokenError('token_claim_invalid', `identity value for ${name} is longer than ${MAX_IDENTITY_VALUE_LENGTH} characters`);
+  if (encoded.length > MAX_IDENTITY_VALUE_LENGTH)
+    throw new TokenError('token_claim_invalid', `identity value for ${name} is longer than ${MAX_IDENTITY_VALUE_LENGTH} characters`);
   return encoded;
 }
 
@@ -130,7 +160,15 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
   for (const [name, values] of untrusted) {
     // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
     const canonical = name.replaceAll('_', '-');
-    if (isReserved(canonical, reserved) || name.startsWith('proxy-') || HOP_BY_HOP.has(name) || REPLACED.has(name) || ROUTING_OVERRIDES.has(canonical) || listed.has(name)) continue;
+    if (
+      isReserved(canonical, reserved) ||
+      name.startsWith('proxy-') ||
+      HOP_BY_HOP.has(name) ||
+      REPLACED.has(name) ||
+      ROUTING_OVERRIDES.has(canonical) ||
+      listed.has(name)
+    )
+      continue;
     if (!TOKEN.test(name)) continue;
     const safe = values.filter((v) => SAFE_PASSTHROUGH_VALUE.test(v));
     if (safe.length > 0) out[name] = safe.length === 1 ? (safe[0] as string) : safe;
@@ -163,7 +201,8 @@ export function enrichHeaders(input: EnrichInput): OutgoingHeaders {
   if (traceparent !== undefined) {
     out.traceparent = traceparent;
     const tracestate = untrustedHeaders.get('tracestate')?.join(',');
-    if (tracestate !== undefined && tracestate.length <= MAX_TRACESTATE_LENGTH && /^[\x20-\x7e]*$/.test(tracestate)) out.tracestate = tracestate;
+    if (tracestate !== undefined && tracestate.length <= MAX_TRACESTATE_LENGTH && /^[\x20-\x7e]*$/.test(tracestate))
+      out.tracestate = tracestate;
   }
   const amzn = [input.amznTraceId, untrustedHeaders.get('x-amzn-trace-id')?.[0]].find((v) => v !== undefined && AMZN_TRACE_ID.test(v));
   if (amzn !== undefined) out['x-amzn-trace-id'] = amzn;

@@ -44,7 +44,8 @@ function iamIdentity(request: IngressRequest): VerifiedIdentity | undefined {
  */
 function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefined {
   const authorizer = obj(request.requestContext.authorizer);
-  const context = request.format === 'http-v2' ? obj(authorizer?.lambda) : authorizer?.sub === undefined ? obj(authorizer?.lambda) : authorizer;
+  const context =
+    request.format === 'http-v2' ? obj(authorizer?.lambda) : authorizer?.sub === undefined ? obj(authorizer?.lambda) : authorizer;
   return fromAuthorizerContext(context);
 }
 
@@ -65,7 +66,10 @@ export function verifiedIdentityOf(request: IngressRequest, route: Route, offlin
     throw new MeshgateError('identity_missing', 'serverless offline does not verify SigV4: IAM routes have no verified caller locally');
   }
   if (identity === undefined) {
-    throw new MeshgateError('identity_missing', route.auth === 'iam' ? 'no SigV4 caller identity on an IAM route' : 'no authorizer identity on a JWT route');
+    throw new MeshgateError(
+      'identity_missing',
+      route.auth === 'iam' ? 'no SigV4 caller identity on an IAM route' : 'no authorizer identity on a JWT route',
+    );
   }
   return identity;
 }
@@ -79,6 +83,7 @@ export function verifiedIdentityOf(request: IngressRequest, route: Route, offlin
  * checkIdentityForRoute(identity, route, Math.floor(Date.now() / 1000));
  */
 export function checkIdentityForRoute(identity: VerifiedIdentity, route: Route, nowSeconds: number): void {
-  if (identity.exp > 0 && identity.exp + EXP_LEEWAY_SECONDS < nowSeconds) throw new TokenError('token_expired', 'the credential behind a cached authorization has expired');
+  if (identity.exp > 0 && identity.exp + EXP_LEEWAY_SECONDS < nowSeconds)
+    throw new TokenError('token_expired', 'the credential behind a cached authorization has expired');
   if (!isRouteAllowed(identity, route)) throw new MeshgateError('route_forbidden', `identity may not call ${route.id}`);
 }

@@ -41,7 +41,10 @@ export type IngressOutcome = 'allow' | ErrorOutcome;
  * @example
  * const ingress = buildIngress(() => loadIngressConfig(process.env, routes));
  */
-export function buildIngress(load: () => IngressConfig, makeStore: (config: IngressConfig) => KeyStore = (c) => keyStoreFromConfig(c.keyStore)): Ingress {
+export function buildIngress(
+  load: () => IngressConfig,
+  makeStore: (config: IngressConfig) => KeyStore = (c) => keyStoreFromConfig(c.keyStore),
+): Ingress {
   try {
     const config = load();
     return { ok: true, core: { config, keyStore: makeStore(config) } };
@@ -59,12 +62,18 @@ function canonicalQueryOf(query: ReadonlyMap<string, readonly string[]>): string
 }
 
 function resolveRoute(table: RouteTable, request: IngressRequest): Route {
-  const route = (request.template === undefined ? undefined : findRouteByTemplate(table, request.method, request.template)) ?? matchRoute(table, request.method, request.path);
+  const route =
+    (request.template === undefined ? undefined : findRouteByTemplate(table, request.method, request.template)) ??
+    matchRoute(table, request.method, request.path);
   if (route === undefined) throw new MeshgateError('route_not_found', `no route for ${request.method} ${request.template ?? 'this path'}`);
   return route;
 }
 
-async function run(core: IngressCore, request: IngressRequest, seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number }): Promise<HttpResult> {
+async function run(
+  core: IngressCore,
+  request: IngressRequest,
+  seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number },
+): Promise<HttpResult> {
   const { config } = core;
   const nowSeconds = Math.floor((core.now ?? Date.now)() / 1000);
   const route = (seen.route = resolveRoute(config.routes, request));
@@ -75,11 +84,24 @@ async function run(core: IngressCore, request: IngressRequest, seen: { route?: R
   const baseUrl = config.upstreamUrls.get(route.upstream.name);
   if (baseUrl === undefined) throw new ConfigError(`MESHGATE_UPSTREAMS.${route.upstream.name}`, 'is required');
   const path = upstreamPath(baseUrl, request.forwardPath);
-  const target = { audience: route.upstream.audience, method: request.method, upstreamPath: path, canonicalQuery: canonicalQueryOf(request.query), body: validated.body };
+  const target = {
+    audience: route.upstream.audience,
+    method: request.method,
+    upstreamPath: path,
+    canonicalQuery: canonicalQueryOf(request.query),
+    body: validated.body,
+  };
   const claims = assertionClaims(identity, target, config.assertion, nowSeconds);
   const assertion = await signWithStore(core.keyStore, claims);
   const amznTraceId = (core.amznTraceId ?? (() => process.env._X_AMZN_TRACE_ID))();
-  const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, reservedHeaders: config.reservedHeaders, identity, assertion, requestId: request.requestId, amznTraceId });
+  const headers = enrichHeaders({
+    untrustedHeaders: request.untrustedHeaders,
+    reservedHeaders: config.reservedHeaders,
+    identity,
+    assertion,
+    requestId: request.requestId,
+    amznTraceId,
+  });
   const upstream = await forwardRequest({
     baseUrl,
     upstreamName: route.upstream.name,
@@ -122,7 +144,13 @@ export async function handleIngressEvent(ingress: Ingress, event: unknown): Prom
   }
 }
 
-function logDecision(outcome: IngressOutcome, reason: ErrorCode | 'ok', seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number }, started: number, err?: MeshgateError): void {
+function logDecision(
+  outcome: IngressOutcome,
+  reason: ErrorCode | 'ok',
+  seen: { route?: Route; identity?: VerifiedIdentity; upstreamStatus?: number },
+  started: number,
+  err?: MeshgateError,
+): void {
   const fields = {
     route: seen.route?.id ?? 'unknown',
     outcome,
@@ -132,7 +160,14 @@ function logDecision(outcome: IngressOutcome, reason: ErrorCode | 'ok', seen: { 
     ...(seen.upstreamStatus === undefined ? {} : { upstreamStatus: seen.upstreamStatus }),
     ...(err && (outcome === 'upstream_error' || outcome === 'error') ? { error: err.message, cause: err.details.cause } : {}),
     durationMs: Date.now() - started,
-    ...emfCount(outcome === 'allow' ? 'IngressForwarded' : `Ingress${outcome.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`),
+    ...emfCount(
+      outcome === 'allow'
+        ? 'IngressForwarded'
+        : `Ingress${outcome
+            .split('_')
+            .map((w) => w[0]!.toUpperCase() + w.slice(1))
+            .join('')}`,
+    ),
   };
   if (outcome === 'upstream_error' || outcome === 'error') logger.error('access decision', fields);
   else logger.info('access decision', fields);

@@ -123,7 +123,7 @@ export function readIngressEvent(event: unknown): IngressRequest {
   const v2 = e.version === '2.0';
   const http = isPlainObject(ctx.http) ? ctx.http : {};
   const method = (v2 ? str(http.method) : str(e.httpMethod))?.toUpperCase() ?? 'GET';
-  const path = v2 ? stripStage(str(e.rawPath) ?? '/', str(ctx.stage)) : str(e.path) ?? '/';
+  const path = v2 ? stripStage(str(e.rawPath) ?? '/', str(ctx.stage)) : (str(e.path) ?? '/');
   const routeKey = str(e.routeKey);
   const template = v2 ? (routeKey && routeKey !== '$default' ? routeKey.slice(routeKey.indexOf(' ') + 1) : undefined) : str(e.resource);
   const query = v2 ? new Map<string, string[]>() : readQuery(e.queryStringParameters, e.multiValueQueryStringParameters);

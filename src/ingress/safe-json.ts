@@ -22,7 +22,9 @@ function malformed(message: string): MeshgateError {
 }
 
 function ambiguous(pointer: string, detail: string): MeshgateError {
-  return new MeshgateError('payload_ambiguous', `body can be read more than one way: ${detail}`, { details: { errors: [{ pointer, detail }] } });
+  return new MeshgateError('payload_ambiguous', `body can be read more than one way: ${detail}`, {
+    details: { errors: [{ pointer, detail }] },
+  });
 }
 
 const shorten = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}...` : s);
@@ -174,7 +176,8 @@ function prescan(text: string, maxDepth: number): void {
         }
         const name = memberName(text, i, end, backslash < end);
         frames.key[depth - 1] = name;
-        if (!addName(frames, depth - 1, name)) throw ambiguous(pointerAt(frames, depth), `member name ${JSON.stringify(shorten(name))} repeats`);
+        if (!addName(frames, depth - 1, name))
+          throw ambiguous(pointerAt(frames, depth), `member name ${JSON.stringify(shorten(name))} repeats`);
       }
       i = end;
     } else if (c === 0x2c) {

@@ -1,5 +1,8 @@
 // The route schemas, compiled ahead of time (scripts/build-schemas.mjs), looked up by name; Ajv errors → problem items.
+// The generated modules are CommonJS (Ajv standalone output); `import x = require()` keeps their typed exports.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import bodyValidators = require('./generated/body-validators');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import queryValidators = require('./generated/query-validators');
 import type { ProblemItem } from '../http/problem';
 

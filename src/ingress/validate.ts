@@ -42,8 +42,10 @@ function checkMediaType(request: IngressRequest, route: Route): string {
   if (values.length > 1) throw new MeshgateError('media_type_unsupported', 'a body needs exactly one Content-Type');
   const contentType = values[0];
   const mediaType = mediaTypeOf(contentType);
-  if (mediaType === undefined) throw new MeshgateError('media_type_unsupported', `a body needs a Content-Type: ${route.contentTypes.join(', ')}`);
-  if (!accepts(route, mediaType)) throw new MeshgateError('media_type_unsupported', `Content-Type must be one of ${route.contentTypes.join(', ')}`);
+  if (mediaType === undefined)
+    throw new MeshgateError('media_type_unsupported', `a body needs a Content-Type: ${route.contentTypes.join(', ')}`);
+  if (!accepts(route, mediaType))
+    throw new MeshgateError('media_type_unsupported', `Content-Type must be one of ${route.contentTypes.join(', ')}`);
   return mediaType;
 }
 
@@ -56,10 +58,14 @@ function checkContentEncoding(request: IngressRequest, json: boolean): void {
   if (!json) return;
   // JSON is UTF-8 (RFC 8259 §8.1); a consumer honouring another charset would read other characters than were validated.
   // Every charset parameter: with two, parsers disagree on which one counts (many keep the last).
-  const charsets = [...(request.untrustedHeaders.get('content-type')?.[0] ?? '').matchAll(/;\s*charset\s*=\s*"?([^";\s]*)/gi)].map((m) => (m[1] as string).toLowerCase());
-  if (charsets.some((charset) => charset !== 'utf-8' && charset !== 'utf8')) throw new MeshgateError('media_type_unsupported', 'a JSON body must be UTF-8');
+  const charsets = [...(request.untrustedHeaders.get('content-type')?.[0] ?? '').matchAll(/;\s*charset\s*=\s*"?([^";\s]*)/gi)].map((m) =>
+    (m[1] as string).toLowerCase(),
+  );
+  if (charsets.some((charset) => charset !== 'utf-8' && charset !== 'utf8'))
+    throw new MeshgateError('media_type_unsupported', 'a JSON body must be UTF-8');
   const codings = (request.untrustedHeaders.get('content-encoding') ?? []).flatMap((v) => v.split(',')).map((c) => c.trim().toLowerCase());
-  if (codings.some((c) => c !== '' && c !== 'identity')) throw new MeshgateError('media_type_unsupported', 'a JSON body must be sent without Content-Encoding');
+  if (codings.some((c) => c !== '' && c !== 'identity'))
+    throw new MeshgateError('media_type_unsupported', 'a JSON body must be sent without Content-Encoding');
 }
 
 function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { bytes: Buffer; text: string | undefined } {
@@ -70,7 +76,8 @@ function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { by
     return { bytes, text: bytes.toString('utf8') };
   }
   // A string body with a lone surrogate has no UTF-8 form: API Gateway's transcoding lost bytes on the way in.
-  if (!(body as string & { isWellFormed(): boolean }).isWellFormed()) throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
+  if (!(body as string & { isWellFormed(): boolean }).isWellFormed())
+    throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
   return { bytes: Buffer.from(body, 'utf8'), text: json ? body : undefined };
 }
 
@@ -78,10 +85,15 @@ function checkBodySchema(route: Route, text: string | undefined): void {
   if (route.bodySchema === undefined) return;
   const validate = bodyValidator(route.bodySchema);
   if (validate === undefined) throw new ConfigError(`route ${route.id}.bodySchema`, `no compiled schema "${route.bodySchema}"`);
-  if (text === undefined) throw new MeshgateError('payload_invalid', 'this route needs a JSON body', { details: { errors: [{ pointer: '#', detail: 'body is required' }] } });
+  if (text === undefined)
+    throw new MeshgateError('payload_invalid', 'this route needs a JSON body', {
+      details: { errors: [{ pointer: '#', detail: 'body is required' }] },
+    });
   const value = parseUntrustedJson(text);
   if (!validate(value)) {
-    throw new MeshgateError('payload_invalid', 'body does not match the route schema', { details: { errors: schemaProblems(validate.errors, 'body') } });
+    throw new MeshgateError('payload_invalid', 'body does not match the route schema', {
+      details: { errors: schemaProblems(validate.errors, 'body') },
+    });
   }
 }
 
@@ -93,7 +105,9 @@ function checkQuery(request: IngressRequest, route: Route): void {
   const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [name, values] of request.query) query[name] = values.length === 1 ? (values[0] as string) : [...values];
   if (!validate(query)) {
-    throw new MeshgateError('query_invalid', 'query parameters do not match the route schema', { details: { errors: schemaProblems(validate.errors, 'query') } });
+    throw new MeshgateError('query_invalid', 'query parameters do not match the route schema', {
+      details: { errors: schemaProblems(validate.errors, 'query') },
+    });
   }
 }
 
@@ -117,7 +131,8 @@ export function validateRequest(request: IngressRequest, route: Route): Validate
   const json = isJsonMediaType(mediaType);
   checkContentEncoding(request, json);
   const size = decodedBodyBytes(request.body, request.isBase64Encoded);
-  if (size > route.maxBodyBytes) throw new MeshgateError('payload_too_large', `body is ${size} bytes; this route accepts at most ${route.maxBodyBytes}`);
+  if (size > route.maxBodyBytes)
+    throw new MeshgateError('payload_too_large', `body is ${size} bytes; this route accepts at most ${route.maxBodyBytes}`);
   const { bytes, text } = decodeBody(request.body, request.isBase64Encoded, json);
   if (route.bodySchema !== undefined) checkBodySchema(route, text);
   else if (text !== undefined) parseUntrustedJson(text);

@@ -92,7 +92,11 @@ export class CachedSecret<T> {
       const reason = (err as Error).name === 'MeshgateError' ? (err as Error).message : (err as Error).name;
       if (this.cached && this.isServable(now)) {
         this.nextAttemptAtMs = now + this.retryAfterMs;
-        logger.warn(`${what} refresh failed; serving the cached ${what}`, { secretId: this.secretId, reason, staleForMs: now - this.cached.fetchedAtMs - this.ttlMs });
+        logger.warn(`${what} refresh failed; serving the cached ${what}`, {
+          secretId: this.secretId,
+          reason,
+          staleForMs: now - this.cached.fetchedAtMs - this.ttlMs,
+        });
         return this.cached.value;
       }
       const failure = await this.explain(err);
@@ -102,9 +106,13 @@ export class CachedSecret<T> {
   }
 
   private emptySecret(): MeshgateError {
-    return new MeshgateError('key_set_empty', `secret ${this.secretId} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${this.secretId})`, {
-      details: { secretId: this.secretId },
-    });
+    return new MeshgateError(
+      'key_set_empty',
+      `secret ${this.secretId} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${this.secretId})`,
+      {
+        details: { secretId: this.secretId },
+      },
+    );
   }
 
   /**
@@ -116,7 +124,9 @@ export class CachedSecret<T> {
   private async explain(err: unknown): Promise<MeshgateError> {
     const { what } = this.spec;
     if (isMeshgateError(err)) {
-      return err.code === 'key_set_empty' ? err : new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${err.message})`, { cause: err });
+      return err.code === 'key_set_empty'
+        ? err
+        : new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${err.message})`, { cause: err });
     }
     const e = err as Error & { $metadata?: { httpStatusCode?: number } };
     const details = { secretId: this.secretId };
@@ -127,15 +137,28 @@ export class CachedSecret<T> {
         return this.emptySecret();
       } catch (describeErr) {
         if ((describeErr as Error).name === 'ResourceNotFoundException') {
-          return new MeshgateError('key_secret_not_found', `secret ${this.secretId} not found: check ${variable} (and the Region)`, { cause: err, details });
+          return new MeshgateError('key_secret_not_found', `secret ${this.secretId} not found: check ${variable} (and the Region)`, {
+            cause: err,
+            details,
+          });
         }
-        return new MeshgateError('key_secret_not_found', `secret ${this.secretId} not found, or it has no value yet: check ${variable}, or run the first rotation`, { cause: err, details });
+        return new MeshgateError(
+          'key_secret_not_found',
+          `secret ${this.secretId} not found, or it has no value yet: check ${variable}, or run the first rotation`,
+          { cause: err, details },
+        );
       }
     }
     // No HTTP answer at all (DNS, refused or reset connection, timeout): the network path to Secrets Manager.
     if (e.$metadata?.httpStatusCode === undefined && e.name !== 'CredentialsProviderError') {
-      return new MeshgateError('secrets_manager_unreachable', `cannot reach Secrets Manager: ${e.message || e.name}`, { cause: err, details });
+      return new MeshgateError('secrets_manager_unreachable', `cannot reach Secrets Manager: ${e.message || e.name}`, {
+        cause: err,
+        details,
+      });
     }
-    return new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${e.name}: ${e.message})`, { cause: err, details });
+    return new MeshgateError('key_set_unavailable', `cannot read the ${what} from Secrets Manager (${e.name}: ${e.message})`, {
+      cause: err,
+      details,
+    });
   }
 }

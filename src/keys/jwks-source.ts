@@ -36,7 +36,11 @@ export class SecretsManagerJwksSource implements JwksSource {
         throw err;
       }
     };
-    this.cache = new CachedSecret(secretId, { what: 'public JWKS', owner: 'SecretsManagerJwksSource', parse, variable: 'MESHGATE_PUBLIC_JWKS_SECRET_ID' }, options);
+    this.cache = new CachedSecret(
+      secretId,
+      { what: 'public JWKS', owner: 'SecretsManagerJwksSource', parse, variable: 'MESHGATE_PUBLIC_JWKS_SECRET_ID' },
+      options,
+    );
   }
 
   load(): Promise<PublicJwks> {
@@ -60,8 +64,7 @@ export function keyStoreJwksSource(store: KeyStore): JwksSource {
  * the private key set secret: the JWKS function cannot be pointed at it.
  */
 export type JwksSourceConfig =
-  | Extract<KeyStoreConfig, { kind: 'file' }>
-  | { readonly kind: 'public-jwks-secret'; readonly secretId: string; readonly cacheMs: number };
+  Extract<KeyStoreConfig, { kind: 'file' }> | { readonly kind: 'public-jwks-secret'; readonly secretId: string; readonly cacheMs: number };
 
 /**
  * The file's JWKS, as the ingress signs with it (local stack), or the public-JWKS secret cached for `cacheMs` (AWS).

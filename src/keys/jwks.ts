@@ -59,7 +59,8 @@ export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
   const body = jwksBody(jwks);
   const etag = jwksEtag(body);
   const cacheHeaders = { 'cache-control': JWKS_CACHE_CONTROL, etag };
-  if (ifNoneMatchMatches(headerValues(event, 'if-none-match'), etag)) return { statusCode: 304, headers: cacheHeaders, body: '', isBase64Encoded: false };
+  if (ifNoneMatchMatches(headerValues(event, 'if-none-match'), etag))
+    return { statusCode: 304, headers: cacheHeaders, body: '', isBase64Encoded: false };
   return {
     statusCode: 200,
     headers: { 'content-type': JWKS_CONTENT_TYPE, ...cacheHeaders, 'x-content-type-options': 'nosniff' },
@@ -68,13 +69,20 @@ export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
   };
 }
 
-const KEY_STORE_FAILURES: ReadonlySet<string> = new Set(['key_set_unavailable', 'key_set_empty', 'key_secret_not_found', 'secrets_manager_unreachable', 'config_invalid']);
+const KEY_STORE_FAILURES: ReadonlySet<string> = new Set([
+  'key_set_unavailable',
+  'key_set_empty',
+  'key_secret_not_found',
+  'secrets_manager_unreachable',
+  'config_invalid',
+]);
 
 /** 503 problem+json when the key store cannot be read; the cause is logged by the caller, never sent. */
 export function keyStoreFailureResult(err: unknown, requestId: string | undefined): HttpResult {
-  const failure = isMeshgateError(err) && KEY_STORE_FAILURES.has(err.code)
-    ? err
-    : new MeshgateError('key_set_unavailable', 'signing key set could not be loaded', { cause: err });
+  const failure =
+    isMeshgateError(err) && KEY_STORE_FAILURES.has(err.code)
+      ? err
+      : new MeshgateError('key_set_unavailable', 'signing key set could not be loaded', { cause: err });
   const result = errorResult(failure, requestId);
   return { ...result, headers: { ...result.headers, 'retry-after': '5' } };
 }

@@ -6,7 +6,13 @@ import { isPlainObject } from '../config/check';
 /** A P-256 private key in JWK form, with its RFC 7638 thumbprint as `kid`. */
 export interface SigningKey {
   readonly kid: string;
-  readonly privateJwk: Readonly<JsonWebKey> & { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string; readonly d: string };
+  readonly privateJwk: Readonly<JsonWebKey> & {
+    readonly kty: 'EC';
+    readonly crv: 'P-256';
+    readonly x: string;
+    readonly y: string;
+    readonly d: string;
+  };
   /** ISO 8601 time the key was generated. */
   readonly createdAt: string;
 }
@@ -31,7 +37,9 @@ export interface PublicJwk {
 
 /** RFC 7638 thumbprint of an EC public key: SHA-256 over the required members in lexicographic order. */
 export function thumbprint(jwk: { crv: string; x: string; y: string }): string {
-  return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y }))
+    .digest('base64url');
 }
 
 export function generateSigningKey(now: Date = new Date()): SigningKey {
@@ -65,7 +73,8 @@ function parseKey(path: string, value: unknown): SigningKey {
   if (!isPlainObject(value) || !isPlainObject(value.privateJwk)) throw invalid(`${path} is not a signing key`);
   const j = value.privateJwk;
   const b64 = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_-]{43}$/.test(v);
-  if (j.kty !== 'EC' || j.crv !== 'P-256' || !b64(j.x) || !b64(j.y) || !b64(j.d)) throw invalid(`${path}.privateJwk is not a P-256 private JWK`);
+  if (j.kty !== 'EC' || j.crv !== 'P-256' || !b64(j.x) || !b64(j.y) || !b64(j.d))
+    throw invalid(`${path}.privateJwk is not a P-256 private JWK`);
   const privateJwk = { kty: 'EC' as const, crv: 'P-256' as const, x: j.x, y: j.y, d: j.d };
   const kid = thumbprint(privateJwk);
   if (value.kid !== kid) throw invalid(`${path}.kid does not match the key's thumbprint`);

@@ -18,7 +18,10 @@ export const DEFAULT_LOCAL_KEYS_FILE = '.meshgate/keys.json';
 export class FileKeyStore implements KeyStore {
   private cached: { set: SigningKeySet; atMs: number } | undefined;
 
-  constructor(readonly path: string = DEFAULT_LOCAL_KEYS_FILE, private readonly cacheMs = 0) {}
+  constructor(
+    readonly path: string = DEFAULT_LOCAL_KEYS_FILE,
+    private readonly cacheMs = 0,
+  ) {}
 
   async load(): Promise<SigningKeySet> {
     if (this.cached && Date.now() - this.cached.atMs < this.cacheMs) return this.cached.set;
@@ -26,7 +29,8 @@ export class FileKeyStore implements KeyStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new MeshgateError('key_set_unavailable', `cannot read ${this.path}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new MeshgateError('key_set_unavailable', `cannot read ${this.path}`, { cause: err });
       const created = newKeySet();
       await this.write(created);
       text = serializeKeySet(created);

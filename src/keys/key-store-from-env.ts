@@ -21,14 +21,21 @@ export function readKeyStoreConfig(env: Env): KeyStoreConfig {
   const kind = envEnum(env, 'MESHGATE_KEY_STORE', ['file', 'secrets-manager'] as const, 'secrets-manager');
   if (kind === 'file') {
     if (runningInAws(env)) throw new ConfigError('MESHGATE_KEY_STORE', 'file is for the local stack; use secrets-manager in AWS');
-    return { kind, path: env.MESHGATE_KEYS_FILE || DEFAULT_LOCAL_KEYS_FILE, cacheMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 1000, 0, 3_600_000) };
+    return {
+      kind,
+      path: env.MESHGATE_KEYS_FILE || DEFAULT_LOCAL_KEYS_FILE,
+      cacheMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 1000, 0, 3_600_000),
+    };
   }
   const secretId = env.MESHGATE_KEY_SECRET_ID;
-  if (secretId === undefined || secretId === '') throw new ConfigError('MESHGATE_KEY_SECRET_ID', 'is required when MESHGATE_KEY_STORE is secrets-manager');
+  if (secretId === undefined || secretId === '')
+    throw new ConfigError('MESHGATE_KEY_SECRET_ID', 'is required when MESHGATE_KEY_STORE is secrets-manager');
   return { kind, secretId, cacheMs: envInteger(env, 'MESHGATE_KEY_CACHE_TTL_MS', 60_000, 0, 3_600_000) };
 }
 
 /** Builds the key store for a checked configuration (the ingress; the JWKS function's local path). */
 export function keyStoreFromConfig(config: KeyStoreConfig): KeyStore {
-  return config.kind === 'file' ? new FileKeyStore(config.path, config.cacheMs) : new SecretsManagerKeyStore(config.secretId, { ttlMs: config.cacheMs });
+  return config.kind === 'file'
+    ? new FileKeyStore(config.path, config.cacheMs)
+    : new SecretsManagerKeyStore(config.secretId, { ttlMs: config.cacheMs });
 }

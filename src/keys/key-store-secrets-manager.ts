@@ -21,7 +21,11 @@ export class SecretsManagerKeyStore implements KeyStore {
   private readonly cache: CachedSecret<SigningKeySet>;
 
   constructor(secretId: string, options: SecretsManagerKeyStoreOptions = {}) {
-    this.cache = new CachedSecret(secretId, { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet, variable: 'MESHGATE_KEY_SECRET_ID' }, options);
+    this.cache = new CachedSecret(
+      secretId,
+      { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet, variable: 'MESHGATE_KEY_SECRET_ID' },
+      options,
+    );
   }
 
   load(): Promise<SigningKeySet> {

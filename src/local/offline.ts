@@ -87,12 +87,24 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export function startOffline(opts: OfflineOptions): Promise<OfflineProcess> {
   const projectDir = opts.projectDir ?? process.cwd();
-  const child = spawn(process.execPath, [join(projectDir, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--stage', 'local', ...DEFAULT_ARGS, ...(opts.args ?? [])], {
-    cwd: projectDir,
-    env: offlineEnv(opts),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(projectDir, 'node_modules/serverless/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      ...DEFAULT_ARGS,
+      ...(opts.args ?? []),
+    ],
+    {
+      cwd: projectDir,
+      env: offlineEnv(opts),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let ready = false;
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

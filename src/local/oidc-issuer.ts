@@ -69,7 +69,12 @@ interface OidcProviderModule {
 const OIDC_PROVIDER = 'oidc-provider';
 
 /** Signs a compact RS256 JWS (`typ: at+jwt`, as oidc-provider does) with a key pair from node:crypto. */
-export function signRs256(privateKey: KeyObject, kid: string, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+export function signRs256(
+  privateKey: KeyObject,
+  kid: string,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): string {
   const h = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid, ...header })).toString('base64url');
   const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signature = createSign('RSA-SHA256').update(`${h}.${p}`).sign(privateKey).toString('base64url');
@@ -141,7 +146,13 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string) => {
           if (indicator !== LOCAL_RESOURCE) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-          return { scope: LOCAL_SCOPES.join(' '), audience: LOCAL_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: LOCAL_TOKEN_TTL_SECONDS, jwt: { sign: { alg: 'RS256' } } };
+          return {
+            scope: LOCAL_SCOPES.join(' '),
+            audience: LOCAL_AUDIENCE,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: LOCAL_TOKEN_TTL_SECONDS,
+            jwt: { sign: { alg: 'RS256' } },
+          };
         },
       },
     },
@@ -157,9 +168,14 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     if (!client) throw new Error(`unknown demo client ${request.clientId}`);
     const body = new URLSearchParams({ grant_type: 'client_credentials', scope: request.scope ?? client.scope });
     const basic = Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64');
-    const res = await fetch(tokenEndpoint, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const res = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     const json = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-    if (!res.ok || typeof json.access_token !== 'string') throw new Error(`token request failed: ${res.status} ${json.error ?? ''} ${json.error_description ?? ''}`.trim());
+    if (!res.ok || typeof json.access_token !== 'string')
+      throw new Error(`token request failed: ${res.status} ${json.error ?? ''} ${json.error_description ?? ''}`.trim());
     return json.access_token;
   }
 
@@ -170,7 +186,13 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     audience: LOCAL_AUDIENCE,
     kid,
     clients,
-    trustConfig: { issuer, audience: [LOCAL_AUDIENCE], jwksUri, allowedTyp: ['at+jwt'], maxTokenLifetimeSeconds: LOCAL_MAX_TOKEN_LIFETIME_SECONDS },
+    trustConfig: {
+      issuer,
+      audience: [LOCAL_AUDIENCE],
+      jwksUri,
+      allowedTyp: ['at+jwt'],
+      maxTokenLifetimeSeconds: LOCAL_MAX_TOKEN_LIFETIME_SECONDS,
+    },
     issueToken,
     signClaims: (claims, header) => signRs256(signer, kid, claims, header),
     close: () =>

@@ -33,14 +33,21 @@ const rotates = (context: SetContext, secretId: string): boolean => context.secr
 export function publicJwksPublisher(target: PublicJwksTarget): KeySetPublisher {
   return async (pending, context) => {
     if (!rotates(context, target.signingKeySecretId)) {
-      logger.info('public JWKS not published: not the configured signing key secret', { secretArn: context.secretArn, token: context.token });
+      logger.info('public JWKS not published: not the configured signing key secret', {
+        secretArn: context.secretArn,
+        token: context.token,
+      });
       return;
     }
     const jwks = publicJwks(pending);
     try {
       await traced('### secretsmanager PutSecretValue', () =>
         target.client.send(
-          new PutSecretValueCommand({ SecretId: target.publicJwksSecretId, ClientRequestToken: context.token, SecretString: JSON.stringify(jwks) }),
+          new PutSecretValueCommand({
+            SecretId: target.publicJwksSecretId,
+            ClientRequestToken: context.token,
+            SecretString: JSON.stringify(jwks),
+          }),
         ),
       );
     } catch (err) {
@@ -51,6 +58,10 @@ export function publicJwksPublisher(target: PublicJwksTarget): KeySetPublisher {
         { cause: err },
       );
     }
-    logger.info('public JWKS published', { publicJwksSecretId: target.publicJwksSecretId, token: context.token, kids: jwks.keys.map((k) => k.kid) });
+    logger.info('public JWKS published', {
+      publicJwksSecretId: target.publicJwksSecretId,
+      token: context.token,
+      kids: jwks.keys.map((k) => k.kid),
+    });
   };
 }

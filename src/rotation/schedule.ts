@@ -49,7 +49,15 @@ function finding(kind: SecretFindingKind, resource: string, message: string, det
 
 async function* managedSecretArns(client: SecretsManagerClient): AsyncGenerator<string> {
   // ListSecrets matches tag-key and tag-value separately and by prefix, so each secret's tags are checked exactly later.
-  const pages = paginateListSecrets({ client }, { Filters: [{ Key: 'tag-key', Values: [MANAGED_TAG] }, { Key: 'tag-value', Values: ['true'] }] });
+  const pages = paginateListSecrets(
+    { client },
+    {
+      Filters: [
+        { Key: 'tag-key', Values: [MANAGED_TAG] },
+        { Key: 'tag-value', Values: ['true'] },
+      ],
+    },
+  );
   for await (const page of pages) {
     for (const entry of page.SecretList ?? []) if (entry.ARN) yield entry.ARN;
   }
@@ -59,9 +67,13 @@ const isManaged = (d: DescribeSecretCommandOutput) => d.Tags?.some((t) => t.Key 
 
 /** An AWSPENDING version that is not AWSCURRENT, with its age: a rotation in progress, or a stuck one. */
 async function pendingVersion(client: SecretsManagerClient, d: DescribeSecretCommandOutput, arn: string, now: Date) {
-  const entry = Object.entries(d.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT));
+  const entry = Object.entries(d.VersionIdsToStages ?? {}).find(
+    ([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT),
+  );
   if (!entry) return undefined;
-  const versions = await traced('### secretsmanager ListSecretVersionIds', () => client.send(new ListSecretVersionIdsCommand({ SecretId: arn })));
+  const versions = await traced('### secretsmanager ListSecretVersionIds', () =>
+    client.send(new ListSecretVersionIdsCommand({ SecretId: arn })),
+  );
   const created = versions.Versions?.find((v) => v.VersionId === entry[0])?.CreatedDate;
   return { versionId: entry[0], ageMs: created ? now.getTime() - created.getTime() : Number.POSITIVE_INFINITY };
 }
@@ -76,27 +88,48 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
   const name = d.Name ?? arn;
   const findings: SecretFinding[] = [];
   if (d.RotationEnabled !== true) {
-    findings.push(finding('secret-rotation-disabled', arn, `secret ${name} has rotation disabled: enable it (RotationSchedule or RotateSecret with a rotation Lambda)`, {}));
+    findings.push(
+      finding(
+        'secret-rotation-disabled',
+        arn,
+        `secret ${name} has rotation disabled: enable it (RotationSchedule or RotateSecret with a rotation Lambda)`,
+        {},
+      ),
+    );
   }
   const pending = await pendingVersion(client, d, arn, now);
   const stuck = pending !== undefined && pending.ageMs > policy.stuckAfterMs;
   if (pending && stuck) {
-    findings.push(finding('secret-rotation-stuck', arn, `secret ${name} has a stale AWSPENDING version ${pending.versionId}: every rotation fails until it is finished or the label is removed (docs/rotation.md)`, {
-      pendingVersionId: pending.versionId,
-      pendingAgeHours: Math.floor(pending.ageMs / 3_600_000),
-    }));
+    findings.push(
+      finding(
+        'secret-rotation-stuck',
+        arn,
+        `secret ${name} has a stale AWSPENDING version ${pending.versionId}: every rotation fails until it is finished or the label is removed (docs/rotation.md)`,
+        {
+          pendingVersionId: pending.versionId,
+          pendingAgeHours: Math.floor(pending.ageMs / 3_600_000),
+        },
+      ),
+    );
   }
   if (d.RotationEnabled !== true) return { findings };
-  const due = dueDate({ rules: d.RotationRules, lastRotated: d.LastRotatedDate, created: d.CreatedDate, nextRotation: d.NextRotationDate }, policy);
+  const due = dueDate(
+    { rules: d.RotationRules, lastRotated: d.LastRotatedDate, created: d.CreatedDate, nextRotation: d.NextRotationDate },
+    policy,
+  );
   if (due === undefined || now.getTime() <= due.getTime() + policy.graceMs) return { findings };
   // A pending version means a rotation is running or stuck: RotateSecret would fail with "A previous rotation isn't complete".
   const start = policy.startRotation && pending === undefined;
-  findings.push(finding('secret-rotation-overdue', arn, `secret ${name} was due to rotate on ${day(due)}${start ? ': rotation started' : ''}`, {
-    dueDate: due.toISOString(),
-    rotationStarted: start,
-  }));
+  findings.push(
+    finding('secret-rotation-overdue', arn, `secret ${name} was due to rotate on ${day(due)}${start ? ': rotation started' : ''}`, {
+      dueDate: due.toISOString(),
+      rotationStarted: start,
+    }),
+  );
   if (!start) return { findings };
-  const out = await traced('### secretsmanager RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: arn, RotateImmediately: true })));
+  const out = await traced('### secretsmanager RotateSecret', () =>
+    client.send(new RotateSecretCommand({ SecretId: arn, RotateImmediately: true })),
+  );
   return { findings, started: { resource: arn, versionId: out.VersionId } };
 }
 
@@ -109,7 +142,12 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
  */
 export async function runScheduledJob(deps: ScheduledJobDeps): Promise<SecretsReport> {
   const now = (deps.now ?? (() => new Date()))();
-  const report = { checked: 0, rotationsStarted: [] as SecretsReport['rotationsStarted'][number][], findings: [] as SecretFinding[], errors: [] as SecretsReport['errors'][number][] };
+  const report = {
+    checked: 0,
+    rotationsStarted: [] as SecretsReport['rotationsStarted'][number][],
+    findings: [] as SecretFinding[],
+    errors: [] as SecretsReport['errors'][number][],
+  };
   for await (const arn of managedSecretArns(deps.client)) {
     try {
       const d = await traced('### secretsmanager DescribeSecret', () => deps.client.send(new DescribeSecretCommand({ SecretId: arn })));
@@ -143,7 +181,8 @@ export function publishSecretsReport(report: SecretsReport): void {
   };
   for (const [name, value] of Object.entries(summary)) metrics.addMetric(name, MetricUnit.Count, value);
   metrics.publishStoredMetrics();
-  for (const f of report.findings) logger.warn('secret finding', { kind: f.kind, severity: f.severity, resource: f.resource, message: f.message, ...f.details });
+  for (const f of report.findings)
+    logger.warn('secret finding', { kind: f.kind, severity: f.severity, resource: f.resource, message: f.message, ...f.details });
   for (const e of report.errors) logger.error('secret check failed', { resource: e.resource, reason: e.message });
   logger.info('secrets rotation check', { ...summary, rotationsStartedFor: report.rotationsStarted.map((r) => r.resource) });
 }

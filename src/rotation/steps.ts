@@ -54,7 +54,8 @@ type Secret = DescribeSecretCommandOutput & { ARN: string; VersionIdsToStages: R
 export function parseRotationEvent(input: unknown): RotationEvent {
   const e = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   for (const field of ['SecretId', 'ClientRequestToken', 'Step'] as const) {
-    if (typeof e[field] !== 'string' || e[field] === '') throw new MeshgateError('rotation_step_failed', `invalid rotation event: ${field} must be a non-empty string`);
+    if (typeof e[field] !== 'string' || e[field] === '')
+      throw new MeshgateError('rotation_step_failed', `invalid rotation event: ${field} must be a non-empty string`);
   }
   if (!(ROTATION_STEPS as readonly string[]).includes(e.Step as string)) {
     throw new MeshgateError('rotation_step_failed', `invalid rotation event: Step must be one of ${ROTATION_STEPS.join(', ')}`);
@@ -85,14 +86,21 @@ async function valueAt(client: SecretsManagerClient, secretId: string, stage: st
 
 async function pendingValue(client: SecretsManagerClient, secret: Secret, token: string): Promise<string> {
   const value = await valueAt(client, secret.ARN, AWSPENDING, token);
-  if (value === undefined) throw new MeshgateError('rotation_step_failed', `version ${token} has no AWSPENDING value: run createSecret first`);
+  if (value === undefined)
+    throw new MeshgateError('rotation_step_failed', `version ${token} has no AWSPENDING value: run createSecret first`);
   return value;
 }
 
 const versionWith = (secret: Secret, stage: string): string | undefined =>
   Object.entries(secret.VersionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
 
-async function createSecret(client: SecretsManagerClient, secret: Secret, token: string, strategy: RotationStrategy, rotationToken?: string): Promise<Partial<StepOutcome>> {
+async function createSecret(
+  client: SecretsManagerClient,
+  secret: Secret,
+  token: string,
+  strategy: RotationStrategy,
+  rotationToken?: string,
+): Promise<Partial<StepOutcome>> {
   // DescribeSecret is eventually consistent, and a crashed rotation can leave AWSPENDING on an older version; left there,
   // it makes every later RotateSecret fail with "A previous rotation isn't complete".
   const stale = Object.entries(secret.VersionIdsToStages)
@@ -122,13 +130,23 @@ async function createSecret(client: SecretsManagerClient, secret: Secret, token:
   return { action: 'pending-created', stalePendingRemoved: stale };
 }
 
-async function setSecret(client: SecretsManagerClient, secret: Secret, token: string, strategy: RotationStrategy): Promise<Partial<StepOutcome>> {
+async function setSecret(
+  client: SecretsManagerClient,
+  secret: Secret,
+  token: string,
+  strategy: RotationStrategy,
+): Promise<Partial<StepOutcome>> {
   if (!strategy.set) return { action: 'set-skipped' };
   await strategy.set(await pendingValue(client, secret, token), { token, secretArn: secret.ARN, secretName: secret.Name });
   return { action: 'set' };
 }
 
-async function testSecret(client: SecretsManagerClient, secret: Secret, token: string, strategy: RotationStrategy): Promise<Partial<StepOutcome>> {
+async function testSecret(
+  client: SecretsManagerClient,
+  secret: Secret,
+  token: string,
+  strategy: RotationStrategy,
+): Promise<Partial<StepOutcome>> {
   const pending = await pendingValue(client, secret, token);
   await strategy.test(pending, await valueAt(client, secret.ARN, AWSCURRENT));
   return { action: 'tested' };
@@ -174,11 +192,13 @@ async function runChecked(event: RotationEvent, deps: RotationDeps): Promise<Ste
   const secret = await describe(client, event.SecretId);
   if (secret.RotationEnabled !== true) throw new MeshgateError('rotation_not_enabled', `rotation is not enabled for ${secret.ARN}`);
   const stages = secret.VersionIdsToStages[token];
-  if (stages === undefined) throw new MeshgateError('rotation_version_not_pending', `version ${token} of ${secret.ARN} has no stage for rotation`);
+  if (stages === undefined)
+    throw new MeshgateError('rotation_version_not_pending', `version ${token} of ${secret.ARN} has no stage for rotation`);
   const strategy = strategyForTags(secret.Tags, deps.strategies ?? BUILT_IN_STRATEGIES);
   const base = { step: event.Step, secretArn: secret.ARN, token, strategy: strategy.name, stalePendingRemoved: [] as string[] };
   if (stages.includes(AWSCURRENT)) return { ...base, action: 'already-current' };
-  if (!stages.includes(AWSPENDING)) throw new MeshgateError('rotation_version_not_pending', `version ${token} of ${secret.ARN} is not staged AWSPENDING`);
+  if (!stages.includes(AWSPENDING))
+    throw new MeshgateError('rotation_version_not_pending', `version ${token} of ${secret.ARN} is not staged AWSPENDING`);
   const done = await stepFunction(event.Step)(client, secret, token, strategy, event.RotationToken);
   return { ...base, ...done } as StepOutcome;
 }

@@ -53,7 +53,19 @@ export interface RouteTable {
 }
 
 const PATH_TEMPLATE = /^(\/(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~\-:@!$&'()*,;=%]+))+$|^\/$/;
-const ROUTE_FIELDS = ['method', 'path', 'upstream', 'auth', 'scopes', 'groups', 'bodySchema', 'querySchema', 'contentTypes', 'maxBodyBytes', 'timeoutMs'] as const;
+const ROUTE_FIELDS = [
+  'method',
+  'path',
+  'upstream',
+  'auth',
+  'scopes',
+  'groups',
+  'bodySchema',
+  'querySchema',
+  'contentTypes',
+  'maxBodyBytes',
+  'timeoutMs',
+] as const;
 
 function templateToRegExp(path: string): RegExp {
   const source = path
@@ -74,11 +86,14 @@ function parseUpstreams(value: unknown): Map<string, Upstream> {
     const path = `routes.upstreams.${name}`;
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new ConfigError(path, 'name must be lowercase letters, digits and -');
     const cfg = readObject(path, raw ?? {}, ['audience', 'timeoutMs']);
-    map.set(name, Object.freeze({
+    map.set(
       name,
-      audience: readOptionalString(`${path}.audience`, cfg.audience) ?? name,
-      timeoutMs: readOptionalInteger(`${path}.timeoutMs`, cfg.timeoutMs, 50, 29_000, DEFAULT_UPSTREAM_TIMEOUT_MS),
-    }));
+      Object.freeze({
+        name,
+        audience: readOptionalString(`${path}.audience`, cfg.audience) ?? name,
+        timeoutMs: readOptionalInteger(`${path}.timeoutMs`, cfg.timeoutMs, 50, 29_000, DEFAULT_UPSTREAM_TIMEOUT_MS),
+      }),
+    );
   }
   return map;
 }
@@ -101,7 +116,11 @@ function parseRoute(path: string, value: unknown, upstreams: Map<string, Upstrea
     groups: Object.freeze(readOptionalStringList(`${path}.groups`, raw.groups)),
     bodySchema: readOptionalString(`${path}.bodySchema`, raw.bodySchema, schemaName),
     querySchema: readOptionalString(`${path}.querySchema`, raw.querySchema, schemaName),
-    contentTypes: Object.freeze(raw.contentTypes === undefined ? ['application/json'] : readOptionalStringList(`${path}.contentTypes`, raw.contentTypes).map((t) => t.toLowerCase())),
+    contentTypes: Object.freeze(
+      raw.contentTypes === undefined
+        ? ['application/json']
+        : readOptionalStringList(`${path}.contentTypes`, raw.contentTypes).map((t) => t.toLowerCase()),
+    ),
     maxBodyBytes: readOptionalInteger(`${path}.maxBodyBytes`, raw.maxBodyBytes, 0, 10 * 1024 * 1024, DEFAULT_MAX_BODY_BYTES),
     timeoutMs: readOptionalInteger(`${path}.timeoutMs`, raw.timeoutMs, 50, 29_000, upstream.timeoutMs),
     pattern: templateToRegExp(template),
@@ -142,5 +161,8 @@ export function matchRoute(table: RouteTable, method: string, path: string): Rou
 /** Finds a route by its template, as API Gateway reports it (`resource` in REST, `routeKey` in HTTP API). */
 export function findRouteByTemplate(table: RouteTable, method: string, template: string): Route | undefined {
   const upper = method.toUpperCase();
-  return table.routes.find((r) => r.path === template && r.method === upper) ?? table.routes.find((r) => r.path === template && r.method === 'ANY');
+  return (
+    table.routes.find((r) => r.path === template && r.method === upper) ??
+    table.routes.find((r) => r.path === template && r.method === 'ANY')
+  );
 }

@@ -42,14 +42,18 @@ function importsOf(file: string, text: string): ImportEdge[] {
     file,
     line: text.slice(0, ref.pos).split('\n').length,
     specifier: ref.fileName,
-    target: ref.fileName.startsWith('.') ? posix.normalize(posix.join(posix.dirname(file), ref.fileName)).replace(/\.(ts|js)$/, '') : `pkg:${ref.fileName}`,
+    target: ref.fileName.startsWith('.')
+      ? posix.normalize(posix.join(posix.dirname(file), ref.fileName)).replace(/\.(ts|js)$/, '')
+      : `pkg:${ref.fileName}`,
   }));
 }
 
-const inArea = (areas: readonly string[]) => (edge: ImportEdge): string | undefined => {
-  const area = srcAreaOf(edge.target);
-  return area !== undefined && areas.includes(area) ? `src/${area}` : undefined;
-};
+const inArea =
+  (areas: readonly string[]) =>
+  (edge: ImportEdge): string | undefined => {
+    const area = srcAreaOf(edge.target);
+    return area !== undefined && areas.includes(area) ? `src/${area}` : undefined;
+  };
 
 const RULES: readonly Rule[] = [
   {
@@ -133,7 +137,12 @@ describe('Function: violations (each rule can fail)', () => {
   const edge = (file: string, specifier: string) => importsOf(file, `import { x } from '${specifier}';\n`);
 
   it('names the file, line and import that break a rule', () => {
-    const found = violations(importsOf('src/config/env.ts', `import { ConfigError } from '../errors';\nimport type { RouteTable } from '../routes/route-table';\n`));
+    const found = violations(
+      importsOf(
+        'src/config/env.ts',
+        `import { ConfigError } from '../errors';\nimport type { RouteTable } from '../routes/route-table';\n`,
+      ),
+    );
     assert.deepEqual(found, [`src/config/env.ts:2 imports '../routes/route-table' (src/routes): ${RULES[0]!.name}`]);
   });
 
@@ -153,7 +162,10 @@ describe('Function: violations (each rule can fail)', () => {
       edge('packages/consumer/src/index.ts', '../../../src/errors'),
     ];
     for (const edges of bad) assert.equal(violations(edges).length >= 1, true, `${edges[0]!.file} → ${edges[0]!.specifier}`);
-    const dynamic = importsOf('src/config/env.ts', `export async function f() { return import('../rotation/steps'); }\nexport * from '../audit';\n`);
+    const dynamic = importsOf(
+      'src/config/env.ts',
+      `export async function f() { return import('../rotation/steps'); }\nexport * from '../audit';\n`,
+    );
     assert.equal(violations(dynamic).length, 2);
   });
 

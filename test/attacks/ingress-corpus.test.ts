@@ -34,7 +34,14 @@ interface Expectation {
 interface HeaderCase {
   readonly name: string;
   readonly formats?: readonly Format[];
-  readonly request?: { method?: string; path?: string; resource?: string; requestId?: string; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]> };
+  readonly request?: {
+    method?: string;
+    path?: string;
+    resource?: string;
+    requestId?: string;
+    headers?: Record<string, string>;
+    multiValueHeaders?: Record<string, string[]>;
+  };
   /** The verified identity: strings for sub/iss/type/tenant/clientId/exp, lists for groups and scopes. */
   readonly claims?: Record<string, Text | ListSpec>;
   /** Raw authorizer-context entries laid over the authorizer's own (null removes one): contexts the authorizer never writes. */
@@ -61,7 +68,8 @@ interface PayloadCase {
   readonly expect: Expectation;
 }
 
-const text = (t: Text): string => (typeof t === 'string' ? t : Array.from({ length: t.$repeat[1] }, () => t.$repeat[0]).join(t.$repeat[2] ?? ''));
+const text = (t: Text): string =>
+  typeof t === 'string' ? t : Array.from({ length: t.$repeat[1] }, () => t.$repeat[0]).join(t.$repeat[2] ?? '');
 const list = (l: ListSpec): string[] => (Array.isArray(l) ? l.map(text) : Array.from({ length: l.$list[1] }, () => l.$list[0]));
 
 /** The authorizer context exactly as meshgate's authorizer writes it for these claims, then the raw overrides. */
@@ -100,7 +108,8 @@ function bodyOf(spec: BodySpec, maxBodyBytes: number): { body: string; isBase64E
 
 function eventFor(format: Format, input: ProxyEventInput, claims: Record<string, unknown>): Record<string, unknown> {
   // REST delivers every context value as a string (API Gateway stringifies them); HTTP API keeps them as returned.
-  if (format === 'rest') return restEvent(input, Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  if (format === 'rest')
+    return restEvent(input, Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
   // HTTP API 2.0 has no multi-value map: API Gateway joins repeated headers with commas.
   const joined = Object.fromEntries(Object.entries(input.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
   return httpApiEvent({ ...input, headers: { ...input.headers, ...joined }, multiValueHeaders: undefined }, { lambda: claims });
@@ -134,12 +143,15 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
     const trusted = await assertForwardedSafely(h, seen);
     assert.equal(trusted.sub, claims.sub, 'the assertion carries the verified subject, unencoded');
     const u = expect.upstream ?? {};
-    for (const [name, value] of Object.entries(u.equals ?? {})) assert.deepEqual(rawValues(seen, name), [text(value)], `${format}: ${name}`);
+    for (const [name, value] of Object.entries(u.equals ?? {}))
+      assert.deepEqual(rawValues(seen, name), [text(value)], `${format}: ${name}`);
     for (const [name, value] of Object.entries(u.notEquals ?? {})) assert.ok(!rawValues(seen, name).includes(value), `${format}: ${name}`);
     for (const name of u.absent ?? []) assert.deepEqual(rawValues(seen, name), [], `${format}: ${name} must not reach the upstream`);
     for (const name of u.atMostOne ?? []) assert.ok(rawValues(seen, name).length <= 1, `${format}: ${name} more than once`);
-    for (const [name, allowed] of Object.entries(u.ifPresentOneOf ?? {})) for (const v of rawValues(seen, name)) assert.ok(allowed.includes(v), `${format}: ${name}=${v}`);
-    for (const [field, value] of Object.entries(expect.trusted ?? {})) assert.deepEqual((trusted as unknown as Record<string, unknown>)[field], value, `${format}: trusted ${field}`);
+    for (const [name, allowed] of Object.entries(u.ifPresentOneOf ?? {}))
+      for (const v of rawValues(seen, name)) assert.ok(allowed.includes(v), `${format}: ${name}=${v}`);
+    for (const [field, value] of Object.entries(expect.trusted ?? {}))
+      assert.deepEqual((trusted as unknown as Record<string, unknown>)[field], value, `${format}: trusted ${field}`);
     if (typeof input.body === 'string') {
       const sent = input.isBase64Encoded ? Buffer.from(input.body, 'base64') : Buffer.from(input.body);
       assert.ok(seen.body.equals(sent), `${format}: the body reaches the upstream unchanged`);
@@ -151,7 +163,8 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
     assert.equal(new Set(all.map((c) => c.name)).size, all.length, 'case names are unique');
     for (const c of all) {
       assert.ok(c.expect.status === 200 || (c.expect.status >= 400 && c.expect.status < 500), c.name);
-      if (c.expect.status !== 200) assert.ok((ERROR_CODES as readonly string[]).includes(c.expect.code ?? ''), `${c.name}: ${c.expect.code}`);
+      if (c.expect.status !== 200)
+        assert.ok((ERROR_CODES as readonly string[]).includes(c.expect.code ?? ''), `${c.name}: ${c.expect.code}`);
     }
   });
 
@@ -169,12 +182,18 @@ describe('Corpus: header, claim and payload attacks through the real ingress (te
       it(`${c.expect.status === 200 ? 'forwards' : `answers ${c.expect.status} ${c.expect.code}`}: ${c.name}`, async () => {
         const target = testRoute(c.route);
         const path = target.path.replace('{name}', 'a.bin').replace('{id}', '1');
-        const types = c.contentType === null ? [] : typeof c.contentType === 'string' ? [c.contentType] : c.contentType ?? ['application/json'];
+        const types =
+          c.contentType === null ? [] : typeof c.contentType === 'string' ? [c.contentType] : (c.contentType ?? ['application/json']);
         const multiValueHeaders: Record<string, string[]> = types.length > 0 ? { 'Content-Type': types } : {};
         if (c.contentEncoding !== undefined) multiValueHeaders['Content-Encoding'] = [c.contentEncoding];
         const { body, isBase64Encoded } = bodyOf(c.body, target.maxBodyBytes);
         for (const format of ['rest', 'http-v2'] as const) {
-          await send(format, { method: target.method, path, resource: target.path, multiValueHeaders, body, isBase64Encoded }, authorizerContext(), c.expect);
+          await send(
+            format,
+            { method: target.method, path, resource: target.path, multiValueHeaders, body, isBase64Encoded },
+            authorizerContext(),
+            c.expect,
+          );
         }
         assert.deepEqual(prototypeSnapshot(), prototypeBefore, 'Object.prototype gained a property');
         assert.equal(({} as Record<string, unknown>).polluted, undefined);

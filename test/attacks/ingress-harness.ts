@@ -16,7 +16,9 @@ import { startUpstream, type SeenRequest, type UpstreamServer } from '../support
 export const ASSERTION_ISSUER = 'http://127.0.0.1:3000';
 export const DEMO_AUDIENCE = TEST_ROUTES_JSON.upstreams.demo.audience;
 /** The only x-identity-* headers an upstream may ever see: meshgate's own. */
-export const OWN_IDENTITY_HEADERS: ReadonlySet<string> = new Set(['sub', 'iss', 'type', 'scopes', 'groups', 'tenant', 'client', 'assertion'].map((n) => `x-identity-${n}`));
+export const OWN_IDENTITY_HEADERS: ReadonlySet<string> = new Set(
+  ['sub', 'iss', 'type', 'scopes', 'groups', 'tenant', 'client', 'assertion'].map((n) => `x-identity-${n}`),
+);
 
 export interface IngressHarness {
   readonly ingress: Ingress;
@@ -60,7 +62,8 @@ export async function startIngressHarness(): Promise<IngressHarness> {
 /** Every value the upstream received for a header (case-insensitive), from the raw header list. */
 export function rawValues(seen: SeenRequest, name: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i + 1 < seen.rawHeaders.length; i += 2) if ((seen.rawHeaders[i] as string).toLowerCase() === name) out.push(seen.rawHeaders[i + 1] as string);
+  for (let i = 0; i + 1 < seen.rawHeaders.length; i += 2)
+    if ((seen.rawHeaders[i] as string).toLowerCase() === name) out.push(seen.rawHeaders[i + 1] as string);
   return out;
 }
 
@@ -82,10 +85,15 @@ export async function assertForwardedSafely(h: IngressHarness, seen: SeenRequest
     }
   }
   for (const [name, count] of names) assert.equal(count, 1, `${name} reached the upstream ${count} times`);
-  for (const required of ['x-identity-sub', 'x-identity-iss', 'x-identity-type', 'x-identity-assertion']) assert.equal(names.get(required), 1, `${required} missing`);
+  for (const required of ['x-identity-sub', 'x-identity-iss', 'x-identity-type', 'x-identity-assertion'])
+    assert.equal(names.get(required), 1, `${required} missing`);
   // The consumer recomputes req = requestHash(method, path) from the request line the upstream served.
   const trusted = await h.verifier.verify({ method: seen.method, path: seen.url, headers: seen.headers });
-  await assert.rejects(h.verifier.verify({ method: seen.method === 'GET' ? 'POST' : 'GET', path: seen.url, headers: seen.headers }), (err: { code?: string }) => err.code === 'assertion_request_mismatch', 'the assertion is bound to the method');
+  await assert.rejects(
+    h.verifier.verify({ method: seen.method === 'GET' ? 'POST' : 'GET', path: seen.url, headers: seen.headers }),
+    (err: { code?: string }) => err.code === 'assertion_request_mismatch',
+    'the assertion is bound to the method',
+  );
   return trusted;
 }
 

@@ -14,7 +14,16 @@ import { b64url, ecKey, nowSeconds, rsaKey, type TestKey } from '../support/toke
 import corpus from './tokens.json';
 
 type IssuerName = 'A' | 'B' | 'C' | 'D' | 'E';
-type SignMode = 'key' | 'other-issuer-key' | 'rogue-key' | 'hmac-with-public-pem' | 'hmac-with-jwk-modulus' | 'none' | 'garbage-signature' | 'jwe-shape' | 'raw';
+type SignMode =
+  | 'key'
+  | 'other-issuer-key'
+  | 'rogue-key'
+  | 'hmac-with-public-pem'
+  | 'hmac-with-jwk-modulus'
+  | 'none'
+  | 'garbage-signature'
+  | 'jwe-shape'
+  | 'raw';
 type Mutation = 'truncate-signature' | 'extra-segment' | 'tamper-payload' | 'standard-base64' | 'base64-padding' | 'star-in-payload';
 
 interface Recipe {
@@ -111,7 +120,10 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
   }
 
   const template = (text: string): string =>
-    text.replaceAll('${ISS_A}', ISS.A).replaceAll('${NOW}', String(nowSeconds())).replaceAll('${EXP}', String(nowSeconds() + 300));
+    text
+      .replaceAll('${ISS_A}', ISS.A)
+      .replaceAll('${NOW}', String(nowSeconds()))
+      .replaceAll('${EXP}', String(nowSeconds() + 300));
 
   function defaultClaims(issuer: IssuerName): Record<string, unknown> {
     const base = { iss: ISS[issuer], sub: 'user-1', iat: nowSeconds(), exp: nowSeconds() + 300, scope: 'orders:read' };
@@ -127,18 +139,37 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
   function build(r: Recipe, pad = { header: 0, payload: 0 }): string {
     const mode = r.sign ?? 'key';
     if (mode === 'raw') return r.raw ?? '';
-    if (mode === 'jwe-shape') return `${b64url({ alg: 'RSA-OAEP', enc: 'A256GCM', kid: 'key-a' })}.${b64url('cek')}.${b64url('iv-iv-iv-iv')}.${b64url('ciphertext')}.${b64url('tag')}`;
+    if (mode === 'jwe-shape')
+      return `${b64url({ alg: 'RSA-OAEP', enc: 'A256GCM', kid: 'key-a' })}.${b64url('cek')}.${b64url('iv-iv-iv-iv')}.${b64url('ciphertext')}.${b64url('tag')}`;
     const issuer = r.issuer ?? 'A';
-    const signer = mode === 'other-issuer-key' ? keys[r.otherIssuer ?? 'D'] : mode === 'rogue-key' ? (keys[issuer].alg === 'ES256' ? keys.rogueB : keys.rogueA) : keys[issuer];
-    const headerObj = merge({ alg: signer.alg, typ: issuer === 'E' ? 'at+jwt' : 'JWT', kid: signer.kid, ...(pad.header > 0 ? { pad: 'h'.repeat(pad.header) } : {}) }, r.header);
+    const signer =
+      mode === 'other-issuer-key'
+        ? keys[r.otherIssuer ?? 'D']
+        : mode === 'rogue-key'
+          ? keys[issuer].alg === 'ES256'
+            ? keys.rogueB
+            : keys.rogueA
+          : keys[issuer];
+    const headerObj = merge(
+      {
+        alg: signer.alg,
+        typ: issuer === 'E' ? 'at+jwt' : 'JWT',
+        kid: signer.kid,
+        ...(pad.header > 0 ? { pad: 'h'.repeat(pad.header) } : {}),
+      },
+      r.header,
+    );
     const payloadObj = merge({ ...defaultClaims(issuer), ...(pad.payload > 0 ? { pad: 'p'.repeat(pad.payload) } : {}) }, r.payload);
     const headerB64 = b64url(r.rawHeader === undefined ? headerObj : template(r.rawHeader));
     const payloadB64 = b64url(r.rawPayload === undefined ? payloadObj : template(r.rawPayload));
     const input = `${headerB64}.${payloadB64}`;
     let signature: string;
     if (mode === 'hmac-with-public-pem' || mode === 'hmac-with-jwk-modulus') {
-      const secret = mode === 'hmac-with-public-pem' ? (signer.publicKey.export({ type: 'spki', format: 'pem' }) as string) : (signer.jwk.n ?? '');
-      signature = createHmac(headerObj.alg === 'HS384' ? 'sha384' : 'sha256', secret).update(input).digest('base64url');
+      const secret =
+        mode === 'hmac-with-public-pem' ? (signer.publicKey.export({ type: 'spki', format: 'pem' }) as string) : (signer.jwk.n ?? '');
+      signature = createHmac(headerObj.alg === 'HS384' ? 'sha384' : 'sha256', secret)
+        .update(input)
+        .digest('base64url');
     } else if (mode === 'none') {
       signature = '';
     } else if (mode === 'garbage-signature') {
@@ -192,7 +223,9 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
     return token;
   }
 
-  async function runAllFormats(token: string): Promise<{ results: Array<[string, AuthorizerResult]>; decisions: Record<string, unknown>[]; logs: ReturnType<typeof captureLogs> }> {
+  async function runAllFormats(
+    token: string,
+  ): Promise<{ results: Array<[string, AuthorizerResult]>; decisions: Record<string, unknown>[]; logs: ReturnType<typeof captureLogs> }> {
     const logs = captureLogs();
     const results: Array<[string, AuthorizerResult]> = [];
     try {
@@ -210,7 +243,11 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
 
   function assertTokenNotLogged(logs: ReturnType<typeof captureLogs>, token: string): void {
     for (const segment of [token, ...token.split('.')].filter((s) => s.length >= 16)) {
-      assert.equal(logs.lines.find((l) => l.includes(segment)), undefined, 'a log line carries the token or a part of it');
+      assert.equal(
+        logs.lines.find((l) => l.includes(segment)),
+        undefined,
+        'a log line carries the token or a part of it',
+      );
     }
     if ((token.split('.')[1] ?? '').length >= 16) assertNoSecretsLogged(logs, [token]);
   }
@@ -231,11 +268,18 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
       const { results, decisions, logs } = await runAllFormats(token);
       for (const [format, result] of results) {
         assert.equal(result.kind, 'response', format);
-        const body = (result as Extract<AuthorizerResult, { kind: 'response' }>).body;
+        const body = result.body;
         if ('isAuthorized' in body) assert.equal(body.isAuthorized, true, format);
-        else assert.ok(body.policyDocument.Statement.some((s) => s.Effect === 'Allow'), format);
+        else
+          assert.ok(
+            body.policyDocument.Statement.some((s) => s.Effect === 'Allow'),
+            format,
+          );
       }
-      assert.deepEqual(decisions.map((d) => [d.outcome, d.reason]), FORMATS.map(() => ['allow', 'ok']));
+      assert.deepEqual(
+        decisions.map((d) => [d.outcome, d.reason]),
+        FORMATS.map(() => ['allow', 'ok']),
+      );
       assertTokenNotLogged(logs, token);
     });
   }
@@ -248,7 +292,10 @@ describe('Corpus: forged tokens through the real authorizer (test/attacks/tokens
         if (format === 'HTTP API 2.0') assert.deepEqual(result, { kind: 'response', body: { isAuthorized: false } }, format);
         else assert.deepEqual(result, { kind: 'unauthorized' }, `${format} must answer Unauthorized`);
       }
-      assert.deepEqual(decisions.map((d) => [d.outcome, d.reason]), FORMATS.map(() => ['unauthorized', r.expect]));
+      assert.deepEqual(
+        decisions.map((d) => [d.outcome, d.reason]),
+        FORMATS.map(() => ['unauthorized', r.expect]),
+      );
       for (const d of decisions) assert.equal(d.sub, undefined, 'no subject is logged for an unverified token');
       assertTokenNotLogged(logs, token);
     });

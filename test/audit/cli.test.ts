@@ -15,7 +15,13 @@ describe('CLI: meshgate audit', () => {
   });
 
   it('exits 2 for bad usage: no input, unknown option, bad --fail-on, bad --public-route', () => {
-    for (const args of [[], ['--template'], ['--bogus'], ['--template', 'x', '--fail-on', 'severe'], ['--policies', 'x', '--public-route', 'jwks']]) {
+    for (const args of [
+      [],
+      ['--template'],
+      ['--bogus'],
+      ['--template', 'x', '--fail-on', 'severe'],
+      ['--policies', 'x', '--public-route', 'jwks'],
+    ]) {
       const run = audit(...args);
       assert.equal(run.status, 2, `args ${args.join(' ')}: ${run.stderr}`);
       assert.equal(run.stdout, '');

@@ -30,28 +30,52 @@ describe('Rule: privilege-escalation', () => {
   });
 
   it('reports credential actions on other users', async () => {
-    assert.equal((await findingsOf('privilege-escalation', policy(allow('iam:CreateAccessKey', 'arn:aws:iam::123456789012:user/*')))).length, 1);
+    assert.equal(
+      (await findingsOf('privilege-escalation', policy(allow('iam:CreateAccessKey', 'arn:aws:iam::123456789012:user/*')))).length,
+      1,
+    );
   });
 
   it('is removed by a Deny that covers the action', async () => {
-    assert.deepEqual(await findingsOf('privilege-escalation', policy(allow('iam:*', 'arn:aws:iam::123456789012:role/x'), deny('iam:*'))), []);
+    assert.deepEqual(
+      await findingsOf('privilege-escalation', policy(allow('iam:*', 'arn:aws:iam::123456789012:role/x'), deny('iam:*'))),
+      [],
+    );
   });
 
   it('needs every permission of a combined method in one document', async () => {
     assert.deepEqual(await findingsOf('privilege-escalation', policy(allow(['iam:PassRole', 'lambda:CreateFunction']))), []);
-    const [finding] = await findingsOf('privilege-escalation', policy(allow('iam:PassRole', 'arn:aws:iam::1:role/fn'), allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])));
+    const [finding] = await findingsOf(
+      'privilege-escalation',
+      policy(allow('iam:PassRole', 'arn:aws:iam::1:role/fn'), allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])),
+    );
     assert.match(finding!.message, /lambda-001/);
   });
 
-  it('combines one principal\'s policies, and not other principals\'', async () => {
+  it("combines one principal's policies, and not other principals'", async () => {
     const input = emptyInput();
     input.documents.push(
       { id: 'pass', resource: 'pass', policyKind: 'identity', document: policy(allow('iam:PassRole')), principals: ['role/a'] },
-      { id: 'create', resource: 'create', policyKind: 'identity', document: policy(allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])), principals: ['role/a'] },
-      { id: 'other', resource: 'other', policyKind: 'identity', document: policy(allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])), principals: ['role/b'] },
+      {
+        id: 'create',
+        resource: 'create',
+        policyKind: 'identity',
+        document: policy(allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])),
+        principals: ['role/a'],
+      },
+      {
+        id: 'other',
+        resource: 'other',
+        policyKind: 'identity',
+        document: policy(allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])),
+        principals: ['role/b'],
+      },
     );
     const found = (await auditInput(input)).filter((f) => f.kind === 'privilege-escalation');
-    assert.deepEqual(found.map((f) => [f.resource, f.principal]), [['role/a', 'role/a']]);
+    assert.deepEqual(
+      found.map((f) => [f.resource, f.principal]),
+      [['role/a', 'role/a']],
+    );
     assert.match(found[0]!.message, /across create, pass|across pass, create/);
   });
 });

@@ -32,7 +32,10 @@ describe('Input: policy files', () => {
   });
 
   it('throws audit_input_invalid for a path that does not exist', async () => {
-    await assert.rejects(readPolicyFiles([`${FIXTURES}/nope.json`]), (err: unknown) => err instanceof MeshgateError && err.code === 'audit_input_invalid');
+    await assert.rejects(
+      readPolicyFiles([`${FIXTURES}/nope.json`]),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'audit_input_invalid',
+    );
   });
 });
 
@@ -53,8 +56,12 @@ describe('Input: account authorization details', () => {
   });
 
   it('decodes the URL-encoded documents the API returns', async () => {
-    const encoded = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
-    const input = readAccountDetails({ RoleDetailList: [{ RoleName: 'r', Arn: 'arn:aws:iam::1:role/r', RolePolicyList: [{ PolicyName: 'p', PolicyDocument: encoded }] }] });
+    const encoded = encodeURIComponent(
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+    );
+    const input = readAccountDetails({
+      RoleDetailList: [{ RoleName: 'r', Arn: 'arn:aws:iam::1:role/r', RolePolicyList: [{ PolicyName: 'p', PolicyDocument: encoded }] }],
+    });
     const { findings } = await runAudit(input);
     assert.equal(findings.find((f) => f.kind === 'wildcard-action')?.resource, 'arn:aws:iam::1:role/r#p');
   });
@@ -78,14 +85,23 @@ describe('Input: CloudFormation template', () => {
   });
 
   it('reads the empty REST API Policy that Serverless Framework writes as no policy, and a real one as a policy', async () => {
-    const template = (policy: unknown): string => JSON.stringify({ Resources: { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'x', Policy: policy } } } });
+    const template = (policy: unknown): string =>
+      JSON.stringify({ Resources: { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'x', Policy: policy } } } });
     const empty = await runAudit(readTemplateText('empty.json', template('')));
     assert.deepEqual(empty.findings, []);
-    const open = await runAudit(readTemplateText('open.json', template({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: '*' }] })));
-    assert.deepEqual(open.findings.map((f) => f.kind), ['public-principal']);
+    const open = await runAudit(
+      readTemplateText(
+        'open.json',
+        template({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: '*' }] }),
+      ),
+    );
+    assert.deepEqual(
+      open.findings.map((f) => f.kind),
+      ['public-principal'],
+    );
   });
 
-  it('reads YAML short forms (!Ref, !Sub, !GetAtt, !Join) and combines a role\'s policies', async () => {
+  it("reads YAML short forms (!Ref, !Sub, !GetAtt, !Join) and combines a role's policies", async () => {
     const { findings } = await runAudit(await readTemplate(`${FIXTURES}/template.yaml`));
     assert.deepEqual(
       findings.map((f) => `${f.kind} ${f.resource} ${String(f.statement)} ${f.location?.line}`),
@@ -107,7 +123,10 @@ describe('Input: CloudFormation template', () => {
   });
 
   it('rejects text that is not a template', async () => {
-    assert.throws(() => readTemplateText('x.yaml', 'a: [1'), (err: unknown) => err instanceof MeshgateError && err.code === 'audit_input_invalid');
+    assert.throws(
+      () => readTemplateText('x.yaml', 'a: [1'),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'audit_input_invalid',
+    );
     assert.throws(() => readTemplateText('x.json', '{"a": 1}'), /no Resources/);
   });
 

@@ -35,7 +35,9 @@ function mockSecrets(count: number): { peak: () => number; inFlightPerSecret: Ma
     const page = arns.slice(start, start + 100);
     return Promise.resolve({ SecretList: page.map((ARN) => ({ ARN })), NextToken: start + 100 < count ? String(start + 100) : undefined });
   });
-  sm.on(DescribeSecretCommand).callsFake((input: { SecretId: string }) => slow(input.SecretId, { ARN: input.SecretId, Name: input.SecretId.split(':').pop(), RotationEnabled: false }));
+  sm.on(DescribeSecretCommand).callsFake((input: { SecretId: string }) =>
+    slow(input.SecretId, { ARN: input.SecretId, Name: input.SecretId.split(':').pop(), RotationEnabled: false }),
+  );
   sm.on(GetResourcePolicyCommand).callsFake((input: { SecretId: string }) => slow(input.SecretId, {}));
   return { peak: () => peak, inFlightPerSecret: perSecret };
 }
@@ -45,10 +47,16 @@ describe('Function: readLiveSecrets at scale', () => {
     const m = mockSecrets(250);
     const input = await readLiveSecrets(client, NOW);
     assert.equal(input.secrets.length, 250);
-    assert.deepEqual(input.secrets.slice(0, 3).map((s) => s.name), ['s0-AbCdEf', 's1-AbCdEf', 's2-AbCdEf']);
+    assert.deepEqual(
+      input.secrets.slice(0, 3).map((s) => s.name),
+      ['s0-AbCdEf', 's1-AbCdEf', 's2-AbCdEf'],
+    );
     assert.equal(m.peak(), 2 * SECRET_CONCURRENCY, 'the bound is reached and never passed');
     const perSecret = [...m.inFlightPerSecret.entries()].filter(([k]) => !k.endsWith(':now')).map(([, v]) => v);
-    assert.ok(perSecret.every((v) => v === 2), 'DescribeSecret and GetResourcePolicy of one secret run together');
+    assert.ok(
+      perSecret.every((v) => v === 2),
+      'DescribeSecret and GetResourcePolicy of one secret run together',
+    );
   });
 
   it('honours secretConcurrency and reports progress every 100 secrets, and at the end', async () => {
@@ -56,7 +64,10 @@ describe('Function: readLiveSecrets at scale', () => {
     const progress: LiveProgress[] = [];
     await readLiveSecrets(client, NOW, { secretConcurrency: 3, onProgress: (p) => progress.push(p) });
     assert.equal(m.peak(), 6);
-    assert.deepEqual(progress.map((p) => `${p.done}/${p.total}`), ['100/250', '200/250', '250/250']);
+    assert.deepEqual(
+      progress.map((p) => `${p.done}/${p.total}`),
+      ['100/250', '200/250', '250/250'],
+    );
   });
 
   it('reports no progress for fewer than 100 secrets', async () => {
@@ -69,9 +80,24 @@ describe('Function: readLiveSecrets at scale', () => {
 
 describe('Function: mapBounded', () => {
   it('keeps order, rejects on the first failure, refuses a bad limit', async () => {
-    assert.deepEqual(await mapBounded([3, 1, 2], 2, async (n) => { await tick(); return n * 10; }), [30, 10, 20]);
+    assert.deepEqual(
+      await mapBounded([3, 1, 2], 2, async (n) => {
+        await tick();
+        return n * 10;
+      }),
+      [30, 10, 20],
+    );
     assert.deepEqual(await mapBounded([], 4, async () => 1), []);
-    await assert.rejects(mapBounded([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error('boom'); return n; }), /boom/);
-    await assert.rejects(mapBounded([1], 0, async (n) => n), /limit must be a positive integer/);
+    await assert.rejects(
+      mapBounded([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('boom');
+        return n;
+      }),
+      /boom/,
+    );
+    await assert.rejects(
+      mapBounded([1], 0, async (n) => n),
+      /limit must be a positive integer/,
+    );
   });
 });

@@ -19,7 +19,10 @@ function withSecret(arn: string): AuditInput {
 describe('Function: partitionOf', () => {
   it("takes the partition of the account's own ARNs, whatever the Region says", () => {
     assert.equal(partitionOf([withRole('arn:aws-us-gov:iam::123456789012:role/app')], 'us-gov-west-1'), 'aws-us-gov');
-    assert.equal(partitionOf([emptyInput(), withSecret('arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:s-AbCdEf')], 'cn-north-1'), 'aws-cn');
+    assert.equal(
+      partitionOf([emptyInput(), withSecret('arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:s-AbCdEf')], 'cn-north-1'),
+      'aws-cn',
+    );
     assert.equal(partitionOf([withRole('arn:aws:iam::123456789012:role/app')], 'eu-west-1'), 'aws');
     assert.equal(partitionOf([withRole('arn:aws-iso-b:iam::123456789012:role/app')], 'us-isob-east-1'), 'aws-iso-b');
   });

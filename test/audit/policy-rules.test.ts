@@ -6,7 +6,13 @@ import { allow, deny, findingsOf, policy } from './support';
 describe('Rule: wildcard-action', () => {
   it('reports Action "*" as critical and a whole service as high', async () => {
     const found = await findingsOf('wildcard-action', policy(allow('*'), allow('s3:*', 'arn:aws:s3:::bucket/*')));
-    assert.deepEqual(found.map((f) => [f.action, f.severity]), [['*', 'critical'], ['s3:*', 'high']]);
+    assert.deepEqual(
+      found.map((f) => [f.action, f.severity]),
+      [
+        ['*', 'critical'],
+        ['s3:*', 'high'],
+      ],
+    );
     assert.equal(found[0]!.statement, 0);
   });
 
@@ -20,7 +26,11 @@ describe('Rule: wildcard-action', () => {
   });
 
   it('stays when the Deny is conditional or narrower', async () => {
-    const doc = policy(allow('s3:*'), deny('s3:Delete*'), deny('s3:*', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }));
+    const doc = policy(
+      allow('s3:*'),
+      deny('s3:Delete*'),
+      deny('s3:*', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }),
+    );
     assert.equal((await findingsOf('wildcard-action', doc)).length, 1);
   });
 
@@ -33,12 +43,24 @@ describe('Rule: wildcard-resource-sensitive', () => {
   it('reports data and secret actions on Resource "*"', async () => {
     const doc = policy(allow(['secretsmanager:GetSecretValue', 'kms:Decrypt', 's3:GetObject', 's3:DeleteObject', 'dynamodb:PutItem']));
     const found = await findingsOf('wildcard-resource-sensitive', doc);
-    assert.deepEqual(found.map((f) => f.action), ['dynamodb:PutItem', 'kms:Decrypt', 's3:DeleteObject', 's3:GetObject', 'secretsmanager:GetSecretValue']);
+    assert.deepEqual(
+      found.map((f) => f.action),
+      ['dynamodb:PutItem', 'kms:Decrypt', 's3:DeleteObject', 's3:GetObject', 'secretsmanager:GetSecretValue'],
+    );
     assert.ok(found.every((f) => f.resourceArn === '*' && f.severity === 'medium'));
   });
 
   it('does not report actions that only work on "*"', async () => {
-    const doc = policy(allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData', 'ec2:Describe*', 'sts:GetCallerIdentity', 's3:ListAllMyBuckets']));
+    const doc = policy(
+      allow([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'cloudwatch:PutMetricData',
+        'ec2:Describe*',
+        'sts:GetCallerIdentity',
+        's3:ListAllMyBuckets',
+      ]),
+    );
     assert.deepEqual(await findingsOf('wildcard-resource-sensitive', doc), []);
   });
 
@@ -49,7 +71,7 @@ describe('Rule: wildcard-resource-sensitive', () => {
   it('judges a partial wildcard by its expansion and rates permissions management high', async () => {
     const [finding] = await findingsOf('wildcard-resource-sensitive', policy(allow('iam:Put*')));
     assert.equal(finding?.severity, 'high');
-    assert.match(finding!.message, /iam:PutRolePolicy/);
+    assert.match(finding.message, /iam:PutRolePolicy/);
   });
 
   it('is not a finding in a resource policy, where "*" means the resource itself', async () => {
@@ -59,7 +81,10 @@ describe('Rule: wildcard-resource-sensitive', () => {
 
   it('drops the actions a Deny covers', async () => {
     const doc = policy(allow(['s3:GetObject', 'kms:Decrypt']), deny('kms:*'));
-    assert.deepEqual((await findingsOf('wildcard-resource-sensitive', doc)).map((f) => f.action), ['s3:GetObject']);
+    assert.deepEqual(
+      (await findingsOf('wildcard-resource-sensitive', doc)).map((f) => f.action),
+      ['s3:GetObject'],
+    );
   });
 });
 
@@ -67,7 +92,13 @@ describe('Rule: passrole-star', () => {
   it('reports iam:PassRole on "*" and on every role of an account', async () => {
     const doc = policy(allow('iam:PassRole'), allow('iam:PassRole', 'arn:aws:iam::123456789012:role/*'));
     const found = await findingsOf('passrole-star', doc);
-    assert.deepEqual(found.map((f) => [f.resourceArn, f.severity]), [['*', 'high'], ['arn:aws:iam::123456789012:role/*', 'high']]);
+    assert.deepEqual(
+      found.map((f) => [f.resourceArn, f.severity]),
+      [
+        ['*', 'high'],
+        ['arn:aws:iam::123456789012:role/*', 'high'],
+      ],
+    );
   });
 
   it('reports iam:* and iam:Pass* as PassRole too', async () => {
@@ -91,13 +122,19 @@ describe('Rule: passrole-star', () => {
 
 describe('Rule: notaction-allow and notresource-allow', () => {
   it('reports Allow with NotAction and Allow with NotResource', async () => {
-    const doc = policy({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, { Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' });
+    const doc = policy(
+      { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' },
+    );
     assert.equal((await findingsOf('notaction-allow', doc)).length, 1);
     assert.equal((await findingsOf('notresource-allow', doc))[0]?.statement, 1);
   });
 
   it('does not report Deny with NotAction or NotResource', async () => {
-    const doc = policy({ Effect: 'Deny', NotAction: 'iam:*', Resource: '*' }, { Effect: 'Deny', Action: 's3:*', NotResource: 'arn:aws:s3:::ok/*' });
+    const doc = policy(
+      { Effect: 'Deny', NotAction: 'iam:*', Resource: '*' },
+      { Effect: 'Deny', Action: 's3:*', NotResource: 'arn:aws:s3:::ok/*' },
+    );
     assert.deepEqual(await findingsOf('notaction-allow', doc), []);
     assert.deepEqual(await findingsOf('notresource-allow', doc), []);
   });
@@ -106,7 +143,10 @@ describe('Rule: notaction-allow and notresource-allow', () => {
 describe('Rule: unknown-action', () => {
   it('reports a misspelt action and an unknown service', async () => {
     const found = await findingsOf('unknown-action', policy(allow(['s3:GetObjekt', 'nosuchservice:Get'], 'arn:aws:s3:::b/*')));
-    assert.deepEqual(found.map((f) => f.action), ['nosuchservice:Get', 's3:GetObjekt']);
+    assert.deepEqual(
+      found.map((f) => f.action),
+      ['nosuchservice:Get', 's3:GetObjekt'],
+    );
   });
 
   it('accepts real actions in any letter case', async () => {

@@ -27,10 +27,15 @@ describe('Report: SARIF', () => {
     assert.ok(rule.help.text.length > 20);
     const pub = run.results.find((r: { ruleId: string }) => r.ruleId === 'public-principal');
     assert.equal(pub.level, 'error');
-    assert.deepEqual(pub.locations[0].physicalLocation.artifactLocation, { uri: 'test/audit/fixtures/policies/bucket-policy-cli.json', uriBaseId: '%SRCROOT%' });
+    assert.deepEqual(pub.locations[0].physicalLocation.artifactLocation, {
+      uri: 'test/audit/fixtures/policies/bucket-policy-cli.json',
+      uriBaseId: '%SRCROOT%',
+    });
     const medium = run.results.find((r: { ruleId: string }) => r.ruleId === 'malformed');
     assert.equal(medium.level, 'warning');
-    const kms = run.results.find((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('kms-key-policy.json'));
+    const kms = run.results.find((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+      r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('kms-key-policy.json'),
+    );
     assert.equal(kms.locations[0].physicalLocation.region.startLine, 4);
   });
 
@@ -54,7 +59,10 @@ describe('Report: JSON and table', () => {
 
   it('table names severity, kind, resource and location', async () => {
     const text = renderTable(await runAudit(await readTemplate(`${FIXTURES}/serverless-template.json`)));
-    assert.match(text, /^CRITICAL {2}public-principal {2}AuthorizerLambdaPermissionApiGateway statement 0 \(test\/audit\/fixtures\/serverless-template.json:219\)$/m);
+    assert.match(
+      text,
+      /^CRITICAL {2}public-principal {2}AuthorizerLambdaPermissionApiGateway statement 0 \(test\/audit\/fixtures\/serverless-template.json:219\)$/m,
+    );
     assert.match(text, /4 finding\(s\): 1 critical, 2 high, 1 medium, 0 low/);
   });
 });
@@ -70,8 +78,15 @@ describe('Baseline', () => {
     assert.deepEqual(same.findings, []);
     assert.deepEqual(same.summary.baseline, { file, accepted: 1, new: 0 });
 
-    const after = docInput(policy({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }));
-    after.documents.push({ id: 'added.json', resource: 'added.json', policyKind: 'identity', document: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }) });
+    const after = docInput(
+      policy({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }),
+    );
+    after.documents.push({
+      id: 'added.json',
+      resource: 'added.json',
+      policyKind: 'identity',
+      document: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }),
+    });
     const drift = applyBaseline(await runAudit(after), after, await readBaseline(file), file);
     assert.deepEqual(
       drift.findings.map((f) => `${f.kind} ${f.severity} ${f.resource} ${f.baselineState ?? '-'}`),

@@ -3,13 +3,25 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findingsOf, policy } from './support';
 
-const open = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*', ...extra });
+const open = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  Effect: 'Allow',
+  Principal: '*',
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::b/*',
+  ...extra,
+});
 
 describe('Rule: public-principal', () => {
   it('reports Principal "*" and {"AWS": "*"} without a condition', async () => {
     const doc = policy(open(), { ...open(), Principal: { AWS: ['arn:aws:iam::1:root', '*'] } });
     const found = await findingsOf('public-principal', doc, 'resource');
-    assert.deepEqual(found.map((f) => [f.statement, f.severity, f.principal]), [[0, 'critical', '*'], [1, 'critical', '*']]);
+    assert.deepEqual(
+      found.map((f) => [f.statement, f.severity, f.principal]),
+      [
+        [0, 'critical', '*'],
+        [1, 'critical', '*'],
+      ],
+    );
   });
 
   for (const [name, condition] of [
@@ -38,14 +50,25 @@ describe('Rule: public-principal', () => {
   }
 
   it('accepts a public Allow fenced by a Deny for callers outside the organization', async () => {
-    const fence = { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } } };
+    const fence = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: 'arn:aws:s3:::b/*',
+      Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
+    };
     assert.deepEqual(await findingsOf('public-principal', policy(open(), fence), 'resource'), []);
   });
 
   it('reports a public trust policy and NotPrincipal', async () => {
     const trust = policy({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' });
     assert.equal((await findingsOf('public-principal', trust, 'trust')).length, 1);
-    const notPrincipal = policy({ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::1:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' });
+    const notPrincipal = policy({
+      Effect: 'Allow',
+      NotPrincipal: { AWS: 'arn:aws:iam::1:root' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::b/*',
+    });
     assert.equal((await findingsOf('public-principal', notPrincipal, 'resource'))[0]?.principal, 'NotPrincipal');
   });
 
@@ -57,7 +80,10 @@ describe('Rule: public-principal', () => {
 describe('Rule: malformed', () => {
   it('accepts a missing Version and the old 2008-10-17 Version', async () => {
     assert.deepEqual(await findingsOf('malformed', { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }), []);
-    assert.deepEqual(await findingsOf('malformed', { Version: '2008-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }), []);
+    assert.deepEqual(
+      await findingsOf('malformed', { Version: '2008-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }),
+      [],
+    );
   });
 
   it('reports a wrong Version and still audits the statements', async () => {

@@ -32,7 +32,13 @@ describe('Rule: route-without-authorizer', () => {
 
   it('exempts OPTIONS and the JWKS route, and honours --public-route by method', async () => {
     const found = await routeFindings(
-      [route('OPTIONS', '/a', 'NONE'), route('GET', '/.well-known/jwks.json', 'NONE'), route('GET', '/health/', 'NONE'), route('POST', '/health', 'NONE'), route('POST', '/.well-known/jwks.json', 'NONE')],
+      [
+        route('OPTIONS', '/a', 'NONE'),
+        route('GET', '/.well-known/jwks.json', 'NONE'),
+        route('GET', '/health/', 'NONE'),
+        route('POST', '/health', 'NONE'),
+        route('POST', '/.well-known/jwks.json', 'NONE'),
+      ],
       ['get /health'],
     );
     assert.deepEqual(found, ['POST /.well-known/jwks.json', 'POST /health']);
@@ -44,7 +50,12 @@ describe('Engine', () => {
     await routeFindings([route('GET', '/a', 'NONE')]);
     assert.equal(catalogueLoaded(), false);
     const input = emptyInput();
-    input.documents.push({ id: 'p', resource: 'p', policyKind: 'identity', document: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } });
+    input.documents.push({
+      id: 'p',
+      resource: 'p',
+      policyKind: 'identity',
+      document: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+    });
     await runAudit(input);
     assert.equal(catalogueLoaded(), true);
   });

@@ -12,11 +12,19 @@ export function docInput(document: unknown, policyKind: PolicyKind = 'identity',
   return input;
 }
 
-export function allow(action: string | string[], resource: string | string[] = '*', extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function allow(
+  action: string | string[],
+  resource: string | string[] = '*',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { Effect: 'Allow', Action: action, Resource: resource, ...extra };
 }
 
-export function deny(action: string | string[], resource: string | string[] = '*', extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function deny(
+  action: string | string[],
+  resource: string | string[] = '*',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { Effect: 'Deny', Action: action, Resource: resource, ...extra };
 }
 
@@ -25,7 +33,12 @@ export function policy(...statements: Record<string, unknown>[]): Record<string,
 }
 
 /** Audits one document and returns the findings of one kind. */
-export async function findingsOf(kind: FindingKind, document: unknown, policyKind: PolicyKind = 'identity', options?: AuditOptions): Promise<Finding[]> {
+export async function findingsOf(
+  kind: FindingKind,
+  document: unknown,
+  policyKind: PolicyKind = 'identity',
+  options?: AuditOptions,
+): Promise<Finding[]> {
   const { findings } = await runAudit(docInput(document, policyKind), options);
   return findings.filter((f) => f.kind === kind);
 }
@@ -38,7 +51,10 @@ export const FIXTURES = 'test/audit/fixtures';
 
 /** Runs `node bin/meshgate.cjs audit ...` and returns its exit code and output. */
 export function runCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'audit', ...args], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
+  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'audit', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_REGION: 'eu-west-1' },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

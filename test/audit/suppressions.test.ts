@@ -24,7 +24,12 @@ function input(): AuditInput {
   out.documents.push(
     { id: 'AppKey', resource: 'arn:aws:kms:eu-west-1:123456789012:key/app', policyKind: 'resource', document: keyPolicy },
     { id: 'LogKey', resource: 'arn:aws:kms:eu-west-1:123456789012:key/log', policyKind: 'resource', document: keyPolicy },
-    { id: 'role.json', resource: 'role.json', policyKind: 'identity', document: policy(allow('s3:GetObject', 'arn:aws:s3:::b/*'), allow('s3:*', 'arn:aws:s3:::b')) },
+    {
+      id: 'role.json',
+      resource: 'role.json',
+      policyKind: 'identity',
+      document: policy(allow('s3:GetObject', 'arn:aws:s3:::b/*'), allow('s3:*', 'arn:aws:s3:::b')),
+    },
   );
   return out;
 }
@@ -48,7 +53,14 @@ describe('Suppressions: file validation', () => {
       { kind: 'wildcard-action', resource: 'AppKey', statement: 'AccountAdmin', reason: ' root admin ', expires: '2030-01-31' },
       { kind: 'passrole-star', resource: 'arn:aws:iam::*:role/deployer', reason: 'deployer passes any role by design' },
     );
-    assert.deepEqual(parsed[0], { kind: 'wildcard-action', resource: 'AppKey', statement: 'AccountAdmin', reason: 'root admin', expires: '2030-01-31', location: { file: 'suppressions.json' } });
+    assert.deepEqual(parsed[0], {
+      kind: 'wildcard-action',
+      resource: 'AppKey',
+      statement: 'AccountAdmin',
+      reason: 'root admin',
+      expires: '2030-01-31',
+      location: { file: 'suppressions.json' },
+    });
     assert.equal(parsed[1]!.statement, undefined);
   });
 
@@ -67,16 +79,31 @@ describe('Suppressions: file validation', () => {
       [{ ...ok, resource: '' }, /suppressions\[1\]\.resource/],
     ];
     for (const [entry, message] of cases) {
-      assert.throws(() => suppressions(ok, entry), (err: Error & { code?: string }) => err.code === 'audit_input_invalid' && message.test(err.message), JSON.stringify(entry));
+      assert.throws(
+        () => suppressions(ok, entry),
+        (err: Error & { code?: string }) => err.code === 'audit_input_invalid' && message.test(err.message),
+        JSON.stringify(entry),
+      );
     }
     assert.throws(() => parseSuppressions([ok], 'list.json'), /list\.json: must be an object with a "suppressions" array/);
     assert.throws(() => parseSuppressions({ suppressions: [], extra: 1 }, 'x.json'), /extra is not a known field/);
   });
 
   it('reads a file with the line of each entry, and refuses a file that is not JSON', async () => {
-    const file = await tempFile('s.json', { suppressions: [{ kind: 'wildcard-action', resource: 'AppKey', reason: 'a' }, { kind: 'wildcard-action', resource: 'LogKey', reason: 'b' }] });
+    const file = await tempFile('s.json', {
+      suppressions: [
+        { kind: 'wildcard-action', resource: 'AppKey', reason: 'a' },
+        { kind: 'wildcard-action', resource: 'LogKey', reason: 'b' },
+      ],
+    });
     const [first, second] = await readSuppressions(file);
-    assert.deepEqual([first!.location, second!.location], [{ file, line: 3 }, { file, line: 8 }]);
+    assert.deepEqual(
+      [first!.location, second!.location],
+      [
+        { file, line: 3 },
+        { file, line: 8 },
+      ],
+    );
     await assert.rejects(readSuppressions(await tempFile('bad.json', 'suppressions: []')), /cannot read suppressions .*bad\.json/);
   });
 
@@ -87,14 +114,24 @@ describe('Suppressions: file validation', () => {
 
 describe('Suppressions: matching', () => {
   it('matches by kind and exact resource, and by resource glob', async () => {
-    const exact = await runAudit(input(), { suppressions: suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:eu-west-1:123456789012:key/app', reason: ROOT_REASON }) });
+    const exact = await runAudit(input(), {
+      suppressions: suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:eu-west-1:123456789012:key/app', reason: ROOT_REASON }),
+    });
     assert.deepEqual(ids(exact.suppressed!), ['wildcard-action arn:aws:kms:eu-west-1:123456789012:key/app AccountAdmin']);
-    assert.deepEqual(ids(exact.findings), ['wildcard-action arn:aws:kms:eu-west-1:123456789012:key/log AccountAdmin', 'wildcard-action role.json 1']);
+    assert.deepEqual(ids(exact.findings), [
+      'wildcard-action arn:aws:kms:eu-west-1:123456789012:key/log AccountAdmin',
+      'wildcard-action role.json 1',
+    ]);
 
-    const glob = await runAudit(input(), { suppressions: suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:*:123456789012:key/*', reason: ROOT_REASON }) });
+    const glob = await runAudit(input(), {
+      suppressions: suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:*:123456789012:key/*', reason: ROOT_REASON }),
+    });
     assert.equal(glob.suppressed!.length, 2);
     assert.deepEqual(ids(glob.findings), ['wildcard-action role.json 1']);
-    assert.deepEqual(glob.suppressed!.map((f) => f.suppression.reason), [ROOT_REASON, ROOT_REASON]);
+    assert.deepEqual(
+      glob.suppressed!.map((f) => f.suppression.reason),
+      [ROOT_REASON, ROOT_REASON],
+    );
   });
 
   it('does not match another kind, another account, or a glob whose dots are literal', async () => {
@@ -113,31 +150,52 @@ describe('Suppressions: matching', () => {
   });
 
   it('matches a statement by Sid, or by index given as number or string', async () => {
-    const bySid = await runAudit(input(), { suppressions: suppressions({ kind: 'wildcard-action', resource: '*', statement: 'AccountAdmin', reason: ROOT_REASON }) });
+    const bySid = await runAudit(input(), {
+      suppressions: suppressions({ kind: 'wildcard-action', resource: '*', statement: 'AccountAdmin', reason: ROOT_REASON }),
+    });
     assert.deepEqual(ids(bySid.findings), ['wildcard-action role.json 1']);
     for (const statement of [1, '1']) {
-      const byIndex = await runAudit(input(), { suppressions: suppressions({ kind: 'wildcard-action', resource: 'role.json', statement, reason: 'bucket admin role' }) });
+      const byIndex = await runAudit(input(), {
+        suppressions: suppressions({ kind: 'wildcard-action', resource: 'role.json', statement, reason: 'bucket admin role' }),
+      });
       assert.deepEqual(ids(byIndex.suppressed!), ['wildcard-action role.json 1'], String(statement));
     }
-    const wrong = await runAudit(input(), { suppressions: suppressions({ kind: 'wildcard-action', resource: 'role.json', statement: 0, reason: 'bucket admin role' }) });
+    const wrong = await runAudit(input(), {
+      suppressions: suppressions({ kind: 'wildcard-action', resource: 'role.json', statement: 0, reason: 'bucket admin role' }),
+    });
     assert.deepEqual(wrong.suppressed, []);
   });
 
-  it('sees the rules\' conclusion: a finding removed by a Deny leaves its suppression stale', async () => {
+  it("sees the rules' conclusion: a finding removed by a Deny leaves its suppression stale", async () => {
     const denied = emptyInput();
-    denied.documents.push({ id: 'p', resource: 'p', policyKind: 'identity', document: policy(allow('s3:*', 'arn:aws:s3:::b'), { Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::b' }) });
-    const result = await runAudit(denied, { suppressions: suppressions({ kind: 'wildcard-action', resource: 'p', reason: 'denied anyway' }) });
+    denied.documents.push({
+      id: 'p',
+      resource: 'p',
+      policyKind: 'identity',
+      document: policy(allow('s3:*', 'arn:aws:s3:::b'), { Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::b' }),
+    });
+    const result = await runAudit(denied, {
+      suppressions: suppressions({ kind: 'wildcard-action', resource: 'p', reason: 'denied anyway' }),
+    });
     assert.deepEqual([result.findings.length, result.suppressed!.length], [0, 0]);
     assert.deepEqual(result.summary.suppressions!.stale, [{ kind: 'wildcard-action', resource: 'p', reason: 'denied anyway' }]);
   });
 
   it('keeps suppressed findings out of the totals and lists stale entries in the summary', async () => {
     const result = await runAudit(input(), {
-      suppressions: suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:*', reason: ROOT_REASON }, { kind: 'passrole-star', resource: 'gone-role', reason: 'removed last year' }),
+      suppressions: suppressions(
+        { kind: 'wildcard-action', resource: 'arn:aws:kms:*', reason: ROOT_REASON },
+        { kind: 'passrole-star', resource: 'gone-role', reason: 'removed last year' },
+      ),
     });
     assert.equal(result.summary.total, 1);
     assert.deepEqual(result.summary.bySeverity, { critical: 0, high: 1, medium: 0, low: 0 });
-    assert.deepEqual(result.summary.suppressions, { entries: 2, suppressed: 2, expired: 0, stale: [{ kind: 'passrole-star', resource: 'gone-role', reason: 'removed last year' }] });
+    assert.deepEqual(result.summary.suppressions, {
+      entries: 2,
+      suppressed: 2,
+      expired: 0,
+      stale: [{ kind: 'passrole-star', resource: 'gone-role', reason: 'removed last year' }],
+    });
   });
 
   it('leaves the summary unchanged without suppressions', async () => {
@@ -175,14 +233,20 @@ describe('Suppressions: expiry', () => {
     const audited = input();
     const expired = await runAudit(audited, { suppressions: suppressions(entry), now });
     const baseline = createBaseline(expired, audited, now);
-    assert.deepEqual(baseline.findings.map((f) => f.kind), ['wildcard-action', 'wildcard-action', 'wildcard-action']);
+    assert.deepEqual(
+      baseline.findings.map((f) => f.kind),
+      ['wildcard-action', 'wildcard-action', 'wildcard-action'],
+    );
     const compared = applyBaseline(expired, audited, baseline, 'b.json');
     assert.deepEqual(ids(compared.findings), ['suppression-expired suppressions.json -']);
     assert.equal(compared.findings[0]!.baselineState, 'new');
 
     const active = await runAudit(audited, { suppressions: suppressions({ ...entry, expires: '2030-01-01' }), now });
     const narrow = createBaseline(active, audited, now);
-    assert.deepEqual(narrow.findings.map((f) => f.resource), ['role.json']);
+    assert.deepEqual(
+      narrow.findings.map((f) => f.resource),
+      ['role.json'],
+    );
     const kept = applyBaseline(active, audited, narrow, 'b.json');
     assert.equal(kept.suppressed!.length, 2, 'the baseline keeps the suppressed list');
     assert.equal(kept.summary.suppressions!.suppressed, 2);
@@ -190,22 +254,33 @@ describe('Suppressions: expiry', () => {
 });
 
 describe('Suppressions: reports', () => {
-  const kmsSuppression = (extra: Record<string, unknown> = {}) => suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:*', statement: 'AccountAdmin', reason: ROOT_REASON, ...extra });
+  const kmsSuppression = (extra: Record<string, unknown> = {}) =>
+    suppressions({ kind: 'wildcard-action', resource: 'arn:aws:kms:*', statement: 'AccountAdmin', reason: ROOT_REASON, ...extra });
 
   it('JSON keeps findings active and lists suppressed ones with their reason', async () => {
     const json = JSON.parse(renderJson(await runAudit(input(), { suppressions: kmsSuppression() })));
     assert.deepEqual(Object.keys(json), ['findings', 'suppressed', 'summary']);
     assert.deepEqual(ids(json.findings), ['wildcard-action role.json 1']);
-    assert.deepEqual(json.suppressed.map((f: { resource: string; suppression: unknown }) => [f.resource, f.suppression]), [
-      ['arn:aws:kms:eu-west-1:123456789012:key/app', { reason: ROOT_REASON }],
-      ['arn:aws:kms:eu-west-1:123456789012:key/log', { reason: ROOT_REASON }],
-    ]);
+    assert.deepEqual(
+      json.suppressed.map((f: { resource: string; suppression: unknown }) => [f.resource, f.suppression]),
+      [
+        ['arn:aws:kms:eu-west-1:123456789012:key/app', { reason: ROOT_REASON }],
+        ['arn:aws:kms:eu-west-1:123456789012:key/log', { reason: ROOT_REASON }],
+      ],
+    );
     assert.equal(json.summary.suppressions.suppressed, 2);
   });
 
   it('table prints one line with the count and reasons, and one with stale entries', async () => {
-    const text = renderTable(await runAudit(input(), { suppressions: [...kmsSuppression(), ...suppressions({ kind: 'malformed', resource: 'old.json', reason: 'fixed' })] }));
-    assert.match(text, /^2 suppressed \(not counted\): 2 × "default key policy: the account root keeps kms:\* so IAM policies can grant key use"$/m);
+    const text = renderTable(
+      await runAudit(input(), {
+        suppressions: [...kmsSuppression(), ...suppressions({ kind: 'malformed', resource: 'old.json', reason: 'fixed' })],
+      }),
+    );
+    assert.match(
+      text,
+      /^2 suppressed \(not counted\): 2 × "default key policy: the account root keeps kms:\* so IAM policies can grant key use"$/m,
+    );
     assert.match(text, /^1 stale suppression\(s\) matched nothing: malformed old\.json$/m);
     assert.match(text, /^1 finding\(s\): 0 critical, 1 high, 0 medium, 0 low$/m);
     assert.doesNotMatch(text, /key\/app/, 'suppressed findings get no block of their own');
@@ -217,7 +292,10 @@ describe('Suppressions: reports', () => {
     const results = sarif.runs[0].results as { ruleId: string; suppressions: unknown[]; properties: { resource: string } }[];
     assert.equal(results.length, 3);
     const suppressedResults = results.filter((r) => r.suppressions.length > 0);
-    assert.deepEqual(suppressedResults.map((r) => r.properties.resource), ['arn:aws:kms:eu-west-1:123456789012:key/app', 'arn:aws:kms:eu-west-1:123456789012:key/log']);
+    assert.deepEqual(
+      suppressedResults.map((r) => r.properties.resource),
+      ['arn:aws:kms:eu-west-1:123456789012:key/app', 'arn:aws:kms:eu-west-1:123456789012:key/log'],
+    );
     assert.deepEqual(suppressedResults[0]!.suppressions, [{ kind: 'external', status: 'accepted', justification: ROOT_REASON }]);
     assert.deepEqual(results.find((r) => r.properties.resource === 'role.json')!.suppressions, []);
     const rules = sarif.runs[0].tool.driver.rules as { id: string }[];
@@ -225,7 +303,9 @@ describe('Suppressions: reports', () => {
   });
 
   it('SARIF with an expired suppression validates and points at the suppressions file', async () => {
-    const file = await tempFile('s.json', { suppressions: [{ kind: 'wildcard-action', resource: 'x', reason: 'r', expires: '2020-01-01' }] });
+    const file = await tempFile('s.json', {
+      suppressions: [{ kind: 'wildcard-action', resource: 'x', reason: 'r', expires: '2020-01-01' }],
+    });
     const sarif = JSON.parse(renderSarif(await runAudit(input(), { suppressions: await readSuppressions(file) }), { root: '/' }));
     assert.equal((await sarifValidator())(sarif), true);
     const expired = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'suppression-expired');
@@ -235,7 +315,10 @@ describe('Suppressions: reports', () => {
 });
 
 describe('Suppressions: CLI', () => {
-  const kmsFile = (extra: Record<string, unknown> = {}) => tempFile('suppressions.json', { suppressions: [{ kind: 'wildcard-action', resource: KMS, statement: 'AccountAdmin', reason: ROOT_REASON, ...extra }] });
+  const kmsFile = (extra: Record<string, unknown> = {}) =>
+    tempFile('suppressions.json', {
+      suppressions: [{ kind: 'wildcard-action', resource: KMS, statement: 'AccountAdmin', reason: ROOT_REASON, ...extra }],
+    });
 
   it('--fail-on ignores suppressed findings (exit 0) and fails without them (exit 1)', async () => {
     assert.equal(runCli('--policies', KMS, '--fail-on', 'low').status, 1);
@@ -257,7 +340,10 @@ describe('Suppressions: CLI', () => {
     const file = await kmsFile({ expires: '2020-12-31' });
     assert.equal(runCli('--policies', KMS, '--suppressions', file, '--fail-on', 'high').status, 1);
     const run = runCli('--policies', KMS, '--suppressions', file, '--format', 'json', '--fail-on', 'none');
-    assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { kind: string }) => f.kind), ['wildcard-action', 'suppression-expired']);
+    assert.deepEqual(
+      JSON.parse(run.stdout).findings.map((f: { kind: string }) => f.kind),
+      ['wildcard-action', 'suppression-expired'],
+    );
   });
 
   it('exits 2 for a bad or missing suppressions file, naming the entry and field', async () => {

@@ -40,7 +40,18 @@ describe('Function: authorizer (core through the handler shell)', () => {
   let key: TestKey;
   let authorizer: Authorizer;
   const token = (claims: Record<string, unknown> = {}): string =>
-    signJwt(key, { iss: ISSUER, aud: 'meshgate', sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 600, scope: 'orders:read', groups: ['ops'], tid: 't-1', client_id: 'web', ...claims });
+    signJwt(key, {
+      iss: ISSUER,
+      aud: 'meshgate',
+      sub: 'alice',
+      iat: nowSeconds(),
+      exp: nowSeconds() + 600,
+      scope: 'orders:read',
+      groups: ['ops'],
+      tid: 't-1',
+      client_id: 'web',
+      ...claims,
+    });
 
   before(async () => {
     key = rsaKey('k1');
@@ -52,8 +63,21 @@ describe('Function: authorizer (core through the handler shell)', () => {
   it('allows a REST TOKEN request with a policy covering every route the identity may call, and a flat context', async () => {
     const res = (await run(authorizer, restTokenEvent(`Bearer ${token()}`, 'GET', '/orders/42'))) as PolicyResponse;
     assert.equal(res.principalId, 'alice');
-    assert.deepEqual(res.policyDocument.Statement[0]?.Resource, [`${API_BASE}/GET/whoami`, `${API_BASE}/GET/orders/*`, `${API_BASE}/GET/admin`]);
-    assert.deepEqual(res.context, { sub: 'alice', iss: ISSUER, type: 'user', scopesJson: '["orders:read"]', groupsJson: '["ops"]', tenant: 't-1', clientId: 'web', exp: (res.context as { exp: number }).exp });
+    assert.deepEqual(res.policyDocument.Statement[0]?.Resource, [
+      `${API_BASE}/GET/whoami`,
+      `${API_BASE}/GET/orders/*`,
+      `${API_BASE}/GET/admin`,
+    ]);
+    assert.deepEqual(res.context, {
+      sub: 'alice',
+      iss: ISSUER,
+      type: 'user',
+      scopesJson: '["orders:read"]',
+      groupsJson: '["ops"]',
+      tenant: 't-1',
+      clientId: 'web',
+      exp: (res.context as { exp: number }).exp,
+    });
     for (const value of Object.values(res.context ?? {})) assert.ok(['string', 'number', 'boolean'].includes(typeof value));
   });
 
@@ -84,7 +108,9 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal(decision?.reason, 'route_forbidden');
     assert.equal(decision?.sub, 'alice');
     // The same line is the metric (CloudWatch EMF): namespace, the `service` dimension it carries, and the count.
-    const emf = decision?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+    const emf = decision?._aws as {
+      CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }>;
+    };
     assert.deepEqual(emf.CloudWatchMetrics[0]?.Metrics, [{ Name: 'AuthorizerDenied', Unit: 'Count' }]);
     assert.deepEqual(emf.CloudWatchMetrics[0]?.Dimensions, [['service']]);
     assert.equal(decision?.AuthorizerDenied, 1);
@@ -94,7 +120,9 @@ describe('Function: authorizer (core through the handler shell)', () => {
 
   it('denies the whole API when the identity may call no route at all (an issuer-required scope is missing)', async () => {
     const env = envFor(jwks.jwksUri);
-    env.MESHGATE_ISSUERS = JSON.stringify([{ issuer: ISSUER, audience: ['meshgate'], jwksUri: jwks.jwksUri, requiredScopes: ['meshgate:access'] }]);
+    env.MESHGATE_ISSUERS = JSON.stringify([
+      { issuer: ISSUER, audience: ['meshgate'], jwksUri: jwks.jwksUri, requiredScopes: ['meshgate:access'] },
+    ]);
     const strict = buildAuthorizer(() => loadAuthorizerConfig(env, ROUTES));
     const res = (await run(strict, restTokenEvent(`Bearer ${token()}`, 'GET', '/whoami'))) as PolicyResponse;
     assert.deepEqual(res.policyDocument.Statement, [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${API_BASE}/*`] }]);
@@ -141,7 +169,12 @@ describe('Function: authorizer (core through the handler shell)', () => {
     const capture = captureLogs();
     let broken: Authorizer;
     try {
-      broken = buildAuthorizer(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: JSON.stringify([{ issuer: ISSUER, audience: [] }]), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true' }, ROUTES));
+      broken = buildAuthorizer(() =>
+        loadAuthorizerConfig(
+          { MESHGATE_ISSUERS: JSON.stringify([{ issuer: ISSUER, audience: [] }]), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true' },
+          ROUTES,
+        ),
+      );
     } finally {
       capture.stop();
     }
@@ -154,12 +187,27 @@ describe('Function: authorizer (core through the handler shell)', () => {
 
   it('never throws anything but Unauthorized and never allows, whatever the event (property-based)', async () => {
     const anyJson = fc.jsonValue({ maxDepth: 3 });
-    const authLike = fc.oneof(fc.string(), fc.constant(`Bearer ${token({ exp: nowSeconds() - 100 })}`), fc.string().map((s) => `Bearer ${s}`), fc.constant(`Bearer ${signJwt(rsaKey('k1'), { iss: ISSUER, aud: 'meshgate', sub: 'x', exp: nowSeconds() + 60 })}`));
+    const authLike = fc.oneof(
+      fc.string(),
+      fc.constant(`Bearer ${token({ exp: nowSeconds() - 100 })}`),
+      fc.string().map((s) => `Bearer ${s}`),
+      fc.constant(`Bearer ${signJwt(rsaKey('k1'), { iss: ISSUER, aud: 'meshgate', sub: 'x', exp: nowSeconds() + 60 })}`),
+    );
     const event = fc.oneof(
       anyJson,
       authLike.map((a) => restTokenEvent(a)),
-      fc.record({ type: fc.constantFrom('TOKEN', 'REQUEST', 'X'), authorizationToken: fc.oneof(authLike, anyJson), methodArn: fc.oneof(fc.string(), anyJson), headers: fc.oneof(anyJson, fc.dictionary(fc.string(), authLike)) }),
-      fc.record({ version: fc.constant('2.0'), identitySource: fc.oneof(anyJson, fc.array(authLike)), headers: fc.oneof(anyJson, fc.dictionary(fc.constantFrom('authorization', 'Authorization'), authLike)), routeArn: fc.oneof(fc.string(), anyJson) }),
+      fc.record({
+        type: fc.constantFrom('TOKEN', 'REQUEST', 'X'),
+        authorizationToken: fc.oneof(authLike, anyJson),
+        methodArn: fc.oneof(fc.string(), anyJson),
+        headers: fc.oneof(anyJson, fc.dictionary(fc.string(), authLike)),
+      }),
+      fc.record({
+        version: fc.constant('2.0'),
+        identitySource: fc.oneof(anyJson, fc.array(authLike)),
+        headers: fc.oneof(anyJson, fc.dictionary(fc.constantFrom('authorization', 'Authorization'), authLike)),
+        routeArn: fc.oneof(fc.string(), anyJson),
+      }),
     );
     const capture = captureLogs();
     try {

@@ -38,7 +38,7 @@ const props = (over: Partial<VerifyProps> = {}): VerifyProps => ({
 function cache(cold = false): SimpleJwksCache {
   const body = new TextEncoder().encode(JSON.stringify(JWKS));
   const jwksCache = new SimpleJwksCache({
-    fetcher: { fetch: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer },
+    fetcher: { fetch: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) },
     penaltyBox: new SimplePenaltyBox({ waitSeconds: 0 }),
   });
   if (!cold) jwksCache.addJwks(JWKS_URI, JWKS);
@@ -78,7 +78,14 @@ interface Case {
   readonly props?: Partial<VerifyProps>;
 }
 
-const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ iss: ISS, sub: 'user-1', aud: 'meshgate', iat: nowSeconds(), exp: nowSeconds() + 300, ...over });
+const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  iss: ISS,
+  sub: 'user-1',
+  aud: 'meshgate',
+  iat: nowSeconds(),
+  exp: nowSeconds() + 300,
+  ...over,
+});
 
 const CASES: readonly Case[] = [
   { name: 'a valid token', token: () => signJwt(key, claims()), error: undefined },
@@ -91,25 +98,52 @@ const CASES: readonly Case[] = [
     },
     error: jwtErrors.JwtInvalidSignatureError,
   },
-  { name: 'another issuer', token: () => signJwt(key, claims({ iss: 'https://evil.example.com/' })), error: jwtErrors.JwtInvalidIssuerError },
+  {
+    name: 'another issuer',
+    token: () => signJwt(key, claims({ iss: 'https://evil.example.com/' })),
+    error: jwtErrors.JwtInvalidIssuerError,
+  },
   { name: 'another audience', token: () => signJwt(key, claims({ aud: 'other' })), error: jwtErrors.JwtInvalidAudienceError },
   { name: 'no audience', token: () => signJwt(key, claims({ aud: undefined })), error: jwtErrors.JwtInvalidAudienceError },
-  { name: 'any audience when audience is null', token: () => signJwt(key, claims({ aud: 'other' })), error: undefined, props: { audience: null } },
-  { name: 'expired beyond the grace', token: () => signJwt(key, claims({ exp: nowSeconds() - GRACE - 5 })), error: jwtErrors.JwtExpiredError },
+  {
+    name: 'any audience when audience is null',
+    token: () => signJwt(key, claims({ aud: 'other' })),
+    error: undefined,
+    props: { audience: null },
+  },
+  {
+    name: 'expired beyond the grace',
+    token: () => signJwt(key, claims({ exp: nowSeconds() - GRACE - 5 })),
+    error: jwtErrors.JwtExpiredError,
+  },
   { name: 'expired within the grace', token: () => signJwt(key, claims({ exp: nowSeconds() - GRACE + 10 })), error: undefined },
-  { name: 'not yet valid beyond the grace', token: () => signJwt(key, claims({ nbf: nowSeconds() + GRACE + 60 })), error: jwtErrors.JwtNotBeforeError },
+  {
+    name: 'not yet valid beyond the grace',
+    token: () => signJwt(key, claims({ nbf: nowSeconds() + GRACE + 60 })),
+    error: jwtErrors.JwtNotBeforeError,
+  },
   { name: 'not yet valid within the grace', token: () => signJwt(key, claims({ nbf: nowSeconds() + GRACE - 10 })), error: undefined },
-  { name: 'an alg other than the JWK alg', token: () => signJwt(key, claims(), { alg: 'RS384' }), error: jwtErrors.JwtInvalidSignatureAlgorithmError },
+  {
+    name: 'an alg other than the JWK alg',
+    token: () => signJwt(key, claims(), { alg: 'RS384' }),
+    error: jwtErrors.JwtInvalidSignatureAlgorithmError,
+  },
   { name: 'a kid not in the JWKS', token: () => signJwt(key, claims(), { kid: 'k-unknown' }), error: jwtErrors.KidNotFoundInJwksError },
   { name: 'no kid', token: () => signJwt(key, claims(), `{"alg":"RS256","typ":"JWT"}`), error: jwtErrors.JwtWithoutValidKidError },
-  { name: 'a token the custom check refuses (after the signature)', token: () => signJwt(key, claims({ sub: 'custom-refused' })), error: TokenError },
+  {
+    name: 'a token the custom check refuses (after the signature)',
+    token: () => signJwt(key, claims({ sub: 'custom-refused' })),
+    error: TokenError,
+  },
 ];
 
 describe('aws-jwt-verify contract (src/auth/verifiers.ts)', () => {
   it(`is the reviewed version, ${REVIEWED_VERSION}, pinned exactly`, () => {
     const installed = (JSON.parse(readFileSync('node_modules/aws-jwt-verify/package.json', 'utf8')) as { version: string }).version;
     assert.equal(installed, REVIEWED_VERSION, `aws-jwt-verify ${installed} is installed, ${REVIEWED_VERSION} was reviewed: ${REREVIEW}`);
-    const pinned = (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies['aws-jwt-verify'];
+    const pinned = (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies[
+      'aws-jwt-verify'
+    ];
     assert.equal(pinned, REVIEWED_VERSION, `package.json must pin aws-jwt-verify to exactly ${REVIEWED_VERSION} (no range): ${REREVIEW}`);
   });
 
@@ -117,7 +151,11 @@ describe('aws-jwt-verify contract (src/auth/verifiers.ts)', () => {
     const proto = JwtVerifier.prototype as unknown as Record<string, unknown>;
     for (const name of ['verifyDecomposedJwtSync', 'verifyDecomposedJwt']) {
       assert.equal(typeof proto[name], 'function', `JwtVerifier.prototype.${name} is gone: ${REREVIEW}`);
-      assert.equal((proto[name] as (...args: unknown[]) => unknown).length, 3, `JwtVerifier.prototype.${name} changed its parameters: ${REREVIEW}`);
+      assert.equal(
+        (proto[name] as (...args: unknown[]) => unknown).length,
+        3,
+        `JwtVerifier.prototype.${name} changed its parameters: ${REREVIEW}`,
+      );
     }
   });
 
@@ -134,7 +172,12 @@ describe('aws-jwt-verify contract (src/auth/verifiers.ts)', () => {
       const protectedAsync = await outcome(() => Probe.probe(p, cache()).async(jwt, p));
       if (expected) assert.deepEqual(publicAsync, expected, `public verify(): ${REREVIEW}`);
       else assert.ok('payload' in publicAsync, `public verify() refused it (${JSON.stringify(publicAsync)}): ${REREVIEW}`);
-      for (const [name, got] of [['public verifySync()', publicSync], ['DecomposedJwtVerifier.verifyDecomposed', viaSubclass], ['protected verifyDecomposedJwtSync', protectedSync], ['protected verifyDecomposedJwt', protectedAsync]] as const) {
+      for (const [name, got] of [
+        ['public verifySync()', publicSync],
+        ['DecomposedJwtVerifier.verifyDecomposed', viaSubclass],
+        ['protected verifyDecomposedJwtSync', protectedSync],
+        ['protected verifyDecomposedJwt', protectedAsync],
+      ] as const) {
         assert.deepEqual(got, publicAsync, `${name} differs from the public verify(): ${REREVIEW}`);
       }
     });
@@ -144,8 +187,16 @@ describe('aws-jwt-verify contract (src/auth/verifiers.ts)', () => {
     const p = props();
     const token = signJwt(key, claims());
     const jwt = precheckToken(token, 8192);
-    assert.deepEqual(await outcome(() => Probe.probe(p, cache(true)).sync(jwt, p)), { error: jwtErrors.JwksNotAvailableInCacheError.name }, REREVIEW);
-    assert.deepEqual(await outcome(() => publicVerifier(p, cache(true)).verifySync(token)), { error: jwtErrors.JwksNotAvailableInCacheError.name }, REREVIEW);
+    assert.deepEqual(
+      await outcome(() => Probe.probe(p, cache(true)).sync(jwt, p)),
+      { error: jwtErrors.JwksNotAvailableInCacheError.name },
+      REREVIEW,
+    );
+    assert.deepEqual(
+      await outcome(() => publicVerifier(p, cache(true)).verifySync(token)),
+      { error: jwtErrors.JwksNotAvailableInCacheError.name },
+      REREVIEW,
+    );
     const viaSubclass = await outcome(() => DecomposedJwtVerifier.build([p], cache(true)).verifyDecomposed(jwt, p));
     assert.deepEqual(viaSubclass, await outcome(() => publicVerifier(p, cache(true)).verify(token)), REREVIEW);
     assert.ok('payload' in viaSubclass, REREVIEW);

@@ -1,13 +1,13 @@
 // identityFromClaims: list claims are kept exactly as the token carries them, or refused; never re-split.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { identityFromClaims } from '../../src/auth/identity';
 import { parseIssuers } from '../../src/config/issuers';
 import { MeshgateError } from '../../src/errors';
 
 const [cfg] = parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['meshgate'] }], { allowLoopbackHttp: false });
-const identity = (claims: Record<string, unknown>) => identityFromClaims(cfg!, { iss: 'https://idp.example.com/', sub: 'u1', exp: 2e9, ...claims } as JwtPayload);
+const identity = (claims: Record<string, unknown>) =>
+  identityFromClaims(cfg!, { iss: 'https://idp.example.com/', sub: 'u1', exp: 2e9, ...claims });
 const codeOf = (claims: Record<string, unknown>): string => {
   try {
     identity(claims);
@@ -33,11 +33,24 @@ describe('Function: identityFromClaims', () => {
   });
   it('splits the `scope` string on spaces (its defined delimiter) and keeps `scp` list items whole', () => {
     assert.deepEqual(identity({ scope: ' orders:read  orders:write ' }).scopes, ['orders:read', 'orders:write']);
-    assert.deepEqual(identity({ scp: ['orders:read', 'https://api.example.com/x.write'] }).scopes, ['orders:read', 'https://api.example.com/x.write']);
+    assert.deepEqual(identity({ scp: ['orders:read', 'https://api.example.com/x.write'] }).scopes, [
+      'orders:read',
+      'https://api.example.com/x.write',
+    ]);
     assert.deepEqual(identity({ scp: 'orders:read orders:write' }).scopes, ['orders:read', 'orders:write']);
   });
   it('refuses a scope with whitespace or a control character with token_scope_invalid, never splitting it', () => {
-    for (const claims of [{ scp: ['other:read orders:read'] }, { scp: ['a\tb'] }, { scp: ['a\u00a0b'] }, { scp: ['a\u2028b'] }, { scp: [''] }, { scp: [7] }, { scope: 'a\tb' }, { scope: 'a\nb' }, { scope: 'a\u0000' }]) {
+    for (const claims of [
+      { scp: ['other:read orders:read'] },
+      { scp: ['a\tb'] },
+      { scp: ['a\u00a0b'] },
+      { scp: ['a\u2028b'] },
+      { scp: [''] },
+      { scp: [7] },
+      { scope: 'a\tb' },
+      { scope: 'a\nb' },
+      { scope: 'a\u0000' },
+    ]) {
       assert.equal(codeOf(claims), 'token_scope_invalid', JSON.stringify(claims));
     }
   });

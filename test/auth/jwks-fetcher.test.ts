@@ -48,7 +48,10 @@ describe('Class: JwksFetcher', () => {
       server.mode = 'ok';
       await assert.rejects(new JwksFetcher({ allowLoopbackHttp: true, maxBytes: 16 }).fetch(server.jwksUri), NonRetryableFetchError);
       server.mode = 'slow';
-      await assert.rejects(new JwksFetcher({ allowLoopbackHttp: true, timeoutMs: 50 }).fetch(server.jwksUri), (err: unknown) => err instanceof FetchError && !(err instanceof NonRetryableFetchError));
+      await assert.rejects(
+        new JwksFetcher({ allowLoopbackHttp: true, timeoutMs: 50 }).fetch(server.jwksUri),
+        (err: unknown) => err instanceof FetchError && !(err instanceof NonRetryableFetchError),
+      );
     } finally {
       server.mode = 'ok';
       logs.stop();

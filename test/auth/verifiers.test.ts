@@ -18,7 +18,13 @@ describe('Class: IssuerVerifiers', () => {
   let verifiers: IssuerVerifiers;
 
   const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-    iss: ISS_A, sub: 'user-1', aud: 'meshgate', iat: nowSeconds(), exp: nowSeconds() + 300, scope: 'orders:read', ...over,
+    iss: ISS_A,
+    sub: 'user-1',
+    aud: 'meshgate',
+    iat: nowSeconds(),
+    exp: nowSeconds() + 300,
+    scope: 'orders:read',
+    ...over,
   });
 
   before(async () => {
@@ -34,7 +40,12 @@ describe('Class: IssuerVerifiers', () => {
       ],
       { allowLoopbackHttp: true },
     );
-    verifiers = new IssuerVerifiers(issuers, { clockSkewSeconds: 30, maxTokenBytes: 8192, unknownKidPenaltySeconds: 60, fetcher: { timeoutMs: 300, allowLoopbackHttp: true } });
+    verifiers = new IssuerVerifiers(issuers, {
+      clockSkewSeconds: 30,
+      maxTokenBytes: 8192,
+      unknownKidPenaltySeconds: 60,
+      fetcher: { timeoutMs: 300, allowLoopbackHttp: true },
+    });
   });
 
   after(async () => {
@@ -45,7 +56,10 @@ describe('Class: IssuerVerifiers', () => {
     it('verifies an RS256 token from the first issuer and fetches its JWKS once for concurrent callers', async () => {
       const tokens = Array.from({ length: 5 }, (_, i) => signJwt(keyA, claims({ sub: `user-${i}` })));
       const results = await Promise.all(tokens.map((t) => verifiers.verify(t)));
-      assert.deepEqual(results.map((r) => r.payload.sub), ['user-0', 'user-1', 'user-2', 'user-3', 'user-4']);
+      assert.deepEqual(
+        results.map((r) => r.payload.sub),
+        ['user-0', 'user-1', 'user-2', 'user-3', 'user-4'],
+      );
       assert.equal(jwksA.requests, 1);
     });
 
@@ -56,7 +70,9 @@ describe('Class: IssuerVerifiers', () => {
     });
 
     it('verifies a Cognito access token by client_id and token_use', async () => {
-      const { payload } = await verifiers.verify(signJwt(keyA, claims({ iss: ISS_C, aud: undefined, client_id: 'client-1', token_use: 'access' })));
+      const { payload } = await verifiers.verify(
+        signJwt(keyA, claims({ iss: ISS_C, aud: undefined, client_id: 'client-1', token_use: 'access' })),
+      );
       assert.equal(payload.client_id, 'client-1');
     });
   });
@@ -67,9 +83,15 @@ describe('Class: IssuerVerifiers', () => {
     it('answers kid injection attempts (path, SQL, very long) with token_kid_unknown and refetches at most once', async () => {
       const server = await startJwksServer([keyA.jwk]);
       try {
-        const v = new IssuerVerifiers(parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }), {
-          clockSkewSeconds: 30, maxTokenBytes: 8192, unknownKidPenaltySeconds: 60, fetcher: { allowLoopbackHttp: true },
-        });
+        const v = new IssuerVerifiers(
+          parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }),
+          {
+            clockSkewSeconds: 30,
+            maxTokenBytes: 8192,
+            unknownKidPenaltySeconds: 60,
+            fetcher: { allowLoopbackHttp: true },
+          },
+        );
         await v.verify(signJwt(keyA, claims()));
         assert.equal(server.requests, 1);
         for (const kid of ['../../etc/passwd', "' OR 1=1 --", 'k'.repeat(4000), 'unknown-4']) {
@@ -131,8 +153,23 @@ describe('Class: IssuerVerifiers', () => {
 
     it('rejects JWT, a missing typ, a non-string typ and look-alikes with token_typ_not_allowed', async () => {
       const typs: unknown[] = [
-        'JWT', undefined, null, 1, true, ['at+jwt'], { typ: 'at+jwt' }, '', 'at+jwt ', ' at+jwt', 'at+jwt; charset=utf-8',
-        'text/at+jwt', 'application/application/at+jwt', 'at+jwt\u0000', 'at\u200B+jwt', 'secevent+jwt', 'dpop+jwt',
+        'JWT',
+        undefined,
+        null,
+        1,
+        true,
+        ['at+jwt'],
+        { typ: 'at+jwt' },
+        '',
+        'at+jwt ',
+        ' at+jwt',
+        'at+jwt; charset=utf-8',
+        'text/at+jwt',
+        'application/application/at+jwt',
+        'at+jwt\u0000',
+        'at\u200B+jwt',
+        'secevent+jwt',
+        'dpop+jwt',
       ];
       for (const typ of typs) {
         await rejectsWith(signJwt(key, claims({ iss: ISS_TYP }), { typ }), 'token_typ_not_allowed', /typ/);
@@ -140,7 +177,11 @@ describe('Class: IssuerVerifiers', () => {
     });
 
     it('rejects an ID token of the same issuer, same key and audience, replayed as an access token', async () => {
-      const idToken = signJwt(key, claims({ iss: ISS_TYP, nonce: 'n-0S6_WzA2Mj', auth_time: nowSeconds() - 60, at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q', scope: undefined }), { typ: 'JWT' });
+      const idToken = signJwt(
+        key,
+        claims({ iss: ISS_TYP, nonce: 'n-0S6_WzA2Mj', auth_time: nowSeconds() - 60, at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q', scope: undefined }),
+        { typ: 'JWT' },
+      );
       await rejectsWith(idToken, 'token_typ_not_allowed');
     });
 
@@ -170,7 +211,11 @@ describe('Class: IssuerVerifiers', () => {
       await rejectsWith(lifetime(ISS_LIFE, 3601), 'token_lifetime_too_long', /3600/);
       await rejectsWith(lifetime(ISS_LIFE, TEN_YEARS), 'token_lifetime_too_long');
       await rejectsWith(lifetime(ISS_LIFE_ALIAS, TEN_YEARS), 'token_lifetime_too_long');
-      await rejectsWith(signJwt(key, claims({ iss: ISS_LIFE, iat: undefined, exp: nowSeconds() + 60 })), 'token_lifetime_too_long', /no iat.*cannot be bounded/);
+      await rejectsWith(
+        signJwt(key, claims({ iss: ISS_LIFE, iat: undefined, exp: nowSeconds() + 60 })),
+        'token_lifetime_too_long',
+        /no iat.*cannot be bounded/,
+      );
     });
 
     it('bounds the lifetime, not the time left: an old long-lived token near its end is still refused', async () => {
@@ -188,9 +233,15 @@ describe('Class: IssuerVerifiers', () => {
       const k = rsaKey('fault-key');
       const server = await startJwksServer([k.jwk]);
       try {
-        const v = new IssuerVerifiers(parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }), {
-          clockSkewSeconds: 30, maxTokenBytes: 8192, unknownKidPenaltySeconds: 0, fetcher: { timeoutMs: 200, allowLoopbackHttp: true },
-        });
+        const v = new IssuerVerifiers(
+          parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }),
+          {
+            clockSkewSeconds: 30,
+            maxTokenBytes: 8192,
+            unknownKidPenaltySeconds: 0,
+            fetcher: { timeoutMs: 200, allowLoopbackHttp: true },
+          },
+        );
         const token = signJwt(k, claims());
         for (const mode of ['down', 'slow', 'garbage'] as const) {
           server.mode = mode;
@@ -207,9 +258,15 @@ describe('Class: IssuerVerifiers', () => {
       const k = rsaKey('snap-key');
       const server = await startJwksServer([]);
       try {
-        const v = new IssuerVerifiers(parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }), {
-          clockSkewSeconds: 30, maxTokenBytes: 8192, fetcher: { allowLoopbackHttp: true }, jwksSnapshot: { [server.jwksUri]: { keys: [k.jwk] } },
-        });
+        const v = new IssuerVerifiers(
+          parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }),
+          {
+            clockSkewSeconds: 30,
+            maxTokenBytes: 8192,
+            fetcher: { allowLoopbackHttp: true },
+            jwksSnapshot: { [server.jwksUri]: { keys: [k.jwk] } },
+          },
+        );
         assert.equal((await v.verify(signJwt(k, claims()))).payload.sub, 'user-1');
         assert.equal(server.requests, 0);
       } finally {
@@ -221,9 +278,14 @@ describe('Class: IssuerVerifiers', () => {
       const k = rsaKey('http-key');
       const server = await startJwksServer([k.jwk]);
       try {
-        const v = new IssuerVerifiers(parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }), {
-          clockSkewSeconds: 30, maxTokenBytes: 8192, fetcher: { allowLoopbackHttp: false },
-        });
+        const v = new IssuerVerifiers(
+          parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: server.jwksUri }], { allowLoopbackHttp: true }),
+          {
+            clockSkewSeconds: 30,
+            maxTokenBytes: 8192,
+            fetcher: { allowLoopbackHttp: false },
+          },
+        );
         await assert.rejects(v.verify(signJwt(k, claims())), (err: TokenError) => err.code === 'jwks_unavailable');
         assert.equal(server.requests, 0);
       } finally {

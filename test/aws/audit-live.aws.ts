@@ -8,7 +8,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APIGatewayClient, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  GetResourcesCommand,
+  PutMethodCommand,
+} from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, AuthorizationType, CreateApiCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -31,18 +37,30 @@ function run(file: string, args: readonly string[], extraEnv: Record<string, str
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
   return new Promise((resolve) => {
-    execFile(file, [...args], { env: { ...env, ...moto.env, ...extraEnv }, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      file,
+      [...args],
+      { env: { ...env, ...moto.env, ...extraEnv }, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 const npx = (...args: string[]) => run('npx', ['--no-install', ...args]);
 
-before(async () => {
-  moto = await startMoto();
-  seeded = await seedAccount(moto);
-  dir = await mkdtemp(join(tmpdir(), 'meshgate-aws-audit-'));
-}, { timeout: 120_000 });
+before(
+  async () => {
+    moto = await startMoto();
+    seeded = await seedAccount(moto);
+    dir = await mkdtemp(join(tmpdir(), 'meshgate-aws-audit-'));
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await moto?.stop();
@@ -53,7 +71,8 @@ type Row = [kind: string, severity: string, resource: string, element: string];
 
 function expected(): Row[] {
   const iam = (path: string) => `arn:aws:iam::${ACCOUNT}:${path}`;
-  const rest = (resource: string, method: string) => `arn:aws:apigateway:${REGION}::/restapis/${seeded.restApiId}/resources/${resource}/methods/${method}`;
+  const rest = (resource: string, method: string) =>
+    `arn:aws:apigateway:${REGION}::/restapis/${seeded.restApiId}/resources/${resource}/methods/${method}`;
   const rows: Row[] = [
     ['public-principal', 'critical', iam('role/public-trust'), '*'],
     ['public-principal', 'critical', seeded.secretArns.shared!, '*'],
@@ -66,7 +85,12 @@ function expected(): Row[] {
     ['privilege-escalation', 'high', iam('policy/admin-star'), 'iam:CreatePolicyVersion'],
     // The combined method: PassRole in one inline policy, CreateFunction + InvokeFunction in the other.
     ['privilege-escalation', 'high', iam('role/escalator'), 'iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction'],
-    ['route-without-authorizer', 'high', `arn:aws:apigateway:${REGION}::/apis/${seeded.httpApiId}/routes/${seeded.httpRoutes.fallback}`, 'ANY $default'],
+    [
+      'route-without-authorizer',
+      'high',
+      `arn:aws:apigateway:${REGION}::/apis/${seeded.httpApiId}/routes/${seeded.httpRoutes.fallback}`,
+      'ANY $default',
+    ],
     ['route-without-authorizer', 'high', rest(seeded.restResources.orders!, 'POST'), 'POST /orders'],
     ['route-without-authorizer', 'high', rest(seeded.restResources.health!, 'GET'), 'GET /health'],
     ['secret-rotation-disabled', 'medium', seeded.secretArns.static!, ''],
@@ -86,7 +110,14 @@ interface JsonFinding {
 function rowsOf(findings: readonly JsonFinding[]): Row[] {
   return findings
     .map((f): Row => {
-      const element = f.kind === 'public-principal' ? (f.principal ?? '') : f.kind === 'notaction-allow' ? (f.action ?? '').replace(/^NotAction: /, '') : f.kind === 'secret-rotation-disabled' ? '' : (f.action ?? '');
+      const element =
+        f.kind === 'public-principal'
+          ? (f.principal ?? '')
+          : f.kind === 'notaction-allow'
+            ? (f.action ?? '').replace(/^NotAction: /, '')
+            : f.kind === 'secret-rotation-disabled'
+              ? ''
+              : (f.action ?? '');
       return [f.kind, f.severity, f.resource, element];
     })
     .sort();
@@ -102,21 +133,41 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
     assert.equal(report.summary.total, 14);
     assert.deepEqual(report.summary.inputs.sources, [`live:${REGION}`]);
     // Nothing at all about what was seeded clean.
-    const clean = ['role/app', 'role/org-trust', 'user/self-service', 'user/alice', 'policy/fixed-later', 'policy/read-reports-bucket', 'secret:rotating', 'secret:public-jwks', 'secret:shared-in-org'];
+    const clean = [
+      'role/app',
+      'role/org-trust',
+      'user/self-service',
+      'user/alice',
+      'policy/fixed-later',
+      'policy/read-reports-bucket',
+      'secret:rotating',
+      'secret:public-jwks',
+      'secret:shared-in-org',
+    ];
     for (const name of clean) assert.ok(!report.findings.some((f) => f.resource.includes(name)), `no finding on ${name}`);
   });
 
   it('npx meshgate audit --live (table, the default) and --format sarif report the same findings', async () => {
-    const [table, sarif] = await Promise.all([npx('meshgate', 'audit', '--live'), npx('meshgate', 'audit', '--live', '--format', 'sarif', '--fail-on', 'none')]);
+    const [table, sarif] = await Promise.all([
+      npx('meshgate', 'audit', '--live'),
+      npx('meshgate', 'audit', '--live', '--format', 'sarif', '--fail-on', 'none'),
+    ]);
     assert.equal(table.code, 1, table.stderr);
     assert.match(table.stderr, /meshgate audit: 14 finding\(s\): 3 critical, 9 high, 2 medium, 0 low/);
     for (const [kind] of expected()) assert.ok(table.stdout.includes(kind), `table names ${kind}`);
     assert.equal(sarif.code, 0, sarif.stderr);
-    const doc = JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; level: string; locations: { logicalLocations?: { fullyQualifiedName: string }[] }[] }[] }[] };
+    const doc = JSON.parse(sarif.stdout) as {
+      runs: { results: { ruleId: string; level: string; locations: { logicalLocations?: { fullyQualifiedName: string }[] }[] }[] }[];
+    };
     assert.ok((await sarifValidator())(doc), 'valid SARIF 2.1.0');
     const results = doc.runs[0]!.results;
     assert.equal(results.length, 14);
-    assert.deepEqual(results.map((x) => x.ruleId).sort(), expected().map(([kind]) => kind).sort());
+    assert.deepEqual(
+      results.map((x) => x.ruleId).sort(),
+      expected()
+        .map(([kind]) => kind)
+        .sort(),
+    );
     assert.equal(results.filter((x) => x.level === 'error').length, 12, 'critical and high map to error');
   });
 
@@ -125,7 +176,17 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
     const write = await npx('meshgate', 'audit', '--live', '--write-baseline', baseline);
     assert.equal(write.code, 0, write.stderr);
     assert.match(write.stderr, /wrote baseline .* with 14 accepted finding\(s\)/);
-    const again = await npx('meshgate', 'audit', '--live', '--baseline', baseline, '--suppressions', 'config/audit-suppressions.json', '--format', 'json');
+    const again = await npx(
+      'meshgate',
+      'audit',
+      '--live',
+      '--baseline',
+      baseline,
+      '--suppressions',
+      'config/audit-suppressions.json',
+      '--format',
+      'json',
+    );
     assert.equal(again.code, 0, again.stderr);
     const report = JSON.parse(again.stdout) as { findings: unknown[]; summary: { baseline: { accepted: number } } };
     assert.deepEqual(report.findings, []);
@@ -133,7 +194,10 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
   });
 
   it('exits 2 naming the cause when the account cannot be read (no endpoint listening)', async () => {
-    const down = await run('npx', ['--no-install', 'meshgate', 'audit', '--live'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' });
+    const down = await run('npx', ['--no-install', 'meshgate', 'audit', '--live'], {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_MAX_ATTEMPTS: '1',
+    });
     assert.equal(down.code, 2, down.stderr);
     assert.match(down.stderr, /cannot read the live account: .*ECONNREFUSED/);
     assert.equal(down.stdout, '');
@@ -158,10 +222,21 @@ describe('meshgate rotate --secret-id over HTTP (moto)', () => {
 });
 
 describe('meshgate audit --live in other partitions (moto keeps one account per partition)', () => {
-  for (const [region, partition] of [['us-gov-west-1', 'aws-us-gov'], ['cn-north-1', 'aws-cn']] as const) {
+  for (const [region, partition] of [
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['cn-north-1', 'aws-cn'],
+  ] as const) {
     it(`${region}: every ARN, built or read, is in ${partition}`, async () => {
       const config = { ...moto.clientConfig, region };
-      await new IAMClient(config).send(new CreateRoleCommand({ RoleName: 'open', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }) }));
+      await new IAMClient(config).send(
+        new CreateRoleCommand({
+          RoleName: 'open',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      );
       const apigw = new APIGatewayClient(config);
       const restApiId = (await apigw.send(new CreateRestApiCommand({ name: 'gov-rest' }))).id!;
       const root = (await apigw.send(new GetResourcesCommand({ restApiId }))).items!.find((r) => r.path === '/')!.id!;
@@ -169,7 +244,9 @@ describe('meshgate audit --live in other partitions (moto keeps one account per 
       await apigw.send(new PutMethodCommand({ restApiId, resourceId: items, httpMethod: 'GET', authorizationType: 'NONE' }));
       const v2 = new ApiGatewayV2Client(config);
       const httpApiId = (await v2.send(new CreateApiCommand({ Name: 'gov-http', ProtocolType: 'HTTP' }))).ApiId!;
-      const routeId = (await v2.send(new CreateRouteCommand({ ApiId: httpApiId, RouteKey: 'GET /items', AuthorizationType: AuthorizationType.NONE }))).RouteId!;
+      const routeId = (
+        await v2.send(new CreateRouteCommand({ ApiId: httpApiId, RouteKey: 'GET /items', AuthorizationType: AuthorizationType.NONE }))
+      ).RouteId!;
 
       const r = await run('npx', ['--no-install', 'meshgate', 'audit', '--live', '--format', 'json'], { AWS_REGION: region });
       assert.equal(r.code, 1, r.stderr);

@@ -40,15 +40,26 @@ async function failure(load: () => Promise<unknown>): Promise<MeshgateError> {
   return result;
 }
 
-before(async () => {
-  moto = await startMoto();
-  useMotoInThisProcess(moto);
-  client = new SecretsManagerClient(moto.clientConfig);
-  // As CloudFormation creates them: no value until the first rotation.
-  await client.send(new CreateSecretCommand({ Name: EMPTY_KEYS, Tags: [{ Key: 'meshgate:managed', Value: 'true' }, { Key: 'meshgate:strategy', Value: 'signing-key-set' }] }));
-  await client.send(new CreateSecretCommand({ Name: EMPTY_JWKS, Tags: [{ Key: 'meshgate:public', Value: 'true' }] }));
-  upstream = await startUpstream();
-}, { timeout: 90_000 });
+before(
+  async () => {
+    moto = await startMoto();
+    useMotoInThisProcess(moto);
+    client = new SecretsManagerClient(moto.clientConfig);
+    // As CloudFormation creates them: no value until the first rotation.
+    await client.send(
+      new CreateSecretCommand({
+        Name: EMPTY_KEYS,
+        Tags: [
+          { Key: 'meshgate:managed', Value: 'true' },
+          { Key: 'meshgate:strategy', Value: 'signing-key-set' },
+        ],
+      }),
+    );
+    await client.send(new CreateSecretCommand({ Name: EMPTY_JWKS, Tags: [{ Key: 'meshgate:public', Value: 'true' }] }));
+    upstream = await startUpstream();
+  },
+  { timeout: 90_000 },
+);
 
 after(async () => {
   await upstream?.close();
@@ -59,7 +70,10 @@ describe('Key-store errors over HTTP (moto)', () => {
   it('the secret exists but has no value yet: key_set_empty, "run the first rotation"', async () => {
     const err = await failure(() => new SecretsManagerKeyStore(EMPTY_KEYS, { client }).load());
     assert.equal(err.code, 'key_set_empty');
-    assert.equal(err.message, `secret ${EMPTY_KEYS} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${EMPTY_KEYS})`);
+    assert.equal(
+      err.message,
+      `secret ${EMPTY_KEYS} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${EMPTY_KEYS})`,
+    );
   });
 
   it('a wrong secret id: key_secret_not_found, "check MESHGATE_KEY_SECRET_ID" (MESHGATE_PUBLIC_JWKS_SECRET_ID for the JWKS function)', async () => {
@@ -92,7 +106,9 @@ describe('Key-store errors over HTTP (moto)', () => {
     const jwks = (require('../../functions/jwks/handler') as { handler: (e: unknown) => Promise<HttpResult> }).handler;
     const ingress = (require('../../functions/ingress/handler') as { handler: (e: unknown) => Promise<HttpResult> }).handler;
 
-    const served = await quietly(() => jwks({ httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'r1' } }));
+    const served = await quietly(() =>
+      jwks({ httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'r1' } }),
+    );
     assert.equal(served.result.statusCode, 503);
     assert.equal((JSON.parse(served.result.body) as { code: string }).code, 'key_set_empty');
     assert.equal(served.result.headers?.['retry-after'], '5');

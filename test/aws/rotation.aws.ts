@@ -30,35 +30,38 @@ let rotate: Handler<unknown, void>;
 let jwks: Handler<unknown, HttpResult>;
 let ingress: Handler<unknown, HttpResult>;
 
-before(async () => {
-  moto = await startMoto();
-  useMotoInThisProcess(moto);
-  client = new SecretsManagerClient(moto.clientConfig);
-  upstream = await startUpstream();
-  // The JWKS function behind a loopback HTTP server: what the consumer fetches as <issuer>/.well-known/jwks.json.
-  jwksServer = createServer((req, res) => {
-    jwks({ httpMethod: 'GET', path: req.url, headers: {}, requestContext: { requestId: 'jwks-req' } })
-      .then((r) => res.writeHead(r.statusCode, r.headers as Record<string, string>).end(r.body))
-      .catch((err: Error) => res.writeHead(500).end(err.message));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
-  Object.assign(process.env, {
-    MESHGATE_KEY_STORE: 'secrets-manager',
-    MESHGATE_KEY_SECRET_ID: KEY_SECRET,
-    MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC_JWKS_SECRET,
-    // Re-read AWSCURRENT on every call, so each check sees the rotation that just finished (no waiting on a TTL).
-    MESHGATE_KEY_CACHE_TTL_MS: '0',
-    MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),
-    MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
-    MESHGATE_ASSERTION_ISSUER: issuer,
-    POWERTOOLS_DEV: 'false',
-  });
-  // The handler modules read the environment when they load: after the lines above.
-  rotate = (require('../../functions/rotate/handler') as { handler: Handler<unknown, void> }).handler;
-  jwks = (require('../../functions/jwks/handler') as { handler: Handler<unknown, HttpResult> }).handler;
-  ingress = (require('../../functions/ingress/handler') as { handler: Handler<unknown, HttpResult> }).handler;
-}, { timeout: 90_000 });
+before(
+  async () => {
+    moto = await startMoto();
+    useMotoInThisProcess(moto);
+    client = new SecretsManagerClient(moto.clientConfig);
+    upstream = await startUpstream();
+    // The JWKS function behind a loopback HTTP server: what the consumer fetches as <issuer>/.well-known/jwks.json.
+    jwksServer = createServer((req, res) => {
+      jwks({ httpMethod: 'GET', path: req.url, headers: {}, requestContext: { requestId: 'jwks-req' } })
+        .then((r) => res.writeHead(r.statusCode, r.headers).end(r.body))
+        .catch((err: Error) => res.writeHead(500).end(err.message));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
+    Object.assign(process.env, {
+      MESHGATE_KEY_STORE: 'secrets-manager',
+      MESHGATE_KEY_SECRET_ID: KEY_SECRET,
+      MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC_JWKS_SECRET,
+      // Re-read AWSCURRENT on every call, so each check sees the rotation that just finished (no waiting on a TTL).
+      MESHGATE_KEY_CACHE_TTL_MS: '0',
+      MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),
+      MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+      MESHGATE_ASSERTION_ISSUER: issuer,
+      POWERTOOLS_DEV: 'false',
+    });
+    // The handler modules read the environment when they load: after the lines above.
+    rotate = (require('../../functions/rotate/handler') as { handler: Handler<unknown, void> }).handler;
+    jwks = (require('../../functions/jwks/handler') as { handler: Handler<unknown, HttpResult> }).handler;
+    ingress = (require('../../functions/ingress/handler') as { handler: Handler<unknown, HttpResult> }).handler;
+  },
+  { timeout: 90_000 },
+);
 
 after(async () => {
   await new Promise<void>((resolve) => (jwksServer ? jwksServer.close(() => resolve()) : resolve()));
@@ -76,16 +79,22 @@ function invokeRecording(actions: string[]): StepInvoker {
   };
 }
 
-const kidsOf = (set: SigningKeySet) => [set.current.kid, set.next.kid, set.previous?.kid].filter((k): k is string => k !== undefined).sort();
+const kidsOf = (set: SigningKeySet) =>
+  [set.current.kid, set.next.kid, set.previous?.kid].filter((k): k is string => k !== undefined).sort();
 
 describe('Rotation over HTTP (moto): the signing key set, then JWKS and ingress with the rotated keys', () => {
   it(`rotates ${ROTATIONS} times in a row, each step twice, with zero-downtime key continuity`, async () => {
     let before = newKeySet();
-    await client.send(new CreateSecretCommand({
-      Name: KEY_SECRET,
-      SecretString: serializeKeySet(before),
-      Tags: [{ Key: 'meshgate:managed', Value: 'true' }, { Key: 'meshgate:strategy', Value: 'signing-key-set' }],
-    }));
+    await client.send(
+      new CreateSecretCommand({
+        Name: KEY_SECRET,
+        SecretString: serializeKeySet(before),
+        Tags: [
+          { Key: 'meshgate:managed', Value: 'true' },
+          { Key: 'meshgate:strategy', Value: 'signing-key-set' },
+        ],
+      }),
+    );
     // Created empty, as CloudFormation does; the first setSecret fills it.
     await client.send(new CreateSecretCommand({ Name: PUBLIC_JWKS_SECRET, Tags: [{ Key: 'meshgate:public', Value: 'true' }] }));
 
@@ -95,25 +104,40 @@ describe('Rotation over HTTP (moto): the signing key set, then JWKS and ingress 
       const actions: string[] = [];
       await driveSteps(invokeRecording(actions), KEY_SECRET, token);
 
-      assert.deepEqual(actions, [
-        'createSecret:pending-created', 'createSecret:pending-exists',
-        'setSecret:set', 'setSecret:set',
-        'testSecret:tested', 'testSecret:tested',
-        'finishSecret:finished', 'finishSecret:already-current',
-      ], `rotation ${i}`);
+      assert.deepEqual(
+        actions,
+        [
+          'createSecret:pending-created',
+          'createSecret:pending-exists',
+          'setSecret:set',
+          'setSecret:set',
+          'testSecret:tested',
+          'testSecret:tested',
+          'finishSecret:finished',
+          'finishSecret:already-current',
+        ],
+        `rotation ${i}`,
+      );
       const labels = await stages(client, KEY_SECRET);
       assert.ok(labels[token]?.includes('AWSCURRENT'), `rotation ${i}: the token's version is AWSCURRENT`);
       const current = parseKeySet(await valueAt(client, KEY_SECRET, 'AWSCURRENT'));
       assert.equal(current.current.kid, before.next.kid, 'the key published as next signs now');
       assert.equal(current.previous?.kid, before.current.kid, 'the old signing key stays published');
       assert.ok(![before.current.kid, before.next.kid, before.previous?.kid].includes(current.next.kid), 'a fresh next key');
-      assert.equal(parseKeySet(await valueAt(client, KEY_SECRET, 'AWSPREVIOUS')).current.kid, before.current.kid, 'AWSPREVIOUS holds the set before');
+      assert.equal(
+        parseKeySet(await valueAt(client, KEY_SECRET, 'AWSPREVIOUS')).current.kid,
+        before.current.kid,
+        'AWSPREVIOUS holds the set before',
+      );
 
       // setSecret ran twice and published once: the same token is the public JWKS version id.
       assert.equal(await versionCount(client, PUBLIC_JWKS_SECRET), publishedVersions + 1, 'one public JWKS version per rotation');
       const published = JSON.parse(await valueAt(client, PUBLIC_JWKS_SECRET, 'AWSCURRENT')) as { keys: Record<string, unknown>[] };
       assert.deepEqual(published, publicJwks(current));
-      assert.ok(published.keys.every((k) => !('d' in k)), 'no private member is published');
+      assert.ok(
+        published.keys.every((k) => !('d' in k)),
+        'no private member is published',
+      );
 
       await assertJwksServes(current);
       await assertIngressSignsWith(current);
@@ -124,7 +148,9 @@ describe('Rotation over HTTP (moto): the signing key set, then JWKS and ingress 
 
 /** The JWKS function serves exactly the public keys of the current set (current, next, previous). */
 async function assertJwksServes(set: SigningKeySet): Promise<void> {
-  const { result: served } = await quietly(() => jwks({ httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'r1' } }));
+  const { result: served } = await quietly(() =>
+    jwks({ httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'r1' } }),
+  );
   assert.equal(served.statusCode, 200, served.body);
   const body = JSON.parse(served.body) as { keys: { kid: string; d?: string }[] };
   assert.deepEqual(body.keys.map((k) => k.kid).sort(), kidsOf(set));
@@ -150,22 +176,35 @@ async function assertIngressSignsWith(set: SigningKeySet): Promise<void> {
 describe('Rotation over HTTP (moto): a random-token secret', () => {
   it(`rotates ${ROTATIONS} times in a row, each step twice; every token is new and the old one stays AWSPREVIOUS`, async () => {
     let before = JSON.stringify({ token: Buffer.alloc(32, 7).toString('base64url') });
-    await client.send(new CreateSecretCommand({
-      Name: TOKEN_SECRET,
-      SecretString: before,
-      Tags: [{ Key: 'meshgate:managed', Value: 'true' }, { Key: 'meshgate:strategy', Value: 'random-token' }],
-    }));
+    await client.send(
+      new CreateSecretCommand({
+        Name: TOKEN_SECRET,
+        SecretString: before,
+        Tags: [
+          { Key: 'meshgate:managed', Value: 'true' },
+          { Key: 'meshgate:strategy', Value: 'random-token' },
+        ],
+      }),
+    );
     const seen = new Set([before]);
     for (let i = 1; i <= ROTATIONS; i++) {
       const token = await startRotation(client, TOKEN_SECRET);
       const actions: string[] = [];
       await driveSteps(invokeRecording(actions), TOKEN_SECRET, token);
-      assert.deepEqual(actions, [
-        'createSecret:pending-created', 'createSecret:pending-exists',
-        'setSecret:set-skipped', 'setSecret:set-skipped',
-        'testSecret:tested', 'testSecret:tested',
-        'finishSecret:finished', 'finishSecret:already-current',
-      ], `rotation ${i}`);
+      assert.deepEqual(
+        actions,
+        [
+          'createSecret:pending-created',
+          'createSecret:pending-exists',
+          'setSecret:set-skipped',
+          'setSecret:set-skipped',
+          'testSecret:tested',
+          'testSecret:tested',
+          'finishSecret:finished',
+          'finishSecret:already-current',
+        ],
+        `rotation ${i}`,
+      );
       const current = await valueAt(client, TOKEN_SECRET, 'AWSCURRENT');
       assert.equal(Buffer.from((JSON.parse(current) as { token: string }).token, 'base64url').length, 32);
       assert.ok(!seen.has(current), `rotation ${i}: a new token`);

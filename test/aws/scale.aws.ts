@@ -15,21 +15,46 @@ const SECRETS = 500;
 const ROLES = 500;
 let moto: Moto;
 
-before(async () => {
-  moto = await startMoto();
-  const iam = new IAMClient(moto.clientConfig);
-  const sm = new SecretsManagerClient(moto.clientConfig);
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-  await mapBounded(Array.from({ length: ROLES }, (_, i) => i), 8, async (i) => {
-    await iam.send(new CreateRoleCommand({ RoleName: `svc-${i}`, AssumeRolePolicyDocument: trust }));
-    await iam.send(new PutRolePolicyCommand({
-      RoleName: `svc-${i}`,
-      PolicyName: 'logs',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/svc-${i}:*` }] }),
-    }));
-  });
-  await mapBounded(Array.from({ length: SECRETS }, (_, i) => i), 8, (i) => sm.send(new CreateSecretCommand({ Name: `app/secret-${i}`, SecretString: '{"token":"x"}' })));
-}, { timeout: 600_000 });
+before(
+  async () => {
+    moto = await startMoto();
+    const iam = new IAMClient(moto.clientConfig);
+    const sm = new SecretsManagerClient(moto.clientConfig);
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    await mapBounded(
+      Array.from({ length: ROLES }, (_, i) => i),
+      8,
+      async (i) => {
+        await iam.send(new CreateRoleCommand({ RoleName: `svc-${i}`, AssumeRolePolicyDocument: trust }));
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: `svc-${i}`,
+            PolicyName: 'logs',
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/svc-${i}:*`,
+                },
+              ],
+            }),
+          }),
+        );
+      },
+    );
+    await mapBounded(
+      Array.from({ length: SECRETS }, (_, i) => i),
+      8,
+      (i) => sm.send(new CreateSecretCommand({ Name: `app/secret-${i}`, SecretString: '{"token":"x"}' })),
+    );
+  },
+  { timeout: 600_000 },
+);
 
 after(async () => {
   await moto?.stop();
@@ -41,8 +66,12 @@ describe(`Live audit at scale over HTTP (moto): ${SECRETS} secrets, ${ROLES} rol
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
     const started = Date.now();
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile('npx', ['--no-install', 'meshgate', 'audit', '--live', '--format', 'json'], { env: { ...env, ...moto.env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }));
+      execFile(
+        'npx',
+        ['--no-install', 'meshgate', 'audit', '--live', '--format', 'json'],
+        { env: { ...env, ...moto.env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
     });
     const ms = Date.now() - started;
     assert.equal(r.code, 1, r.stderr);
@@ -52,8 +81,13 @@ describe(`Live audit at scale over HTTP (moto): ${SECRETS} secrets, ${ROLES} rol
     assert.equal(report.findings.length, SECRETS);
     assert.ok(report.findings.every((f) => f.kind === 'secret-rotation-disabled'));
     const progress = r.stderr.split('\n').filter((l) => l.startsWith('meshgate audit: live: read '));
-    assert.deepEqual(progress, [100, 200, 300, 400, 500].map((n) => `meshgate audit: live: read ${n}/${SECRETS} secrets`));
-    t.diagnostic(`npx meshgate audit --live, ${SECRETS} secrets + ${ROLES} roles: ${(ms / 1000).toFixed(1)} s wall (process start included)`);
+    assert.deepEqual(
+      progress,
+      [100, 200, 300, 400, 500].map((n) => `meshgate audit: live: read ${n}/${SECRETS} secrets`),
+    );
+    t.diagnostic(
+      `npx meshgate audit --live, ${SECRETS} secrets + ${ROLES} roles: ${(ms / 1000).toFixed(1)} s wall (process start included)`,
+    );
   });
 
   it('reads the same account in-process with 1 and with 8 secrets in flight (diagnostic figures, same result)', async (t) => {

@@ -29,7 +29,11 @@ interface LintMatch {
 function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { env, timeout: 300_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0, stdout, stderr });
+      resolve({
+        code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -37,17 +41,30 @@ function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ c
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+  return {
+    ...env,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
 }
 
-type Template = { Parameters?: Record<string, { Default?: string }>; Resources: Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }> };
+type Template = {
+  Parameters?: Record<string, { Default?: string }>;
+  Resources: Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }>;
+};
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:meshgate-alarms';
 
 /** Each state: the `--param` values given to `serverless package`, and the template parameter defaults they must become. */
 const STATES: { name: string; params: Record<string, string>; defaults: Record<string, string> }[] = [
-  { name: 'params at their defaults', params: {}, defaults: { SigningKeyKmsKeyArn: '', SigningKeyKmsKeyCreate: 'false', AlarmTopicArn: '' } },
+  {
+    name: 'params at their defaults',
+    params: {},
+    defaults: { SigningKeyKmsKeyArn: '', SigningKeyKmsKeyCreate: 'false', AlarmTopicArn: '' },
+  },
   {
     name: 'signingKeyKmsKeyArn and alarmTopicArn set',
     params: { signingKeyKmsKeyArn: KEY_ARN, alarmTopicArn: TOPIC_ARN },
@@ -69,23 +86,30 @@ for (const state of STATES) {
     let template: Template;
     let lint: LintMatch[];
 
-    before(async () => {
-      outDir = await mkdtemp(join(tmpdir(), 'meshgate-aws-package-'));
-      const params = Object.entries(state.params).map(([k, v]) => `--param=${k}=${v}`);
-      const release = await acquireServerlessLock();
-      try {
-        const pkg = await exec(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir, ...params], cleanEnv());
-        assert.equal(pkg.code, 0, `serverless package failed:\n${pkg.stdout}\n${pkg.stderr}`);
-      } finally {
-        await release();
-      }
-      templatePath = join(outDir, 'cloudformation-template-update-stack.json');
-      template = JSON.parse(await readFile(templatePath, 'utf8')) as Template;
-      // Informational checks too (I3011 is the one about DeletionPolicy); exit codes are bit flags, the JSON is the answer.
-      const run = await exec('cfn-lint', ['--format', 'json', '--include-checks', 'I', '--', templatePath], process.env);
-      assert.ok(run.stdout.trim().startsWith('['), `cfn-lint did not run (test:aws needs cfn-lint 1.x on PATH):\n${run.stderr}`);
-      lint = JSON.parse(run.stdout) as LintMatch[];
-    }, { timeout: 360_000 });
+    before(
+      async () => {
+        outDir = await mkdtemp(join(tmpdir(), 'meshgate-aws-package-'));
+        const params = Object.entries(state.params).map(([k, v]) => `--param=${k}=${v}`);
+        const release = await acquireServerlessLock();
+        try {
+          const pkg = await exec(
+            process.execPath,
+            ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir, ...params],
+            cleanEnv(),
+          );
+          assert.equal(pkg.code, 0, `serverless package failed:\n${pkg.stdout}\n${pkg.stderr}`);
+        } finally {
+          await release();
+        }
+        templatePath = join(outDir, 'cloudformation-template-update-stack.json');
+        template = JSON.parse(await readFile(templatePath, 'utf8')) as Template;
+        // Informational checks too (I3011 is the one about DeletionPolicy); exit codes are bit flags, the JSON is the answer.
+        const run = await exec('cfn-lint', ['--format', 'json', '--include-checks', 'I', '--', templatePath], process.env);
+        assert.ok(run.stdout.trim().startsWith('['), `cfn-lint did not run (test:aws needs cfn-lint 1.x on PATH):\n${run.stderr}`);
+        lint = JSON.parse(run.stdout) as LintMatch[];
+      },
+      { timeout: 360_000 },
+    );
 
     after(async () => {
       if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -107,15 +131,24 @@ for (const state of STATES) {
       });
 
       it('names no meshgate resource in an I3011 (stateful resource without DeletionPolicy/UpdateReplacePolicy)', () => {
-        const ours = Object.keys(template.Resources).filter((id) => ['AWS::SecretsManager::Secret', 'AWS::KMS::Key'].includes(template.Resources[id]!.Type));
+        const ours = Object.keys(template.Resources).filter((id) =>
+          ['AWS::SecretsManager::Secret', 'AWS::KMS::Key'].includes(template.Resources[id]!.Type),
+        );
         const i3011 = lint.filter((m) => m.Rule.Id === 'I3011').map((m) => String(m.Location.Path[1]));
-        assert.deepEqual(i3011.filter((id) => ours.includes(id)), []);
+        assert.deepEqual(
+          i3011.filter((id) => ours.includes(id)),
+          [],
+        );
       });
     });
 
     describe("meshgate's own audit (npm run audit:deploy)", () => {
       it('npx meshgate audit --template <package output> --fail-on medium: exit 0, no finding', async () => {
-        const r = await exec('npx', ['--no-install', 'meshgate', 'audit', '--template', templatePath, '--fail-on', 'medium', '--format', 'json'], process.env);
+        const r = await exec(
+          'npx',
+          ['--no-install', 'meshgate', 'audit', '--template', templatePath, '--fail-on', 'medium', '--format', 'json'],
+          process.env,
+        );
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
         assert.deepEqual((JSON.parse(r.stdout) as { findings: unknown[] }).findings, []);
       });

@@ -24,7 +24,7 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {})
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'MESHGATE_ISSUERS') base[k] = v;
   return new Promise((resolve) => {
     execFile(file, [...args], { env: { ...base, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -54,7 +54,12 @@ describe('Command: meshgate --help and <command> --help', () => {
     assert.match(unknown.stderr, /unknown command 'deploy'/);
   });
 
-  for (const [command, usage] of [['start', /usage: meshgate start/], ['rotate', /usage: meshgate rotate/], ['audit', /usage: meshgate audit/], ['snapshot-jwks', /usage: meshgate snapshot-jwks/]] as const) {
+  for (const [command, usage] of [
+    ['start', /usage: meshgate start/],
+    ['rotate', /usage: meshgate rotate/],
+    ['audit', /usage: meshgate audit/],
+    ['snapshot-jwks', /usage: meshgate snapshot-jwks/],
+  ] as const) {
     it(`meshgate ${command} --help prints its usage on stdout and exits 0`, async () => {
       const help = await bin(command, '--help');
       assert.equal(help.code, 0, help.stderr);
@@ -92,7 +97,18 @@ describe('Command: meshgate audit --policies and --template, each format (docs/a
 
   for (const format of ['table', 'json', 'sarif'] as const) {
     it(`npx meshgate audit --template <yaml and json templates> --fail-on medium --format ${format}`, async () => {
-      const r = await npx('meshgate', 'audit', '--template', `${FIXTURES}/template.yaml`, '--template', `${FIXTURES}/serverless-template.json`, '--fail-on', 'medium', '--format', format);
+      const r = await npx(
+        'meshgate',
+        'audit',
+        '--template',
+        `${FIXTURES}/template.yaml`,
+        '--template',
+        `${FIXTURES}/serverless-template.json`,
+        '--fail-on',
+        'medium',
+        '--format',
+        format,
+      );
       assert.equal(r.code, 1, r.stderr);
       if (format === 'table') assert.match(r.stdout, /route-without-authorizer/);
       else {
@@ -114,7 +130,9 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
   let jwks: JwksServer;
   before(async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    jwks = await startJwksServer([{ ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'k1', alg: 'RS256', use: 'sig' }]);
+    jwks = await startJwksServer([
+      { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'k1', alg: 'RS256', use: 'sig' },
+    ]);
   });
   after(() => jwks.close());
 
@@ -125,14 +143,24 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
     assert.equal(r.code, 0, r.stderr);
     const snapshot = JSON.parse(await readFile(output, 'utf8')) as Record<string, { keys: { kid: string }[] }>;
     assert.deepEqual(Object.keys(snapshot), [jwks.jwksUri]);
-    assert.deepEqual(snapshot[jwks.jwksUri]!.keys.map((k) => k.kid), ['k1']);
+    assert.deepEqual(
+      snapshot[jwks.jwksUri]!.keys.map((k) => k.kid),
+      ['k1'],
+    );
   });
 
   it('exits 1 and writes nothing when a JWKS cannot be fetched; 2 without issuers', async () => {
     const output = join(dir, 'not-written.json');
     jwks.mode = 'down';
     try {
-      const down = await bin('snapshot-jwks', '--issuers', JSON.stringify([{ issuer: jwks.url, audience: ['m'], jwksUri: jwks.jwksUri }]), '--output', output, '--allow-loopback-http');
+      const down = await bin(
+        'snapshot-jwks',
+        '--issuers',
+        JSON.stringify([{ issuer: jwks.url, audience: ['m'], jwksUri: jwks.jwksUri }]),
+        '--output',
+        output,
+        '--allow-loopback-http',
+      );
       assert.equal(down.code, 1, down.stderr);
       assert.match(down.stderr, /nothing written/);
       await assert.rejects(readFile(output));
@@ -151,7 +179,9 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
     assert.equal(first.code, 0, first.stderr);
     const second = await npmRun('rotate', ['--keys-file', keysFile, '--json']);
     assert.equal(second.code, 0, second.stderr);
-    const [a, b] = [first, second].map((r) => JSON.parse(r.stdout) as { after: { current: string; next: string; previous: string | null } });
+    const [a, b] = [first, second].map(
+      (r) => JSON.parse(r.stdout) as { after: { current: string; next: string; previous: string | null } },
+    );
     assert.equal(b!.after.current, a!.after.next);
     assert.equal(b!.after.previous, a!.after.current);
     assert.equal(parseKeySet(await readFile(keysFile, 'utf8')).current.kid, b!.after.current);
@@ -159,7 +189,10 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
 
   it('meshgate rotate --secret-id without AWS credentials fails with the SDK error (exit 1), not a stack trace', async () => {
     const r = await run(process.execPath, ['bin/meshgate.cjs', 'rotate', '--secret-id', 'meshgate/prod/signing-keys'], {
-      AWS_REGION: 'eu-west-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'eu-west-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
     });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^meshgate rotate: \w+: /m);

@@ -13,7 +13,11 @@ const dir = mkdtempSync(join(tmpdir(), 'meshgate-rotate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'rotate', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const run = spawnSync(process.execPath, ['bin/meshgate.cjs', 'rotate', ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -33,7 +37,20 @@ describe('Command: meshgate rotate --local', () => {
     writeFileSync(file, serializeKeySet(before), { mode: 0o600 });
     const now = Math.floor(Date.now() / 1000);
     const signedBefore = signAssertion(
-      { iss: 'http://127.0.0.1:3000', aud: 'demo', sub: 'alice', type: 'user', scope: '', groups: [], src_iss: 'http://127.0.0.1:4010', iat: now, exp: now + 60, jti: newJti(), req: requestHash('GET', '/whoami'), body_sha256: bodyDigest(undefined) },
+      {
+        iss: 'http://127.0.0.1:3000',
+        aud: 'demo',
+        sub: 'alice',
+        type: 'user',
+        scope: '',
+        groups: [],
+        src_iss: 'http://127.0.0.1:4010',
+        iat: now,
+        exp: now + 60,
+        jti: newJti(),
+        req: requestHash('GET', '/whoami'),
+        body_sha256: bodyDigest(undefined),
+      },
       before.current,
     );
 

@@ -16,11 +16,28 @@ async function freePort(): Promise<number> {
 
 describe('Function: parseStartArgs', () => {
   it('uses the documented default ports and keys file', () => {
-    assert.deepEqual(parseStartArgs([]), { port: 3000, issuerPort: 4010, servicePort: 4001, lambdaPort: 3002, keysFile: '.meshgate/keys.json' });
+    assert.deepEqual(parseStartArgs([]), {
+      port: 3000,
+      issuerPort: 4010,
+      servicePort: 4001,
+      lambdaPort: 3002,
+      keysFile: '.meshgate/keys.json',
+    });
   });
 
   it('reads every option', () => {
-    const opts = parseStartArgs(['--port', '3100', '--issuer-port', '4110', '--service-port', '4101', '--lambda-port', '3102', '--keys-file', '/tmp/k.json']);
+    const opts = parseStartArgs([
+      '--port',
+      '3100',
+      '--issuer-port',
+      '4110',
+      '--service-port',
+      '4101',
+      '--lambda-port',
+      '3102',
+      '--keys-file',
+      '/tmp/k.json',
+    ]);
     assert.deepEqual(opts, { port: 3100, issuerPort: 4110, servicePort: 4101, lambdaPort: 3102, keysFile: '/tmp/k.json' });
   });
 
@@ -78,7 +95,9 @@ describe('Command: meshgate start', () => {
 
   it('prints its usage and exits 0 on --help', async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['bin/meshgate.cjs', 'start', '--help'], { timeout: 30_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+      execFile(process.execPath, ['bin/meshgate.cjs', 'start', '--help'], { timeout: 30_000 }, (err, out) =>
+        err ? reject(err) : resolve(out),
+      );
     });
     assert.match(stdout, /usage: meshgate start/);
     assert.match(stdout, /--issuer-port/);

@@ -12,7 +12,12 @@ describe('Function: parseIssuers', () => {
     const [oidc, cognito] = parseIssuers(
       [
         { issuer: 'https://idp.example.com/', audience: 'api' },
-        { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X', clientIds: ['c1'], tokenUse: 'access', aliases: ['https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X'] },
+        {
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X',
+          clientIds: ['c1'],
+          tokenUse: 'access',
+          aliases: ['https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X'],
+        },
       ],
       { allowLoopbackHttp: false },
     );
@@ -30,10 +35,33 @@ describe('Function: parseIssuers', () => {
     rejects(() => parseIssuers([], opts), 'issuers');
     rejects(() => parseIssuers({}, opts), 'issuers');
     rejects(() => parseIssuers([{ issuer: 'https://a/', audience: [] }], opts), 'issuers[0].audience');
-    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'] }, { issuer: 'http://b/', audience: ['x'] }], opts), 'issuers[1].issuer');
+    rejects(
+      () =>
+        parseIssuers(
+          [
+            { issuer: 'https://a/', audience: ['x'] },
+            { issuer: 'http://b/', audience: ['x'] },
+          ],
+          opts,
+        ),
+      'issuers[1].issuer',
+    );
     rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], audiance: ['y'] }], opts), 'issuers[0].audiance');
-    rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'] }, { issuer: 'https://a/', audience: ['y'] }], opts), 'issuers[1]');
-    rejects(() => parseIssuers([{ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/p', clientIds: ['c'] }], opts), 'issuers[0].tokenUse');
+    rejects(
+      () =>
+        parseIssuers(
+          [
+            { issuer: 'https://a/', audience: ['x'] },
+            { issuer: 'https://a/', audience: ['y'] },
+          ],
+          opts,
+        ),
+      'issuers[1]',
+    );
+    rejects(
+      () => parseIssuers([{ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/p', clientIds: ['c'] }], opts),
+      'issuers[0].tokenUse',
+    );
     rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], tokenUse: 'id' }], opts), 'issuers[0].tokenUse');
     rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], claims: { groups: 'a b' } }], opts), 'issuers[0].claims.groups');
     rejects(() => parseIssuers([{ issuer: 'https://a/', audience: ['x'], jwksUri: 'http://evil/jwks' }], opts), 'issuers[0].jwksUri');
@@ -47,24 +75,49 @@ describe('Function: parseIssuers', () => {
 
   it('normalises allowedTyp once, at parse time, and reads maxTokenLifetimeSeconds', () => {
     const [cfg] = parseIssuers(
-      [{ issuer: 'https://a/', audience: ['x'], allowedTyp: ['Application/AT+JWT', 'JWT', 'application/example/x'], maxTokenLifetimeSeconds: 86_400 }],
+      [
+        {
+          issuer: 'https://a/',
+          audience: ['x'],
+          allowedTyp: ['Application/AT+JWT', 'JWT', 'application/example/x'],
+          maxTokenLifetimeSeconds: 86_400,
+        },
+      ],
       { allowLoopbackHttp: false },
     );
     assert.deepEqual(cfg?.allowedTyp, ['at+jwt', 'jwt', 'application/example/x']);
     assert.ok(Object.isFrozen(cfg?.allowedTyp));
     assert.equal(cfg?.maxTokenLifetimeSeconds, 86_400);
-    const [single] = parseIssuers([{ issuer: 'https://a/', audience: ['x'], allowedTyp: 'at+jwt', maxTokenLifetimeSeconds: 31_536_000 }], { allowLoopbackHttp: false });
+    const [single] = parseIssuers([{ issuer: 'https://a/', audience: ['x'], allowedTyp: 'at+jwt', maxTokenLifetimeSeconds: 31_536_000 }], {
+      allowLoopbackHttp: false,
+    });
     assert.deepEqual(single?.allowedTyp, ['at+jwt']);
     assert.equal(single?.maxTokenLifetimeSeconds, 31_536_000);
   });
 
   it('names the field of every bad allowedTyp or maxTokenLifetimeSeconds', () => {
     const opts = { allowLoopbackHttp: false };
-    const issuer = (over: Record<string, unknown>) => [{ issuer: 'https://a/', audience: ['x'] }, { issuer: 'https://b/', audience: ['x'], ...over }];
+    const issuer = (over: Record<string, unknown>) => [
+      { issuer: 'https://a/', audience: ['x'] },
+      { issuer: 'https://b/', audience: ['x'], ...over },
+    ];
     for (const bad of [[], {}, 7, null, true]) rejects(() => parseIssuers(issuer({ allowedTyp: bad }), opts), 'issuers[1].allowedTyp');
     rejects(() => parseIssuers(issuer({ allowedTyp: '' }), opts), 'issuers[1].allowedTyp');
     rejects(() => parseIssuers(issuer({ allowedTyp: 'at jwt' }), opts), 'issuers[1].allowedTyp');
-    for (const bad of ['', 'at jwt', ' at+jwt', 'at+jwt\n', 'at+jwt\t', 'at\u212Ab+jwt', 'at+jwt\u0000', 'application/', 'APPLICATION/', 5, null, ['at+jwt']]) {
+    for (const bad of [
+      '',
+      'at jwt',
+      ' at+jwt',
+      'at+jwt\n',
+      'at+jwt\t',
+      'at\u212Ab+jwt',
+      'at+jwt\u0000',
+      'application/',
+      'APPLICATION/',
+      5,
+      null,
+      ['at+jwt'],
+    ]) {
       rejects(() => parseIssuers(issuer({ allowedTyp: ['at+jwt', bad] }), opts), 'issuers[1].allowedTyp[1]');
     }
     rejects(() => parseIssuers(issuer({ allowedTyp: ['at+jwt', 'at+jwt'] }), opts), 'issuers[1].allowedTyp');
@@ -75,7 +128,10 @@ describe('Function: parseIssuers', () => {
   });
 
   it('allows plain http only for loopback hosts, and only when asked', () => {
-    assert.equal(parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true })[0]?.issuer, 'http://127.0.0.1:4010');
+    assert.equal(
+      parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true })[0]?.issuer,
+      'http://127.0.0.1:4010',
+    );
     rejects(() => parseIssuers([{ issuer: 'http://10.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true }), 'issuers[0].issuer');
     rejects(() => parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: false }), 'issuers[0].issuer');
   });
@@ -83,7 +139,8 @@ describe('Function: parseIssuers', () => {
 
 describe('Function: normaliseTyp', () => {
   it('compares typ values as media types (RFC 7515 §4.1.9): case-insensitive, application/ optional', () => {
-    for (const typ of ['at+jwt', 'AT+JWT', 'At+Jwt', 'application/at+jwt', 'APPLICATION/AT+JWT']) assert.equal(normaliseTyp(typ), 'at+jwt', typ);
+    for (const typ of ['at+jwt', 'AT+JWT', 'At+Jwt', 'application/at+jwt', 'APPLICATION/AT+JWT'])
+      assert.equal(normaliseTyp(typ), 'at+jwt', typ);
     assert.equal(normaliseTyp('JWT'), 'jwt');
   });
 

@@ -18,7 +18,16 @@ const execFile = promisify(execFileCallback);
 const PACKAGE_DIR = resolve('packages/consumer');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-const identity: VerifiedIdentity = { sub: 'user-1', iss: 'https://idp.example.com/', type: 'user', scopes: ['orders:write'], groups: ['a,b', '["x"]'], tenant: 'acme', clientId: 'web', exp: 0 };
+const identity: VerifiedIdentity = {
+  sub: 'user-1',
+  iss: 'https://idp.example.com/',
+  type: 'user',
+  scopes: ['orders:write'],
+  groups: ['a,b', '["x"]'],
+  tenant: 'acme',
+  clientId: 'web',
+  exp: 0,
+};
 const BODY = '{"sku":"A-1","quantity":2}';
 
 // The same checks in both module systems: the genuine request verifies, another query or another body does not.
@@ -46,7 +55,10 @@ describe('Consumer package: npm pack, install into an empty project, require and
 
   before(async () => {
     // `npm pack` runs the package's prepack script, which builds dist/: no build step before the tests.
-    const { stdout } = await execFile(NPM, ['pack', '--json', '--pack-destination', work], { cwd: PACKAGE_DIR, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await execFile(NPM, ['pack', '--json', '--pack-destination', work], {
+      cwd: PACKAGE_DIR,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     // The build's own log line comes before the JSON on stdout.
     packed = (JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as (typeof packed)[])[0]!;
     tarball = join(work, packed.filename);
@@ -60,8 +72,20 @@ describe('Consumer package: npm pack, install into an empty project, require and
 
     const set = newKeySet();
     jwks = await startJwksServer(jwksKeys(set));
-    const target = { audience: AUDIENCE, method: 'POST', upstreamPath: '/orders/42', canonicalQuery: canonicalQuery([['b', '2'], ['a', 'x y']]), body: Buffer.from(BODY) };
-    assertion = signAssertion(assertionClaims(identity, target, { issuer: ISSUER, ttlSeconds: 60 }, Math.floor(Date.now() / 1000)), set.current);
+    const target = {
+      audience: AUDIENCE,
+      method: 'POST',
+      upstreamPath: '/orders/42',
+      canonicalQuery: canonicalQuery([
+        ['b', '2'],
+        ['a', 'x y'],
+      ]),
+      body: Buffer.from(BODY),
+    };
+    assertion = signAssertion(
+      assertionClaims(identity, target, { issuer: ISSUER, ttlSeconds: 60 }, Math.floor(Date.now() / 1000)),
+      set.current,
+    );
   });
   after(async () => {
     await jwks?.close();
@@ -72,21 +96,33 @@ describe('Consumer package: npm pack, install into an empty project, require and
     const files = packed.files.map((f) => f.path).sort();
     assert.ok(files.includes('README.md') && files.includes('package.json'));
     for (const format of ['esm', 'cjs']) {
-      for (const file of ['index.js', 'index.d.ts', 'package.json']) assert.ok(files.includes(`dist/${format}/${file}`), `dist/${format}/${file}`);
+      for (const file of ['index.js', 'index.d.ts', 'package.json'])
+        assert.ok(files.includes(`dist/${format}/${file}`), `dist/${format}/${file}`);
     }
-    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'package.json'), []);
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'package.json'),
+      [],
+    );
   });
 
   it('installs with no dependencies and holds no Lambda-side code', () => {
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules/@meshgate/consumer/package.json'), 'utf8')) as Record<string, unknown>;
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/@meshgate/consumer/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     assert.equal(installed.dependencies, undefined);
     assert.equal(installed.peerDependencies, undefined);
     for (const format of ['esm', 'cjs']) {
       const code = readFileSync(join(project, 'node_modules/@meshgate/consumer/dist', format, 'index.js'), 'utf8');
-      for (const banned of ['@aws-lambda-powertools', '@aws-sdk/', 'aws-jwt-verify', 'ajv']) assert.ok(!code.includes(banned), `${format} bundle contains ${banned}`);
+      for (const banned of ['@aws-lambda-powertools', '@aws-sdk/', 'aws-jwt-verify', 'ajv'])
+        assert.ok(!code.includes(banned), `${format} bundle contains ${banned}`);
       const specifiers = [...code.matchAll(/(?:require\(|from\s*|import\()\s*"([^"]+)"/g)].map((m) => m[1]!);
       assert.ok(specifiers.length > 0, format);
-      assert.deepEqual(specifiers.filter((s) => !s.startsWith('node:')), [], `${format} imports only node: built-ins`);
+      assert.deepEqual(
+        specifiers.filter((s) => !s.startsWith('node:')),
+        [],
+        `${format} imports only node: built-ins`,
+      );
     }
   });
 
@@ -103,9 +139,25 @@ describe('Consumer package: npm pack, install into an empty project, require and
   }
 
   it('resolves its type declarations for import and require under Node16 module resolution', async () => {
-    writeFileSync(join(project, 'esm.mts'), "import { createAssertionVerifier, type TrustedIdentity } from '@meshgate/consumer';\nexport const v = createAssertionVerifier({ issuer: 'i', audience: 'a', jwksUri: 'https://x/jwks' });\nexport type T = TrustedIdentity['sub'];\n");
-    writeFileSync(join(project, 'cjs.cts'), "import { AssertionError, problemFor } from '@meshgate/consumer';\nexport const p = problemFor(new AssertionError('assertion_missing', 'header_missing', 'no header'));\n");
-    const tsconfig = { compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, types: ['node'], typeRoots: [resolve('node_modules/@types')] }, files: ['esm.mts', 'cjs.cts'] };
+    writeFileSync(
+      join(project, 'esm.mts'),
+      "import { createAssertionVerifier, type TrustedIdentity } from '@meshgate/consumer';\nexport const v = createAssertionVerifier({ issuer: 'i', audience: 'a', jwksUri: 'https://x/jwks' });\nexport type T = TrustedIdentity['sub'];\n",
+    );
+    writeFileSync(
+      join(project, 'cjs.cts'),
+      "import { AssertionError, problemFor } from '@meshgate/consumer';\nexport const p = problemFor(new AssertionError('assertion_missing', 'header_missing', 'no header'));\n",
+    );
+    const tsconfig = {
+      compilerOptions: {
+        module: 'node16',
+        moduleResolution: 'node16',
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+        typeRoots: [resolve('node_modules/@types')],
+      },
+      files: ['esm.mts', 'cjs.cts'],
+    };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
     const tsc = resolve('node_modules/typescript/bin/tsc');
     await execFile(process.execPath, [tsc, '-p', project]).catch((err: { stdout?: string }) => assert.fail(`tsc: ${err.stdout}`));

@@ -14,7 +14,11 @@ describe('Consumer: rotation overlap', () => {
     try {
       const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri });
       for (const key of [set.previous!, set.current, set.next]) {
-        const identity = await verifier.verify({ method: 'GET', path: '/orders/42', headers: { 'x-identity-assertion': signAssertion(claims(), key) } });
+        const identity = await verifier.verify({
+          method: 'GET',
+          path: '/orders/42',
+          headers: { 'x-identity-assertion': signAssertion(claims(), key) },
+        });
         assert.equal(identity.sub, 'user-1');
       }
       assert.equal(server.requests, 1, 'all three keys came from one JWKS fetch');
@@ -28,10 +32,18 @@ describe('Consumer: rotation overlap', () => {
     const server = await startJwksServer(jwksKeys(before));
     try {
       const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri });
-      await verifier.verify({ method: 'GET', path: '/orders/42', headers: { 'x-identity-assertion': signAssertion(claims(), before.current) } });
+      await verifier.verify({
+        method: 'GET',
+        path: '/orders/42',
+        headers: { 'x-identity-assertion': signAssertion(claims(), before.current) },
+      });
       const after = rotateKeySet(before);
       server.keys = jwksKeys(after);
-      await verifier.verify({ method: 'GET', path: '/orders/42', headers: { 'x-identity-assertion': signAssertion(claims(), after.current) } });
+      await verifier.verify({
+        method: 'GET',
+        path: '/orders/42',
+        headers: { 'x-identity-assertion': signAssertion(claims(), after.current) },
+      });
       assert.equal(server.requests, 1);
     } finally {
       await server.close();
@@ -43,8 +55,15 @@ describe('Consumer: rotation overlap', () => {
     const set1 = rotateKeySet(newKeySet());
     const server = await startJwksServer(jwksKeys(set1));
     try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, now: () => clock, jwksCacheMaxAgeMs: 300_000 });
-      const signedByOldest = (): string => signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set1.previous!);
+      const verifier = createAssertionVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: server.jwksUri,
+        now: () => clock,
+        jwksCacheMaxAgeMs: 300_000,
+      });
+      const signedByOldest = (): string =>
+        signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set1.previous!);
       const verify = (token: string) => verifier.verify({ method: 'GET', path: '/orders/42', headers: { 'x-identity-assertion': token } });
       assert.equal((await verify(signedByOldest())).sub, 'user-1');
 
@@ -55,7 +74,10 @@ describe('Consumer: rotation overlap', () => {
       clock += 300_001;
       await rejectsWith(verify(signedByOldest()), 'assertion_invalid', 'kid_unknown');
       assert.equal(server.requests, 2, 'one refresh at max age; the unknown kid right after it did not trigger another fetch');
-      assert.equal((await verify(signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set2.current))).sub, 'user-1');
+      assert.equal(
+        (await verify(signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set2.current))).sub,
+        'user-1',
+      );
     } finally {
       await server.close();
     }

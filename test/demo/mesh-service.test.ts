@@ -14,10 +14,25 @@ describe('Demo mesh service', () => {
   let demo: DemoService;
   const assertion = (method: string, path: string, overrides: Record<string, unknown> = {}): string => {
     const iat = Math.floor(Date.now() / 1000);
-    return signAssertion({
-      iss: ISSUER, aud: 'demo-service', sub: 'demo-client', type: 'service', scope: 'orders:read', groups: [], client_id: 'demo-client',
-      src_iss: 'http://127.0.0.1:4010', iat, exp: iat + 60, jti: newJti(), req: requestHash(method, path), body_sha256: bodyDigest(undefined), ...overrides,
-    } as never, set.current);
+    return signAssertion(
+      {
+        iss: ISSUER,
+        aud: 'demo-service',
+        sub: 'demo-client',
+        type: 'service',
+        scope: 'orders:read',
+        groups: [],
+        client_id: 'demo-client',
+        src_iss: 'http://127.0.0.1:4010',
+        iat,
+        exp: iat + 60,
+        jti: newJti(),
+        req: requestHash(method, path),
+        body_sha256: bodyDigest(undefined),
+        ...overrides,
+      } as never,
+      set.current,
+    );
   };
 
   before(async () => {
@@ -34,7 +49,10 @@ describe('Demo mesh service', () => {
     const res = await fetch(`${demo.url}/orders?expand=items&tag=a&tag=b`, {
       method: 'POST',
       headers: {
-        'x-identity-assertion': assertion('POST', '/orders', { req: requestHash('POST', '/orders', 'expand=items&tag=a&tag=b'), body_sha256: bodyDigest(body) }),
+        'x-identity-assertion': assertion('POST', '/orders', {
+          req: requestHash('POST', '/orders', 'expand=items&tag=a&tag=b'),
+          body_sha256: bodyDigest(body),
+        }),
         'x-identity-sub': 'demo-client',
         'x-request-id': 'req-1',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
@@ -64,7 +82,10 @@ describe('Demo mesh service', () => {
       [{ 'x-identity-assertion': assertion('GET', '/whoami', { aud: 'billing' }) }, 'assertion_audience_mismatch'],
       [{ 'x-identity-assertion': assertion('GET', '/admin/reports') }, 'assertion_request_mismatch'],
       [{ 'x-identity-assertion': 'not.a.jws' }, 'assertion_invalid'],
-      [{ 'x-identity-assertion': assertion('GET', '/whoami', { req: requestHash('GET', '/whoami', 'as=admin') }) }, 'assertion_request_mismatch'],
+      [
+        { 'x-identity-assertion': assertion('GET', '/whoami', { req: requestHash('GET', '/whoami', 'as=admin') }) },
+        'assertion_request_mismatch',
+      ],
     ];
     for (const [headers, code] of cases) {
       const res = await fetch(`${demo.url}/whoami`, { headers });
@@ -79,7 +100,10 @@ describe('Demo mesh service', () => {
   it('answers 401 when the body is not the one the assertion was issued for', async () => {
     const res = await fetch(`${demo.url}/orders`, {
       method: 'POST',
-      headers: { 'x-identity-assertion': assertion('POST', '/orders', { body_sha256: bodyDigest('{"quantity":2}') }), 'content-type': 'application/json' },
+      headers: {
+        'x-identity-assertion': assertion('POST', '/orders', { body_sha256: bodyDigest('{"quantity":2}') }),
+        'content-type': 'application/json',
+      },
       body: '{"quantity":200}',
     });
     assert.equal(res.status, 401);
@@ -87,7 +111,13 @@ describe('Demo mesh service', () => {
   });
 
   it('answers 503 when the JWKS cannot be fetched', async () => {
-    const dead = await startDemoService({ port: 0, host: '127.0.0.1', issuer: ISSUER, audience: 'demo-service', jwksUri: 'http://127.0.0.1:1/.well-known/jwks.json' });
+    const dead = await startDemoService({
+      port: 0,
+      host: '127.0.0.1',
+      issuer: ISSUER,
+      audience: 'demo-service',
+      jwksUri: 'http://127.0.0.1:1/.well-known/jwks.json',
+    });
     try {
       const res = await fetch(`${dead.url}/whoami`, { headers: { 'x-identity-assertion': assertion('GET', '/whoami') } });
       assert.equal(res.status, 503);
@@ -99,6 +129,9 @@ describe('Demo mesh service', () => {
 
   it('reports a port already in use as an error', async () => {
     const port = Number(new URL(demo.url).port);
-    await assert.rejects(startDemoService({ port, host: '127.0.0.1', issuer: ISSUER, audience: 'demo-service', jwksUri: jwks.jwksUri }), /EADDRINUSE/);
+    await assert.rejects(
+      startDemoService({ port, host: '127.0.0.1', issuer: ISSUER, audience: 'demo-service', jwksUri: jwks.jwksUri }),
+      /EADDRINUSE/,
+    );
   });
 });

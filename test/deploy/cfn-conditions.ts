@@ -6,7 +6,10 @@
 export interface Template {
   Parameters?: Record<string, { Default?: string }>;
   Conditions?: Record<string, unknown>;
-  Resources: Record<string, { Type: string; Condition?: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }>;
+  Resources: Record<
+    string,
+    { Type: string; Condition?: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }
+  >;
 }
 
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -25,7 +28,8 @@ export function withParameters(template: Template, overrides: Record<string, str
   const values: Record<string, string> = {};
   for (const [name, p] of Object.entries(template.Parameters ?? {})) if (p.Default !== undefined) values[name] = p.Default;
   Object.assign(values, overrides);
-  for (const name of Object.keys(overrides)) if (!(name in (template.Parameters ?? {}))) throw new Error(`no parameter ${name} in the template`);
+  for (const name of Object.keys(overrides))
+    if (!(name in (template.Parameters ?? {}))) throw new Error(`no parameter ${name} in the template`);
 
   const conditions = new Map<string, boolean>();
   const condition = (name: string): boolean => {

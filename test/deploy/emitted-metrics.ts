@@ -38,7 +38,9 @@ async function capture(source: string, run: () => Promise<unknown>): Promise<Emi
     logs.stop();
   }
   return (logs.entries() as Emf[]).flatMap((e) =>
-    (e._aws?.CloudWatchMetrics ?? []).flatMap((m) => m.Metrics.map((metric) => ({ namespace: m.Namespace, name: metric.Name, dimensions: m.Dimensions, source }))),
+    (e._aws?.CloudWatchMetrics ?? []).flatMap((m) =>
+      m.Metrics.map((metric) => ({ namespace: m.Namespace, name: metric.Name, dimensions: m.Dimensions, source })),
+    ),
   );
 }
 
@@ -73,8 +75,17 @@ async function authorizerMetrics(): Promise<EmittedMetric[]> {
   const jwks = await startJwksServer([key.jwk]);
   try {
     const issuer = 'http://127.0.0.1/idp';
-    const routes = { upstreams: { demo: { audience: 'demo' } }, routes: [{ method: 'GET', path: '/whoami', upstream: 'demo' }, { method: 'POST', path: '/orders', upstream: 'demo', scopes: ['orders:write'] }] };
-    const env = { MESHGATE_ISSUERS: JSON.stringify([{ issuer, audience: ['meshgate'], jwksUri: jwks.jwksUri }]), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true' };
+    const routes = {
+      upstreams: { demo: { audience: 'demo' } },
+      routes: [
+        { method: 'GET', path: '/whoami', upstream: 'demo' },
+        { method: 'POST', path: '/orders', upstream: 'demo', scopes: ['orders:write'] },
+      ],
+    };
+    const env = {
+      MESHGATE_ISSUERS: JSON.stringify([{ issuer, audience: ['meshgate'], jwksUri: jwks.jwksUri }]),
+      MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+    };
     const authorizer = buildAuthorizer(() => loadAuthorizerConfig(env, routes));
     const token = signJwt(key, { iss: issuer, aud: 'meshgate', sub: 'probe', iat: nowSeconds(), exp: nowSeconds() + 300 });
     return await capture('authorizer: allow, deny, unauthorized', async () => {
@@ -97,7 +108,9 @@ export async function emittedMetrics(): Promise<EmittedMetric[]> {
   const all = [
     ...(await ingressMetrics()),
     ...(await authorizerMetrics()),
-    ...(await capture('scheduled job: secrets report', async () => publishSecretsReport({ checked: 0, rotationsStarted: [], findings: [], errors: [] }))),
+    ...(await capture('scheduled job: secrets report', async () =>
+      publishSecretsReport({ checked: 0, rotationsStarted: [], findings: [], errors: [] }),
+    )),
     ...(await capture('scheduled job: audit counts', async () =>
       publishAuditMetrics(summarise([], { sources: [], documents: 0, statements: 0, routes: 0, secrets: 0 })),
     )),

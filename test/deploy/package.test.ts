@@ -17,7 +17,8 @@ import { emittedMetrics, type EmittedMetric } from './emitted-metrics';
 const MAX_BUNDLE_BYTES = 300 * 1024;
 const JWKS_ROUTE = 'GET /.well-known/jwks.json';
 /** The one warning Serverless 3.40 prints for this service: its schema predates nodejs22.x (STYLE.md). */
-const KNOWN_WARNING = /^Warning: Invalid configuration encountered\n\s+at 'provider\.runtime': must be equal to one of the allowed values \[[^\]]*\]$/m;
+const KNOWN_WARNING =
+  /^Warning: Invalid configuration encountered\n\s+at 'provider\.runtime': must be equal to one of the allowed values \[[^\]]*\]$/m;
 
 const { ALARMS: DASHBOARD_ALARMS } = require('../../config/serverless-dashboard.js') as { ALARMS: string[] };
 
@@ -28,7 +29,13 @@ let template: Template;
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+  return {
+    ...env,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
 }
 
 function resources(type: string): Array<[string, Record<string, unknown>]> {
@@ -38,13 +45,13 @@ function resources(type: string): Array<[string, Record<string, unknown>]> {
 }
 
 function refOf(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null && 'Ref' in value ? String((value as { Ref: unknown }).Ref) : undefined;
+  return typeof value === 'object' && value !== null && 'Ref' in value ? String(value.Ref) : undefined;
 }
 
 /** Rebuilds a method's path from its resource's PathPart chain. */
 function pathOf(resourceId: string | undefined): string {
   const parts: string[] = [];
-  for (let id = resourceId; id !== undefined; ) {
+  for (let id = resourceId; id !== undefined;) {
     const res = template.Resources[id];
     if (res?.Type !== 'AWS::ApiGateway::Resource') break;
     parts.unshift(String(res.Properties.PathPart));
@@ -71,24 +78,58 @@ interface MetricUse {
   where: string;
 }
 
-const show = (m: MetricUse): string => `${m.namespace} ${m.name} ${Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(',')} ${String(m.stat)}/${String(m.period)}`;
+const show = (m: MetricUse): string =>
+  `${m.namespace} ${m.name} ${Object.entries(m.dimensions)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')} ${String(m.stat)}/${String(m.period)}`;
 
 function alarmMetrics(id: string, props: Json): MetricUse[] {
-  const dims = (value: unknown) => Object.fromEntries(list(value as { Name: string; Value: unknown }[]).map((d) => [d.Name, refOf(d.Value) === undefined ? String(d.Value) : `Ref:${refOf(d.Value)}`]));
+  const dims = (value: unknown) =>
+    Object.fromEntries(
+      list(value as { Name: string; Value: unknown }[]).map((d) => [
+        d.Name,
+        refOf(d.Value) === undefined ? String(d.Value) : `Ref:${refOf(d.Value)}`,
+      ]),
+    );
   if (Array.isArray(props.Metrics)) {
-    return (props.Metrics as Json[]).filter((m) => isRecord(m.MetricStat)).map((m) => {
-      const stat = m.MetricStat as { Metric: Json; Stat: unknown; Period: unknown };
-      return { namespace: String(stat.Metric.Namespace), name: String(stat.Metric.MetricName), dimensions: dims(stat.Metric.Dimensions), stat: stat.Stat, period: stat.Period, where: `${id} ${String(m.Id)}` };
-    });
+    return (props.Metrics as Json[])
+      .filter((m) => isRecord(m.MetricStat))
+      .map((m) => {
+        const stat = m.MetricStat as { Metric: Json; Stat: unknown; Period: unknown };
+        return {
+          namespace: String(stat.Metric.Namespace),
+          name: String(stat.Metric.MetricName),
+          dimensions: dims(stat.Metric.Dimensions),
+          stat: stat.Stat,
+          period: stat.Period,
+          where: `${id} ${String(m.Id)}`,
+        };
+      });
   }
-  return [{ namespace: String(props.Namespace), name: String(props.MetricName), dimensions: dims(props.Dimensions), stat: props.Statistic, period: props.Period, where: id }];
+  return [
+    {
+      namespace: String(props.Namespace),
+      name: String(props.MetricName),
+      dimensions: dims(props.Dimensions),
+      stat: props.Statistic,
+      period: props.Period,
+      where: id,
+    },
+  ];
 }
 
-const COMPARISON: Record<string, string> = { GreaterThanOrEqualToThreshold: '>=', GreaterThanThreshold: '>', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' };
+const COMPARISON: Record<string, string> = {
+  GreaterThanOrEqualToThreshold: '>=',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
 
 /** `[expression ]>= threshold in M of N, missing data …`: what makes the alarm fire. */
 function alarmRule(props: Json): string {
-  const expression = Array.isArray(props.Metrics) ? (props.Metrics as Json[]).find((m) => m.Expression !== undefined && m.ReturnData !== false)?.Expression : undefined;
+  const expression = Array.isArray(props.Metrics)
+    ? (props.Metrics as Json[]).find((m) => m.Expression !== undefined && m.ReturnData !== false)?.Expression
+    : undefined;
   const m = props.DatapointsToAlarm ?? props.EvaluationPeriods;
   return `${expression === undefined ? '' : `${String(expression)} `}${COMPARISON[String(props.ComparisonOperator)]} ${String(props.Threshold)} in ${String(m)} of ${String(props.EvaluationPeriods)}, missing data ${String(props.TreatMissingData)}`;
 }
@@ -119,7 +160,14 @@ function widgetMetrics(widget: Widget): MetricUse[] {
       const [namespace, name, ...pairs] = (isRecord(last) ? row.slice(0, -1) : row) as string[];
       const dimensions: Record<string, string> = {};
       for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!.replace(/^\{\{(\w+)\}\}$/, 'Ref:$1');
-      return { namespace: namespace!, name: name!, dimensions, stat: options.stat ?? widget.properties.stat, period: options.period ?? widget.properties.period, where: `dashboard "${widget.properties.title}"` };
+      return {
+        namespace: namespace!,
+        name: name!,
+        dimensions,
+        stat: options.stat ?? widget.properties.stat,
+        period: options.period ?? widget.properties.period,
+        where: `dashboard "${widget.properties.title}"`,
+      };
     });
 }
 
@@ -130,21 +178,29 @@ const AWS_METRICS: Record<string, readonly string[]> = {
 };
 
 describe('serverless package --stage dev (no AWS credentials)', () => {
-  before(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'meshgate-package-'));
-    const release = await acquireServerlessLock();
-    try {
-      output = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir], { env: cleanEnv(), timeout: 180_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-          if (err) reject(new Error(`serverless package failed: ${err.message}\n${stdout}\n${stderr}`));
-          else resolve(`${stdout}\n${stderr}`);
+  before(
+    async () => {
+      outDir = await mkdtemp(join(tmpdir(), 'meshgate-package-'));
+      const release = await acquireServerlessLock();
+      try {
+        output = await new Promise<string>((resolve, reject) => {
+          execFile(
+            process.execPath,
+            ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir],
+            { env: cleanEnv(), timeout: 180_000, maxBuffer: 8 * 1024 * 1024 },
+            (err, stdout, stderr) => {
+              if (err) reject(new Error(`serverless package failed: ${err.message}\n${stdout}\n${stderr}`));
+              else resolve(`${stdout}\n${stderr}`);
+            },
+          );
         });
-      });
-    } finally {
-      await release();
-    }
-    template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as typeof template;
-  }, { timeout: 300_000 });
+      } finally {
+        await release();
+      }
+      template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as typeof template;
+    },
+    { timeout: 300_000 },
+  );
 
   after(async () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -159,7 +215,10 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
   it('attaches the custom authorizer to every JWT route, AWS_IAM to every IAM route, and NONE only to the JWKS route', () => {
     const routes = parseRouteTable(routesJson);
     const [[authorizerId]] = resources('AWS::ApiGateway::Authorizer') as [[string, unknown]];
-    const methods = resources('AWS::ApiGateway::Method').map(([, p]) => ({ key: `${String(p.HttpMethod)} ${pathOf(refOf(p.ResourceId))}`, props: p }));
+    const methods = resources('AWS::ApiGateway::Method').map(([, p]) => ({
+      key: `${String(p.HttpMethod)} ${pathOf(refOf(p.ResourceId))}`,
+      props: p,
+    }));
 
     for (const route of routes.routes) {
       const method = methods.find((m) => m.key === `${route.method} ${route.path}`);
@@ -192,23 +251,35 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
   it('lets the public JWKS function read the public-JWKS secret only, and only the rotate function write it', () => {
     type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
     const statements = (roleId: string): Statement[] =>
-      ((template.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+      ((template.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      );
     const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
     const grantsOn = (roleId: string, resourceId: string): string[] =>
-      statements(roleId).filter((s) => list(s.Resource).some((r) => refOf(r) === resourceId)).flatMap((s) => list(s.Action)).sort();
+      statements(roleId)
+        .filter((s) => list(s.Resource).some((r) => refOf(r) === resourceId))
+        .flatMap((s) => list(s.Action))
+        .sort();
 
     assert.deepEqual(grantsOn('JwksRole', 'SigningKeySecret'), [], 'the public endpoint cannot touch the private signing keys');
     assert.deepEqual(grantsOn('JwksRole', 'PublicJwksSecret'), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     assert.ok(
-      statements('JwksRole').flatMap((s) => list(s.Action)).filter((a) => a.startsWith('secretsmanager:')).length === 2,
+      statements('JwksRole')
+        .flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith('secretsmanager:')).length === 2,
       'no other secretsmanager grant, on any resource',
     );
     assert.deepEqual(grantsOn('RotateRole', 'PublicJwksSecret'), ['secretsmanager:PutSecretValue']);
     for (const role of ['IngressRole', 'AuthorizerRole', 'ScheduledRole']) assert.deepEqual(grantsOn(role, 'PublicJwksSecret'), [], role);
 
     const publicSecret = template.Resources.PublicJwksSecret!.Properties as { Tags: { Key: string; Value: string }[] };
-    assert.deepEqual(publicSecret.Tags, [{ Key: 'meshgate:public', Value: 'true' }], 'not meshgate:managed: it is written by rotation, not rotated');
-    const env = (fn: string) => (template.Resources[fn]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    assert.deepEqual(
+      publicSecret.Tags,
+      [{ Key: 'meshgate:public', Value: 'true' }],
+      'not meshgate:managed: it is written by rotation, not rotated',
+    );
+    const env = (fn: string) =>
+      (template.Resources[fn]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
     assert.equal(env('JwksLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
     assert.equal(env('JwksLambdaFunction').MESHGATE_KEY_SECRET_ID, undefined);
     assert.equal(env('RotateLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
@@ -278,19 +349,40 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
     it('defines one alarm per failure the README documents, on the metrics and thresholds below', async () => {
       const emf = (name: string, stat: string, period: number) => `${namespace} ${name} service=${service} ${stat}/${period}`;
-      const lambda = (fn: string, name: string, stat: string, period: number) => `AWS/Lambda ${name} FunctionName=Ref:${fn}LambdaFunction ${stat}/${period}`;
+      const lambda = (fn: string, name: string, stat: string, period: number) =>
+        `AWS/Lambda ${name} FunctionName=Ref:${fn}LambdaFunction ${stat}/${period}`;
       const expected = {
         // Lambda counts each 401 as an error (the authorizer throws "Unauthorized"): those are subtracted.
-        AuthorizerErrorsAlarm: { metrics: [lambda('Authorizer', 'Errors', 'Sum', 300), emf('AuthorizerUnauthorized', 'Sum', 300)], rule: 'FILL(errors, 0) - FILL(unauthorized, 0) >= 5 in 1 of 1, missing data notBreaching' },
-        AuthorizerThrottlesAlarm: { metrics: [lambda('Authorizer', 'Throttles', 'Sum', 300)], rule: '>= 1 in 1 of 1, missing data notBreaching' },
+        AuthorizerErrorsAlarm: {
+          metrics: [lambda('Authorizer', 'Errors', 'Sum', 300), emf('AuthorizerUnauthorized', 'Sum', 300)],
+          rule: 'FILL(errors, 0) - FILL(unauthorized, 0) >= 5 in 1 of 1, missing data notBreaching',
+        },
+        AuthorizerThrottlesAlarm: {
+          metrics: [lambda('Authorizer', 'Throttles', 'Sum', 300)],
+          rule: '>= 1 in 1 of 1, missing data notBreaching',
+        },
         // 5XXError averages to the share of requests answered 5xx.
-        Ingress5xxAlarm: { metrics: [`AWS/ApiGateway 5XXError ApiName=${apiName},Stage=${apiStage} Average/300`], rule: '>= 0.05 in 2 of 3, missing data notBreaching' },
+        Ingress5xxAlarm: {
+          metrics: [`AWS/ApiGateway 5XXError ApiName=${apiName},Stage=${apiStage} Average/300`],
+          rule: '>= 0.05 in 2 of 3, missing data notBreaching',
+        },
         RotationFailedAlarm: { metrics: [lambda('Rotate', 'Errors', 'Sum', 300)], rule: '>= 1 in 1 of 1, missing data notBreaching' },
-        SecretRotationAlarm: { metrics: ['Stuck', 'Overdue', 'Disabled', 'Errors'].map((n) => emf(n, 'Maximum', 3600)), rule: 'stuck + overdue + disabled + checkerrors >= 1 in 1 of 1, missing data ignore' },
-        AuditFindingsAlarm: { metrics: [emf('AuditFindingsCritical', 'Maximum', 3600), emf('AuditFindingsHigh', 'Maximum', 3600)], rule: 'critical + high >= 1 in 1 of 1, missing data ignore' },
-        ScheduledJobErrorsAlarm: { metrics: [lambda('Scheduled', 'Errors', 'Sum', 3600)], rule: '>= 1 in 1 of 1, missing data notBreaching' },
+        SecretRotationAlarm: {
+          metrics: ['Stuck', 'Overdue', 'Disabled', 'Errors'].map((n) => emf(n, 'Maximum', 3600)),
+          rule: 'stuck + overdue + disabled + checkerrors >= 1 in 1 of 1, missing data ignore',
+        },
+        AuditFindingsAlarm: {
+          metrics: [emf('AuditFindingsCritical', 'Maximum', 3600), emf('AuditFindingsHigh', 'Maximum', 3600)],
+          rule: 'critical + high >= 1 in 1 of 1, missing data ignore',
+        },
+        ScheduledJobErrorsAlarm: {
+          metrics: [lambda('Scheduled', 'Errors', 'Sum', 3600)],
+          rule: '>= 1 in 1 of 1, missing data notBreaching',
+        },
       };
-      const actual = Object.fromEntries(resources('AWS::CloudWatch::Alarm').map(([id, p]) => [id, { metrics: alarmMetrics(id, p).map(show), rule: alarmRule(p) }]));
+      const actual = Object.fromEntries(
+        resources('AWS::CloudWatch::Alarm').map(([id, p]) => [id, { metrics: alarmMetrics(id, p).map(show), rule: alarmRule(p) }]),
+      );
       assert.deepEqual(actual, expected);
 
       for (const [id, p] of resources('AWS::CloudWatch::Alarm')) {
@@ -299,7 +391,8 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
         // Every id an expression uses is a metric of the same alarm.
         const ids = new Set(list(p.Metrics as Json[]).map((m) => String(m.Id)));
         for (const m of list(p.Metrics as Json[]).filter((x) => x.Expression !== undefined)) {
-          for (const word of String(m.Expression).match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? []) assert.ok(ids.has(word), `${id}: ${word} in ${String(m.Expression)}`);
+          for (const word of String(m.Expression).match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? [])
+            assert.ok(ids.has(word), `${id}: ${word} in ${String(m.Expression)}`);
         }
       }
       const readme = await readFile('README.md', 'utf8');
@@ -351,7 +444,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       }
     });
 
-    it('has one dashboard: valid JSON naming this stack\'s resources, showing every decision, outcome, status class, latency, rotation and audit count', () => {
+    it("has one dashboard: valid JSON naming this stack's resources, showing every decision, outcome, status class, latency, rotation and audit count", () => {
       assert.equal(resources('AWS::CloudWatch::Dashboard').length, 1);
       const { widgets, placeholders } = dashboard();
       for (const p of placeholders) {
@@ -367,22 +460,38 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       const shown = widgets.flatMap(widgetMetrics);
       const names = (ns: string) => new Set(shown.filter((m) => m.namespace === ns).map((m) => m.name));
       // Every metric the authorizer, the ingress, the secrets check and the audit emit.
-      assert.deepEqual(emitted.map((m) => m.name).filter((n) => !names(namespace).has(n)), []);
+      assert.deepEqual(
+        emitted.map((m) => m.name).filter((n) => !names(namespace).has(n)),
+        [],
+      );
       assert.deepEqual([...names('AWS/ApiGateway')].sort(), ['4XXError', '5XXError', 'Count', 'IntegrationLatency', 'Latency']);
       const lambdaShown = shown.filter((m) => m.namespace === 'AWS/Lambda').map((m) => `${m.dimensions.FunctionName} ${m.name}`);
-      for (const needed of ['Ref:RotateLambdaFunction Errors', 'Ref:ScheduledLambdaFunction Errors', 'Ref:AuthorizerLambdaFunction Throttles', 'Ref:IngressLambdaFunction Duration']) {
+      for (const needed of [
+        'Ref:RotateLambdaFunction Errors',
+        'Ref:ScheduledLambdaFunction Errors',
+        'Ref:AuthorizerLambdaFunction Throttles',
+        'Ref:IngressLambdaFunction Duration',
+      ]) {
         assert.ok(lambdaShown.includes(needed), needed);
       }
       // Math rows only use ids of the same widget's metrics.
       for (const w of widgets) {
         const rows = w.properties.metrics ?? [];
         const ids = new Set(rows.flatMap((r) => r.filter(isRecord).map((o) => o.id)).filter((id) => id !== undefined));
-        for (const expr of rows.flatMap((r) => r.filter(isRecord)).map((o) => o.expression).filter((e) => e !== undefined)) {
-          for (const word of String(expr).match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? []) assert.ok(ids.has(word), `"${w.properties.title}": ${word}`);
+        for (const expr of rows
+          .flatMap((r) => r.filter(isRecord))
+          .map((o) => o.expression)
+          .filter((e) => e !== undefined)) {
+          for (const word of String(expr).match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? [])
+            assert.ok(ids.has(word), `"${w.properties.title}": ${word}`);
         }
       }
       const alarmWidget = widgets.find((w) => w.type === 'alarm');
-      assert.deepEqual(alarmWidget?.properties.alarms, alarmIds().map((id) => `{{${id}.Arn}}`), 'the alarm widget shows every alarm');
+      assert.deepEqual(
+        alarmWidget?.properties.alarms,
+        alarmIds().map((id) => `{{${id}.Arn}}`),
+        'the alarm widget shows every alarm',
+      );
       assert.deepEqual(DASHBOARD_ALARMS, alarmIds());
     });
   });
@@ -391,14 +500,21 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
     const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
     const statementsOf = (t: Template, roleId: string): Statement[] =>
-      ((t.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+      ((t.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      );
     const kmsGrants = (t: Template) =>
       Object.fromEntries(
         resources('AWS::IAM::Role')
           .map(([id]) => [id, statementsOf(t, id).filter((s) => list(s.Action).some((a) => a.startsWith('kms:')))] as const)
           .filter(([, st]) => st.length > 0),
       );
-    const viaSecretsManager = { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' }, 'kms:EncryptionContext:SecretARN': { Ref: 'SigningKeySecret' } } };
+    const viaSecretsManager = {
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' },
+        'kms:EncryptionContext:SecretARN': { Ref: 'SigningKeySecret' },
+      },
+    };
 
     it('with the defaults deploys what it did before the option: aws/secretsmanager, no key, no kms: grant', () => {
       assert.equal((template.Parameters?.SigningKeyKmsKeyArn as { Default: string }).Default, '');
@@ -421,8 +537,10 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
         RotateRole: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KEY, Condition: viaSecretsManager }],
       });
       const pattern = new RegExp((template.Parameters?.SigningKeyKmsKeyArn as { AllowedPattern: string }).AllowedPattern);
-      for (const ok of ['', KEY, 'arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab']) assert.match(ok, pattern);
-      for (const bad of ['alias/meshgate', 'arn:aws:kms:eu-west-1:123456789012:alias/meshgate', '1234abcd-12ab-34cd-56ef-1234567890ab']) assert.doesNotMatch(bad, pattern);
+      for (const ok of ['', KEY, 'arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'])
+        assert.match(ok, pattern);
+      for (const bad of ['alias/meshgate', 'arn:aws:kms:eu-west-1:123456789012:alias/meshgate', '1234abcd-12ab-34cd-56ef-1234567890ab'])
+        assert.doesNotMatch(bad, pattern);
     });
 
     it('with signingKeyKmsKeyCreate=true: the stack creates a retained, rotating key usable only via Secrets Manager for this secret, with no kms:*', () => {
@@ -441,12 +559,19 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       const policy = key.Properties.KeyPolicy as { Statement: Statement[] };
       const actions = policy.Statement.flatMap((s) => list(s.Action));
       assert.ok(!actions.some((a) => a === '*' || a === 'kms:*'), 'no wildcard action');
-      const use = policy.Statement.filter((s) => list(s.Action).some((a) => ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'].includes(a) || /^kms:(ReEncrypt|GenerateDataKey)/.test(a)));
+      const use = policy.Statement.filter((s) =>
+        list(s.Action).some(
+          (a) => ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'].includes(a) || /^kms:(ReEncrypt|GenerateDataKey)/.test(a),
+        ),
+      );
       assert.equal(use.length, 1, 'one statement allows using the key');
       assert.deepEqual(list(use[0]!.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
       assert.deepEqual(use[0]!.Condition?.StringEquals?.['kms:ViaService'], { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' });
       const secretArn = (use[0]!.Condition?.StringLike?.['kms:EncryptionContext:SecretARN'] as { 'Fn::Sub': string })['Fn::Sub'];
-      assert.equal(secretArn, `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${String(deployed.Resources.SigningKeySecret!.Properties.Name)}-??????`);
+      assert.equal(
+        secretArn,
+        `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${String(deployed.Resources.SigningKeySecret!.Properties.Name)}-??????`,
+      );
     });
 
     it('a key ARN wins over signingKeyKmsKeyCreate: no key is created then', () => {

@@ -36,21 +36,48 @@ const peerAuth = load('docs/istio/peer-authentication.yaml');
 
 function httpFilters(): Obj[] {
   const hcm = envoy.static_resources.listeners[0].filter_chains[0].filters[0];
-  assert.equal(hcm.typed_config['@type'], 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
+  assert.equal(
+    hcm.typed_config['@type'],
+    'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  );
   return hcm.typed_config.http_filters as Obj[];
 }
 
 describe('docs: mesh configurations match what meshgate emits', () => {
   it('every header the shipped sidecar configs write from claims is one the ingress strips from clients', () => {
-    const provider = Object.values((httpFilters().find((f) => f.name === 'envoy.filters.http.jwt_authn')!.typed_config as Obj).providers as Obj)[0] as Obj;
+    const provider = Object.values(
+      (httpFilters().find((f) => f.name === 'envoy.filters.http.jwt_authn')!.typed_config as Obj).providers as Obj,
+    )[0] as Obj;
     const written = [
       ...((provider.claim_to_headers ?? []) as Obj[]).map((c) => String(c.header_name)),
-      ...((requestAuth.spec.jwtRules as Obj[]).flatMap((r) => (r.outputClaimToHeaders ?? []) as Obj[]).map((c) => String(c.header))),
+      ...(requestAuth.spec.jwtRules as Obj[]).flatMap((r) => (r.outputClaimToHeaders ?? []) as Obj[]).map((c) => String(c.header)),
     ];
     assert.ok(written.length >= 3, 'the configs write verified claims into headers');
-    const spoofed = new Map(written.flatMap((name) => [[name, ['spoofed']], [name.toUpperCase().replaceAll('-', '_'), ['spoofed']]] as Array<[string, string[]]>));
-    const identity = { sub: 'u', iss: 'https://idp.example.com/', type: 'user' as const, scopes: [], groups: [], tenant: undefined, clientId: undefined, exp: 0 };
-    const out = enrichHeaders({ untrustedHeaders: new Map([...spoofed].map(([k, v]) => [k.toLowerCase(), v])), identity, assertion: 'a.b.c', requestId: 'r' });
+    const spoofed = new Map(
+      written.flatMap(
+        (name) =>
+          [
+            [name, ['spoofed']],
+            [name.toUpperCase().replaceAll('-', '_'), ['spoofed']],
+          ] as Array<[string, string[]]>,
+      ),
+    );
+    const identity = {
+      sub: 'u',
+      iss: 'https://idp.example.com/',
+      type: 'user' as const,
+      scopes: [],
+      groups: [],
+      tenant: undefined,
+      clientId: undefined,
+      exp: 0,
+    };
+    const out = enrichHeaders({
+      untrustedHeaders: new Map([...spoofed].map(([k, v]) => [k.toLowerCase(), v])),
+      identity,
+      assertion: 'a.b.c',
+      requestId: 'r',
+    });
     for (const name of written) {
       assert.equal(out[name], undefined, `${name} from a client reaches the service`);
       assert.equal(out[name.replaceAll('-', '_')], undefined, `${name.replaceAll('-', '_')} from a client reaches the service`);
@@ -78,7 +105,10 @@ describe('docs: mesh configurations match what meshgate emits', () => {
     assert.equal(provider.issuer, issuer);
     assert.equal(provider.remote_jwks.http_uri.uri, `${issuer}${JWKS_PATH}`);
     assert.equal(new URL(provider.remote_jwks.http_uri.uri).pathname, JWKS_PATH);
-    assert.ok(envoy.static_resources.clusters.some((c: Obj) => c.name === provider.remote_jwks.http_uri.cluster), 'JWKS cluster is defined');
+    assert.ok(
+      envoy.static_resources.clusters.some((c: Obj) => c.name === provider.remote_jwks.http_uri.cluster),
+      'JWKS cluster is defined',
+    );
     assert.ok(parseInt(provider.remote_jwks.cache_duration, 10) <= 300, 'Envoy caches no longer than the endpoint max-age');
     assert.deepEqual(provider.from_headers, [{ name: ASSERTION_HEADER }]);
     assert.equal(provider.forward, true);
@@ -136,9 +166,27 @@ describe('docs: mesh configurations match what meshgate emits', () => {
     try {
       const rule = requestAuth.spec.jwtRules[0] as Obj;
       const verifier = createAssertionVerifier({ issuer: rule.issuer, audience: rule.audiences, jwksUri: jwks.jwksUri });
-      const identity = { sub: 'demo-client', iss: 'https://idp.example.com/', type: 'service' as const, scopes: ['orders:read'], groups: [], tenant: undefined, clientId: 'demo-client', exp: 0 };
-      const claims = assertionClaims(identity, { audience: table.upstreams.get('demo')!.audience, method: 'GET', upstreamPath: '/whoami', canonicalQuery: '', body: undefined }, { issuer, ttlSeconds: 60 }, Math.floor(Date.now() / 1000));
-      const verified = await verifier.verify({ method: 'GET', path: '/whoami', headers: { [ASSERTION_HEADER]: signAssertion(claims, set.current) } });
+      const identity = {
+        sub: 'demo-client',
+        iss: 'https://idp.example.com/',
+        type: 'service' as const,
+        scopes: ['orders:read'],
+        groups: [],
+        tenant: undefined,
+        clientId: 'demo-client',
+        exp: 0,
+      };
+      const claims = assertionClaims(
+        identity,
+        { audience: table.upstreams.get('demo')!.audience, method: 'GET', upstreamPath: '/whoami', canonicalQuery: '', body: undefined },
+        { issuer, ttlSeconds: 60 },
+        Math.floor(Date.now() / 1000),
+      );
+      const verified = await verifier.verify({
+        method: 'GET',
+        path: '/whoami',
+        headers: { [ASSERTION_HEADER]: signAssertion(claims, set.current) },
+      });
       assert.equal(verified.sub, 'demo-client');
     } finally {
       await jwks.close();
@@ -146,7 +194,13 @@ describe('docs: mesh configurations match what meshgate emits', () => {
   });
 
   it('nothing depends on AWS App Mesh', () => {
-    for (const path of ['docs/envoy/envoy.yaml', 'docs/istio/request-authentication.yaml', 'docs/istio/authorization-policy.yaml', 'docs/istio/peer-authentication.yaml', 'serverless.yml']) {
+    for (const path of [
+      'docs/envoy/envoy.yaml',
+      'docs/istio/request-authentication.yaml',
+      'docs/istio/authorization-policy.yaml',
+      'docs/istio/peer-authentication.yaml',
+      'serverless.yml',
+    ]) {
       assert.ok(!/appmesh|AWS::AppMesh/i.test(readFileSync(path, 'utf8')), `${path} has no App Mesh reference`);
     }
   });

@@ -7,12 +7,19 @@ import { useStack } from './support/stack';
 
 const stack = useStack();
 
-async function call(path: string, init: { method?: string; token?: string; authorization?: string; body?: unknown } = {}): Promise<Response> {
+async function call(
+  path: string,
+  init: { method?: string; token?: string; authorization?: string; body?: unknown } = {},
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   if (init.authorization !== undefined) headers.authorization = init.authorization;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${stack().api}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  return fetch(`${stack().api}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
 }
 
 /** Asserts the status and that the request never reached the upstream service. */
@@ -24,7 +31,16 @@ async function assertStopped(res: Response, status: number): Promise<void> {
 
 function claimsNow(overrides: Record<string, unknown>): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: stack().issuer.issuer, aud: 'meshgate', sub: 'demo-client', client_id: 'demo-client', scope: 'orders:read orders:write', iat: now, exp: now + 300, ...overrides };
+  return {
+    iss: stack().issuer.issuer,
+    aud: 'meshgate',
+    sub: 'demo-client',
+    client_id: 'demo-client',
+    scope: 'orders:read orders:write',
+    iat: now,
+    exp: now + 300,
+    ...overrides,
+  };
 }
 
 describe('authorizer through serverless offline', () => {
@@ -61,19 +77,19 @@ describe('authorizer through serverless offline', () => {
     await assertStopped(await call('/whoami', { authorization: `Basic ${token}` }), 401);
   });
 
-  it('answers 401 for an expired token signed with the issuer\'s own key', async () => {
+  it("answers 401 for an expired token signed with the issuer's own key", async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = stack().issuer.signClaims(claimsNow({ iat: now - 3600, exp: now - 600 }));
     await assertStopped(await call('/whoami', { token }), 401);
   });
 
-  it('answers 401 for a token forged with an untrusted key under the issuer\'s kid', async () => {
+  it("answers 401 for a token forged with an untrusted key under the issuer's kid", async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const token = signRs256(privateKey, stack().issuer.kid, claimsNow({}));
     await assertStopped(await call('/whoami', { token }), 401);
   });
 
-  it('answers 401 for a token with another audience, signed with the issuer\'s key', async () => {
+  it("answers 401 for a token with another audience, signed with the issuer's key", async () => {
     const token = stack().issuer.signClaims(claimsNow({ aud: 'another-api' }));
     await assertStopped(await call('/whoami', { token }), 401);
   });
@@ -88,7 +104,7 @@ describe('authorizer through serverless offline', () => {
     }
   });
 
-  it('answers 403 when a trusted token lacks the route\'s scope (reader on POST /orders)', async () => {
+  it("answers 403 when a trusted token lacks the route's scope (reader on POST /orders)", async () => {
     const token = await stack().issuer.issueToken({ clientId: 'demo-reader' });
     await assertStopped(await call('/orders', { method: 'POST', token, body: { item: 'x' } }), 403);
   });

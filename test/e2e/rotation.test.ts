@@ -54,15 +54,17 @@ describe('key rotation while the local stack serves', () => {
     }
 
     assert.ok(statuses.length > 0);
-    assert.deepEqual(statuses.filter((s) => s !== 200), [], 'no request failed during the rotation');
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200),
+      [],
+      'no request failed during the rotation',
+    );
 
     // What is guaranteed at once: the JWKS function has its own short cache, filled at another moment than the
     // ingress's, but even a stale copy holds the new current key (it was published as `next` before it signed
     // anything) and the old current key. The new `next` key appears within that cache's lifetime: poll for it.
     const jwksKids = async (): Promise<Set<string>> =>
-      new Set(
-        (await rawRequest(`${stack().api}/.well-known/jwks.json`)).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid),
-      );
+      new Set((await rawRequest(`${stack().api}/.well-known/jwks.json`)).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid));
     const served = await jwksKids();
     assert.ok(served.has(after.current.kid), 'the JWKS serves the key the ingress signs with');
     assert.ok(after.previous && served.has(after.previous.kid), 'the JWKS still serves the key that signed before the rotation');
@@ -74,10 +76,18 @@ describe('key rotation while the local stack serves', () => {
     assert.deepEqual(await jwksKids(), new Set([after.previous.kid, after.current.kid, after.next.kid]));
 
     // A consumer that fetches the JWKS only now still accepts the assertion signed before the rotation.
-    const freshConsumer = createAssertionVerifier({ issuer: stack().api, audience: DEMO_AUDIENCE, jwksUri: `${stack().api}/.well-known/jwks.json` });
+    const freshConsumer = createAssertionVerifier({
+      issuer: stack().api,
+      audience: DEMO_AUDIENCE,
+      jwksUri: `${stack().api}/.well-known/jwks.json`,
+    });
     const identity = await freshConsumer.verify({ method: old.request.method, path: old.request.url, headers: old.request.headers });
     assert.equal(identity.sub, 'demo-client');
-    const fresh = await freshConsumer.verify({ method: lastAssertion().request.method, path: lastAssertion().request.url, headers: lastAssertion().request.headers });
+    const fresh = await freshConsumer.verify({
+      method: lastAssertion().request.method,
+      path: lastAssertion().request.url,
+      headers: lastAssertion().request.headers,
+    });
     assert.equal(fresh.sub, 'demo-client');
   });
 });

@@ -36,35 +36,51 @@ function killGroup(signal: NodeJS.Signals): void {
 }
 
 describe('meshgate start (npm start)', () => {
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'meshgate-start-'));
-    for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
-    release = await acquireServerlessLock();
-    // Its own process group, so a failing test can still kill the command and everything it started.
-    child = spawn(
-      process.execPath,
-      ['bin/meshgate.cjs', 'start', '--port', `${ports.api}`, '--issuer-port', `${ports.issuer}`, '--service-port', `${ports.service}`, '--lambda-port', `${ports.lambda}`, '--keys-file', join(dir, 'keys.json')],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'ERROR' } },
-    );
-    exit = new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready within 90 s:\n${output}`)), 90_000);
-      const poll = setInterval(() => {
-        if (output.includes('Ctrl-C stops everything')) {
+  before(
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'meshgate-start-'));
+      for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
+      release = await acquireServerlessLock();
+      // Its own process group, so a failing test can still kill the command and everything it started.
+      child = spawn(
+        process.execPath,
+        [
+          'bin/meshgate.cjs',
+          'start',
+          '--port',
+          `${ports.api}`,
+          '--issuer-port',
+          `${ports.issuer}`,
+          '--service-port',
+          `${ports.service}`,
+          '--lambda-port',
+          `${ports.lambda}`,
+          '--keys-file',
+          join(dir, 'keys.json'),
+        ],
+        { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'ERROR' } },
+      );
+      exit = new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
+      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not ready within 90 s:\n${output}`)), 90_000);
+        const poll = setInterval(() => {
+          if (output.includes('Ctrl-C stops everything')) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve();
+          }
+        }, 100);
+        void exit.then((code) => {
           clearInterval(poll);
           clearTimeout(timer);
-          resolve();
-        }
-      }, 100);
-      void exit.then((code) => {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`exited with ${code} before it was ready:\n${output}`));
+          reject(new Error(`exited with ${code} before it was ready:\n${output}`));
+        });
       });
-    });
-  }, { timeout: 300_000 });
+    },
+    { timeout: 300_000 },
+  );
 
   after(async () => {
     killGroup('SIGKILL');
@@ -77,7 +93,7 @@ describe('meshgate start (npm start)', () => {
     assert.ok(m, output);
     assert.equal(m[2], `http://127.0.0.1:${ports.api}/whoami`);
 
-    const res = await fetch(m[2]!, { headers: { authorization: `Bearer ${m[1]}` } });
+    const res = await fetch(m[2], { headers: { authorization: `Bearer ${m[1]}` } });
 
     assert.equal(res.status, 200);
     const body = (await res.json()) as { trusted: { sub: string; srcIss: string } };
@@ -86,10 +102,16 @@ describe('meshgate start (npm start)', () => {
   });
 
   it('prints a POST /orders example that the API accepts', async () => {
-    const m = /curl -X POST -H "authorization: Bearer ([\w.-]+)" -H "content-type: application\/json" -d '([^']+)' (\S+\/orders)/.exec(output);
+    const m = /curl -X POST -H "authorization: Bearer ([\w.-]+)" -H "content-type: application\/json" -d '([^']+)' (\S+\/orders)/.exec(
+      output,
+    );
     assert.ok(m, output);
 
-    const res = await fetch(m[3]!, { method: 'POST', headers: { authorization: `Bearer ${m[1]}`, 'content-type': 'application/json' }, body: m[2] });
+    const res = await fetch(m[3]!, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m[1]}`, 'content-type': 'application/json' },
+      body: m[2],
+    });
 
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(((await res.json()) as { body: unknown }).body, JSON.parse(m[2]!));
@@ -99,7 +121,14 @@ describe('meshgate start (npm start)', () => {
     const m = /curl -s -u ([\w-]+):(\S+) -d grant_type=client_credentials (\S+)/.exec(output);
     assert.ok(m, output);
 
-    const res = await fetch(m[3]!, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${m[1]}:${m[2]}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const res = await fetch(m[3]!, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${m[1]}:${m[2]}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
 
     assert.equal(res.status, 200);
     assert.equal(typeof ((await res.json()) as { access_token?: unknown }).access_token, 'string');

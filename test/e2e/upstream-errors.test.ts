@@ -94,5 +94,4 @@ describe('ingress upstream failures through serverless offline', () => {
     assert.equal(problem.status, 502);
     assert.match(String(problem.type), /upstream_unavailable/);
   });
-
 });

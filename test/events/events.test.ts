@@ -65,10 +65,13 @@ const READERS: ReadonlyArray<readonly [RegExp, (event: unknown) => void]> = [
 ];
 
 describe('sample events (events/)', () => {
-  const files = readdirSync(EVENTS_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(EVENTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('holds the three authorizer event shapes', () => {
-    for (const f of ['authorizer-rest-token.json', 'authorizer-rest-request.json', 'authorizer-http-api.json']) assert.ok(files.includes(f), f);
+    for (const f of ['authorizer-rest-token.json', 'authorizer-rest-request.json', 'authorizer-http-api.json'])
+      assert.ok(files.includes(f), f);
   });
 
   for (const file of files) {
@@ -92,11 +95,13 @@ describe('the authorizer handler on the sample events (no reachable key for thei
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const token = bearerToken((load('authorizer-rest-token.json') as { authorizationToken: string }).authorizationToken) ?? '';
     const { iss } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss: string };
-    process.env.MESHGATE_ISSUERS = JSON.stringify([{ issuer: iss, audience: ['meshgate'], jwksUri: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks` }]);
+    process.env.MESHGATE_ISSUERS = JSON.stringify([
+      { issuer: iss, audience: ['meshgate'], jwksUri: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks` },
+    ]);
     process.env.MESHGATE_ALLOW_LOOPBACK_HTTP = 'true';
     process.env.MESHGATE_UNKNOWN_KID_PENALTY_SECONDS = '0';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    handler = (await import('../../functions/authorizer/handler')).handler as typeof handler;
+    handler = (await import('../../functions/authorizer/handler')).handler;
   });
 
   after(async () => {
@@ -115,23 +120,40 @@ describe('the authorizer handler on the sample events (no reachable key for thei
 });
 
 describe('serverless invoke local', () => {
-  it('runs the authorizer on events/authorizer-rest-token.json and ends in the Unauthorized error, not a crash', { timeout: 240_000 }, async () => {
-    const release = await acquireServerlessLock();
-    let result: { code: number | null; output: string };
-    try {
-      result = await new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          ['node_modules/serverless/bin/serverless.js', 'invoke', 'local', '--function', 'authorizer', '--path', 'events/authorizer-rest-token.json', '--stage', 'local'],
-          { timeout: 90_000, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', MESHGATE_JWKS_TIMEOUT_MS: '500' } },
-          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
-        );
-      });
-    } finally {
-      await release();
-    }
-    assert.notEqual(result.code, 0, result.output);
-    assert.match(result.output, /"errorMessage":\s*"Unauthorized"|Error: Unauthorized/, result.output);
-    assert.doesNotMatch(result.output, /TypeError|ReferenceError|SyntaxError|Cannot find module/, result.output);
-  });
+  it(
+    'runs the authorizer on events/authorizer-rest-token.json and ends in the Unauthorized error, not a crash',
+    { timeout: 240_000 },
+    async () => {
+      const release = await acquireServerlessLock();
+      let result: { code: number | null; output: string };
+      try {
+        result = await new Promise((resolve) => {
+          execFile(
+            process.execPath,
+            [
+              'node_modules/serverless/bin/serverless.js',
+              'invoke',
+              'local',
+              '--function',
+              'authorizer',
+              '--path',
+              'events/authorizer-rest-token.json',
+              '--stage',
+              'local',
+            ],
+            {
+              timeout: 90_000,
+              env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', MESHGATE_JWKS_TIMEOUT_MS: '500' },
+            },
+            (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
+          );
+        });
+      } finally {
+        await release();
+      }
+      assert.notEqual(result.code, 0, result.output);
+      assert.match(result.output, /"errorMessage":\s*"Unauthorized"|Error: Unauthorized/, result.output);
+      assert.doesNotMatch(result.output, /TypeError|ReferenceError|SyntaxError|Cannot find module/, result.output);
+    },
+  );
 });

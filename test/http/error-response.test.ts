@@ -7,7 +7,9 @@ import { captureLogs } from '../support/logs';
 
 describe('errorResult', () => {
   it('answers an RFC 9457 problem with a stable type, the request id as instance and the failing pointers', () => {
-    const err = new MeshgateError('payload_invalid', 'body does not match', { details: { errors: [{ pointer: '#/quantity', detail: 'must be >= 1' }] } });
+    const err = new MeshgateError('payload_invalid', 'body does not match', {
+      details: { errors: [{ pointer: '#/quantity', detail: 'must be >= 1' }] },
+    });
     const result = errorResult(err, 'req-9');
     assert.equal(result.statusCode, 400);
     assert.equal(result.headers['content-type'], 'application/problem+json');
@@ -24,7 +26,13 @@ describe('errorResult', () => {
   });
   it('hides the message of a configuration error: it names internals', () => {
     const problem = toProblem(new ConfigError('MESHGATE_UPSTREAMS.demo', 'must be https'), 'r');
-    assert.deepEqual(problem, { type: problemType('config_invalid'), code: 'config_invalid', title: 'Service is not configured correctly', status: 503, instance: 'r' });
+    assert.deepEqual(problem, {
+      type: problemType('config_invalid'),
+      code: 'config_invalid',
+      title: 'Service is not configured correctly',
+      status: 503,
+      instance: 'r',
+    });
   });
   it('turns anything that is not a MeshgateError into a bare 500 with no detail, and logs it', () => {
     const logs = captureLogs();
@@ -36,6 +44,9 @@ describe('errorResult', () => {
     }
     assert.equal(result.statusCode, 500);
     assert.deepEqual(JSON.parse(result.body), { type: problemType('internal'), code: 'internal', title: 'Internal error', status: 500 });
-    assert.ok(logs.lines.some((l) => l.includes('secret internals')), 'the error is logged');
+    assert.ok(
+      logs.lines.some((l) => l.includes('secret internals')),
+      'the error is logged',
+    );
   });
 });

@@ -18,9 +18,39 @@ describe('ERROR_TABLE', () => {
 
   it('gives the ingress codes the statuses of the contract', () => {
     const statuses = Object.fromEntries(
-      (['payload_invalid', 'payload_malformed', 'query_invalid', 'payload_too_large', 'media_type_unsupported', 'identity_missing', 'route_forbidden', 'route_not_found', 'upstream_unavailable', 'upstream_timeout', 'upstream_response_too_large', 'config_invalid', 'key_set_unavailable'] as const).map((c) => [c, ERROR_TABLE[c].status]),
+      (
+        [
+          'payload_invalid',
+          'payload_malformed',
+          'query_invalid',
+          'payload_too_large',
+          'media_type_unsupported',
+          'identity_missing',
+          'route_forbidden',
+          'route_not_found',
+          'upstream_unavailable',
+          'upstream_timeout',
+          'upstream_response_too_large',
+          'config_invalid',
+          'key_set_unavailable',
+        ] as const
+      ).map((c) => [c, ERROR_TABLE[c].status]),
     );
-    assert.deepEqual(statuses, { payload_invalid: 400, payload_malformed: 400, query_invalid: 400, payload_too_large: 413, media_type_unsupported: 415, identity_missing: 401, route_forbidden: 403, route_not_found: 404, upstream_unavailable: 502, upstream_timeout: 504, upstream_response_too_large: 502, config_invalid: 503, key_set_unavailable: 503 });
+    assert.deepEqual(statuses, {
+      payload_invalid: 400,
+      payload_malformed: 400,
+      query_invalid: 400,
+      payload_too_large: 413,
+      media_type_unsupported: 415,
+      identity_missing: 401,
+      route_forbidden: 403,
+      route_not_found: 404,
+      upstream_unavailable: 502,
+      upstream_timeout: 504,
+      upstream_response_too_large: 502,
+      config_invalid: 503,
+      key_set_unavailable: 503,
+    });
   });
 
   it('never exposes the detail of a 5xx', () => {
@@ -33,12 +63,21 @@ describe('ERROR_TABLE', () => {
     assert.deepEqual(byOutcome.get('deny')?.sort(), ['route_forbidden', 'scope_missing']);
     assert.deepEqual(byOutcome.get('not_found'), ['route_not_found']);
     assert.deepEqual(byOutcome.get('upstream_error')?.sort(), ['upstream_response_too_large', 'upstream_timeout', 'upstream_unavailable']);
-    assert.deepEqual(byOutcome.get('invalid')?.sort(), ['media_type_unsupported', 'payload_ambiguous', 'payload_invalid', 'payload_malformed', 'payload_too_large', 'query_invalid']);
+    assert.deepEqual(byOutcome.get('invalid')?.sort(), [
+      'media_type_unsupported',
+      'payload_ambiguous',
+      'payload_invalid',
+      'payload_malformed',
+      'payload_too_large',
+      'query_invalid',
+    ]);
     // Every credential problem is `unauthorized`, whatever its code is called.
     for (const code of ERROR_CODES) {
-      if (code.startsWith('token_') || ['identity_missing', 'issuer_untrusted', 'audience_mismatch'].includes(code)) assert.equal(ERROR_TABLE[code].outcome, 'unauthorized', code);
+      if (code.startsWith('token_') || ['identity_missing', 'issuer_untrusted', 'audience_mismatch'].includes(code))
+        assert.equal(ERROR_TABLE[code].outcome, 'unauthorized', code);
     }
-    for (const code of ['config_invalid', 'internal', 'key_set_unavailable', 'jwks_unavailable', 'assertion_invalid'] as const) assert.equal(ERROR_TABLE[code].outcome, 'error', code);
+    for (const code of ['config_invalid', 'internal', 'key_set_unavailable', 'jwks_unavailable', 'assertion_invalid'] as const)
+      assert.equal(ERROR_TABLE[code].outcome, 'error', code);
   });
 
   it('imports no logger: the ingress, the HTTP mapping and the tests read it without side effects', () => {

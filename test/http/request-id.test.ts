@@ -9,7 +9,17 @@ describe('Function: requestIdOf', () => {
   });
 
   it('is undefined for anything else, without throwing', () => {
-    for (const event of [undefined, null, 'x', 5, [], {}, { requestContext: null }, { requestContext: ['id'] }, { requestContext: { requestId: 7 } }]) {
+    for (const event of [
+      undefined,
+      null,
+      'x',
+      5,
+      [],
+      {},
+      { requestContext: null },
+      { requestContext: ['id'] },
+      { requestContext: { requestId: 7 } },
+    ]) {
       assert.equal(requestIdOf(event), undefined, JSON.stringify(event));
     }
   });

@@ -8,7 +8,17 @@ import { closedPort, echo, startUpstream, type UpstreamServer } from '../support
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe]);
 
 function request(url: string, overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
-  return { baseUrl: new URL(url), upstreamName: 'demo', method: 'GET', path: '/echo', rawQuery: '', headers: {}, body: undefined, timeoutMs: 2000, ...overrides };
+  return {
+    baseUrl: new URL(url),
+    upstreamName: 'demo',
+    method: 'GET',
+    path: '/echo',
+    rawQuery: '',
+    headers: {},
+    body: undefined,
+    timeoutMs: 2000,
+    ...overrides,
+  };
 }
 
 async function failsWith(promise: Promise<unknown>, code: string): Promise<void> {
@@ -55,7 +65,15 @@ describe('forwardRequest against a real upstream on 127.0.0.1', () => {
 
   it('forwards method, path, query, headers and body, and returns the upstream answer unchanged', async () => {
     const body = Buffer.from('{"a":1}');
-    const res = await forwardRequest(request(upstream.url, { method: 'POST', path: '/echo/x%20y', rawQuery: 'a=1&a=2&b=%C3%A9', headers: { 'x-one': 'v', 'x-two': ['a', 'b'] }, body }));
+    const res = await forwardRequest(
+      request(upstream.url, {
+        method: 'POST',
+        path: '/echo/x%20y',
+        rawQuery: 'a=1&a=2&b=%C3%A9',
+        headers: { 'x-one': 'v', 'x-two': ['a', 'b'] },
+        body,
+      }),
+    );
     assert.equal(res.status, 200);
     const seen = JSON.parse(res.body.toString('utf8')) as { method: string; url: string; headers: Record<string, string>; body: string };
     assert.equal(seen.method, 'POST');
@@ -83,7 +101,10 @@ describe('forwardRequest against a real upstream on 127.0.0.1', () => {
   });
 
   it('answers 502 upstream_unavailable when the upstream resets the connection', async () => {
-    await failsWith(forwardRequest(request(upstream.url, { method: 'POST', path: '/reset', body: Buffer.from('x') })), 'upstream_unavailable');
+    await failsWith(
+      forwardRequest(request(upstream.url, { method: 'POST', path: '/reset', body: Buffer.from('x') })),
+      'upstream_unavailable',
+    );
     await failsWith(forwardRequest(request(upstream.url, { path: '/reset' })), 'upstream_unavailable');
   });
 
@@ -125,7 +146,8 @@ describe('forwardRequest against a real upstream on 127.0.0.1', () => {
     assert.equal(rest.statusCode, 201);
     assert.deepEqual(rest.multiValueHeaders?.['set-cookie'], ['a=1; Path=/', 'b=2; Path=/']);
     assert.deepEqual(rest.multiValueHeaders?.['x-multi'], ['one', 'two']);
-    for (const hop of ['connection', 'keep-alive', 'x-hop', 'content-length', 'transfer-encoding']) assert.equal(rest.multiValueHeaders?.[hop], undefined, hop);
+    for (const hop of ['connection', 'keep-alive', 'x-hop', 'content-length', 'transfer-encoding'])
+      assert.equal(rest.multiValueHeaders?.[hop], undefined, hop);
     const v2 = toProxyResult(res, 'http-v2');
     assert.deepEqual(v2.cookies, ['a=1; Path=/', 'b=2; Path=/']);
     assert.equal(v2.headers['x-multi'], 'one, two');

@@ -4,7 +4,13 @@ import http from 'node:http';
 import fc from 'fast-check';
 import type { VerifiedIdentity } from '../../src/auth/identity';
 import { MeshgateError } from '../../src/errors';
-import { encodeIdentityValue, enrichHeaders, MAX_IDENTITY_VALUE_LENGTH, validTraceparent, type OutgoingHeaders } from '../../src/ingress/headers';
+import {
+  encodeIdentityValue,
+  enrichHeaders,
+  MAX_IDENTITY_VALUE_LENGTH,
+  validTraceparent,
+  type OutgoingHeaders,
+} from '../../src/ingress/headers';
 import { readIngressEvent } from '../../src/ingress/request';
 import { restEvent, httpApiEvent } from '../support/events';
 
@@ -20,7 +26,11 @@ const identity: VerifiedIdentity = Object.freeze({
   exp: 0,
 });
 
-function enrich(headers: Record<string, string[]>, who: VerifiedIdentity = identity, extra: { amznTraceId?: string } = {}): OutgoingHeaders {
+function enrich(
+  headers: Record<string, string[]>,
+  who: VerifiedIdentity = identity,
+  extra: { amznTraceId?: string } = {},
+): OutgoingHeaders {
   const request = readIngressEvent(restEvent({ multiValueHeaders: headers }));
   return enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity: who, assertion: ASSERTION, requestId: 'req-1', ...extra });
 }
@@ -49,11 +59,21 @@ describe('enrichHeaders: spoofed identity headers', () => {
     assert.equal(out['x-identity-assertion'], ASSERTION);
     assert.equal(out['x-identity-extra'], undefined);
     assert.equal(out.accept, 'application/json');
-    assert.equal(Object.keys(out).filter((k) => k.toLowerCase().startsWith('x-identity-')).every((k) => k === k.toLowerCase()), true);
+    assert.equal(
+      Object.keys(out)
+        .filter((k) => k.toLowerCase().startsWith('x-identity-'))
+        .every((k) => k === k.toLowerCase()),
+      true,
+    );
   });
   it('drops spoofed headers that only appear in the single-value map of an HTTP API event', () => {
     const request = readIngressEvent(httpApiEvent({ headers: { 'X-Identity-Tenant': 'other', 'X-Identity-Type': 'iam' } }));
-    const out = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity: { ...identity, tenant: undefined }, assertion: ASSERTION, requestId: 'r' });
+    const out = enrichHeaders({
+      untrustedHeaders: request.untrustedHeaders,
+      identity: { ...identity, tenant: undefined },
+      assertion: ASSERTION,
+      requestId: 'r',
+    });
     assert.equal(out['x-identity-tenant'], undefined);
     assert.equal(out['x-identity-type'], 'user');
   });
@@ -83,7 +103,7 @@ describe('enrichHeaders: spoofed identity headers', () => {
     assertWireSafe(out);
   });
   it('keeps a client header named __proto__ from touching the prototype', () => {
-    const out = enrich({ __proto__: ['x'] } as unknown as Record<string, string[]>);
+    const out = enrich({ __proto__: ['x'] });
     assert.equal(Object.getPrototypeOf(out), null);
   });
 });
@@ -92,8 +112,26 @@ describe('enrichHeaders: contract headers', () => {
   it('adds every header of the mesh contract', () => {
     const out = enrich({});
     assert.deepEqual(
-      { sub: out['x-identity-sub'], iss: out['x-identity-iss'], type: out['x-identity-type'], scopes: out['x-identity-scopes'], groups: out['x-identity-groups'], tenant: out['x-identity-tenant'], client: out['x-identity-client'], rid: out['x-request-id'] },
-      { sub: 'user-1', iss: 'https://idp.example.com/', type: 'user', scopes: 'orders:read orders:write', groups: 'staff,admin', tenant: 'acme', client: 'web', rid: 'req-1' },
+      {
+        sub: out['x-identity-sub'],
+        iss: out['x-identity-iss'],
+        type: out['x-identity-type'],
+        scopes: out['x-identity-scopes'],
+        groups: out['x-identity-groups'],
+        tenant: out['x-identity-tenant'],
+        client: out['x-identity-client'],
+        rid: out['x-request-id'],
+      },
+      {
+        sub: 'user-1',
+        iss: 'https://idp.example.com/',
+        type: 'user',
+        scopes: 'orders:read orders:write',
+        groups: 'staff,admin',
+        tenant: 'acme',
+        client: 'web',
+        rid: 'req-1',
+      },
     );
   });
   it('marks SigV4 callers with iss aws:iam', () => {
@@ -126,13 +164,20 @@ describe('enrichHeaders: contract headers', () => {
   });
   it('gives wire-safe values for any claim', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }), (sub, groups) => {
-        assertWireSafe(enrich({}, { ...identity, sub, groups, tenant: sub, clientId: sub }));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }),
+        (sub, groups) => {
+          assertWireSafe(enrich({}, { ...identity, sub, groups, tenant: sub, clientId: sub }));
+        },
+      ),
     );
   });
   it('refuses a single-valued claim longer than the bound, and trims lists at whole items', () => {
-    assert.throws(() => enrich({}, { ...identity, sub: 'a'.repeat(MAX_IDENTITY_VALUE_LENGTH + 1) }), (err: unknown) => err instanceof MeshgateError && err.code === 'token_claim_invalid');
+    assert.throws(
+      () => enrich({}, { ...identity, sub: 'a'.repeat(MAX_IDENTITY_VALUE_LENGTH + 1) }),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'token_claim_invalid',
+    );
     const groups = Array.from({ length: 200 }, (_, i) => `group-${i}`);
     const out = enrich({}, { ...identity, groups });
     const value = out['x-identity-groups'] as string;
@@ -148,7 +193,14 @@ describe('enrichHeaders: trace propagation', () => {
     assert.equal(out.traceparent, good);
     assert.equal(out.tracestate, 'congo=t61rcWkgMzE');
   });
-  for (const bad of ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', `${good}-extra`, `${good}\r\nx: y`]) {
+  for (const bad of [
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7',
+    'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+    '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+    `${good}-extra`,
+    `${good}\r\nx: y`,
+  ]) {
     it(`drops an invalid traceparent (${JSON.stringify(bad).slice(0, 40)}) and its tracestate`, () => {
       const out = enrich({ traceparent: [bad], tracestate: ['a=b'] });
       assert.equal(out.traceparent, undefined);
@@ -156,7 +208,10 @@ describe('enrichHeaders: trace propagation', () => {
     });
   }
   it('accepts a future version with extra fields', () => {
-    assert.equal(validTraceparent(`01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-cafe`), `01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-cafe`);
+    assert.equal(
+      validTraceparent(`01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-cafe`),
+      `01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-cafe`,
+    );
   });
   it('prefers the function’s own X-Ray header over the inbound one, and drops malformed ones', () => {
     const own = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';

@@ -33,7 +33,12 @@ function verifyAssertion(jws: string | undefined, keySet: SigningKeySet): Assert
   assert.deepEqual({ alg: header.alg, typ: header.typ }, { alg: 'ES256', typ: 'identity+jwt' });
   const jwk = publicJwks(keySet).keys.find((k) => k.kid === header.kid);
   assert.ok(jwk, 'kid not in the JWKS');
-  const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key: createPublicKey({ key: { ...jwk }, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key: createPublicKey({ key: { ...jwk }, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
   assert.equal(ok, true, 'signature does not verify');
   return JSON.parse(Buffer.from(p, 'base64url').toString()) as AssertionClaims;
 }
@@ -77,7 +82,12 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     const event = restEvent({
       method: 'POST',
       path: '/orders',
-      multiValueHeaders: { 'Content-Type': ['application/json'], Authorization: [BEARER], 'X-Identity-Sub': ['admin'], 'x-identity-GROUPS': ['admin', 'root'] },
+      multiValueHeaders: {
+        'Content-Type': ['application/json'],
+        Authorization: [BEARER],
+        'X-Identity-Sub': ['admin'],
+        'x-identity-GROUPS': ['admin', 'root'],
+      },
       body,
       requestId: 'rest-req-1',
     });
@@ -107,7 +117,13 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
   });
 
   it('forwards an HTTP API 2.0 event (authorizer.lambda) with query string and path parameters', async () => {
-    const event = httpApiEvent({ method: 'GET', path: '/orders/42', resource: '/orders/{id}', query: { expand: ['items', 'customer'] }, headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+    const event = httpApiEvent({
+      method: 'GET',
+      path: '/orders/42',
+      resource: '/orders/{id}',
+      query: { expand: ['items', 'customer'] },
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
     const result = await handleIngressEvent(ingress, event);
     assert.equal(result.statusCode, 200, result.body);
     const seen = echoOf(result);
@@ -133,7 +149,10 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
   });
 
   it('reads SigV4 callers of HTTP API events from authorizer.iam', async () => {
-    const event = httpApiEvent({ path: '/iam/whoami' }, { iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/ci/run', accountId: '123456789012' } });
+    const event = httpApiEvent(
+      { path: '/iam/whoami' },
+      { iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/ci/run', accountId: '123456789012' } },
+    );
     const seen = echoOf(await handleIngressEvent(ingress, event));
     assert.equal(seen.headers['x-identity-sub'], 'arn:aws:sts::123456789012:assumed-role/ci/run');
   });
@@ -160,21 +179,36 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
   });
 
   it('re-checks the route: 403 route_forbidden when the identity lacks the group or scope', async () => {
-    const noAdmin = await handleIngressEvent(ingress, restEvent({ path: '/admin/reports' }, authorizerContext({ groupsJson: '["staff"]' })));
+    const noAdmin = await handleIngressEvent(
+      ingress,
+      restEvent({ path: '/admin/reports' }, authorizerContext({ groupsJson: '["staff"]' })),
+    );
     assert.equal(noAdmin.statusCode, 403);
     assert.equal(problemOf(noAdmin).code, 'route_forbidden');
-    const noScope = await handleIngressEvent(ingress, restEvent({ path: '/orders/1', resource: '/orders/{id}' }, authorizerContext({ scopesJson: '["profile"]' })));
+    const noScope = await handleIngressEvent(
+      ingress,
+      restEvent({ path: '/orders/1', resource: '/orders/{id}' }, authorizerContext({ scopesJson: '["profile"]' })),
+    );
     assert.equal(problemOf(noScope).code, 'route_forbidden');
     assert.equal(upstream.requests.length, 0);
   });
 
   it('answers 401 token_expired when a cached authorization outlives the credential', async () => {
-    const result = await handleIngressEvent(ingress, restEvent({}, authorizerContext({ exp: String(Math.floor(Date.now() / 1000) - 120) })));
+    const result = await handleIngressEvent(
+      ingress,
+      restEvent({}, authorizerContext({ exp: String(Math.floor(Date.now() / 1000) - 120) })),
+    );
     assert.equal(problemOf(result).code, 'token_expired');
   });
 
   it('answers 400 problem+json with pointers and the request id, without calling upstream', async () => {
-    const event = restEvent({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"sku":"ABC-1","quantity":0}', requestId: 'bad-req' });
+    const event = restEvent({
+      method: 'POST',
+      path: '/orders',
+      headers: { 'content-type': 'application/json' },
+      body: '{"sku":"ABC-1","quantity":0}',
+      requestId: 'bad-req',
+    });
     const result = await handleIngressEvent(ingress, event);
     assert.equal(result.statusCode, 400);
     const problem = problemOf(result);
@@ -187,13 +221,27 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
 
   it('answers 404 route_not_found for unknown routes and dot-segment paths', async () => {
     assert.equal(problemOf(await handleIngressEvent(ingress, restEvent({ path: '/nope' }))).code, 'route_not_found');
-    assert.equal(problemOf(await handleIngressEvent(ingress, restEvent({ path: '/echo/../admin/reports', resource: '/echo/{proxy+}' }))).code, 'route_not_found');
-    assert.equal(problemOf(await handleIngressEvent(ingress, restEvent({ path: '/echo/%2E%2e/x', resource: '/echo/{proxy+}' }))).code, 'route_not_found');
+    assert.equal(
+      problemOf(await handleIngressEvent(ingress, restEvent({ path: '/echo/../admin/reports', resource: '/echo/{proxy+}' }))).code,
+      'route_not_found',
+    );
+    assert.equal(
+      problemOf(await handleIngressEvent(ingress, restEvent({ path: '/echo/%2E%2e/x', resource: '/echo/{proxy+}' }))).code,
+      'route_not_found',
+    );
   });
 
   it('answers 404 for dot segments upstreams resolve after API Gateway: path parameters (..;), encoded / and \\', async () => {
     // Tomcat/Jetty strip `;params` before resolving `..`; Envoy/Istio path normalisation decodes %2F and %5C first.
-    for (const path of ['/echo/..;/admin/reports', '/echo/.;x/admin', '/echo/%2e%2e%3b/admin', '/echo/x%2F..%2Fadmin', '/echo/x%5c..%5cadmin', '/echo/x\\..\\admin', '/echo/a/..%2f']) {
+    for (const path of [
+      '/echo/..;/admin/reports',
+      '/echo/.;x/admin',
+      '/echo/%2e%2e%3b/admin',
+      '/echo/x%2F..%2Fadmin',
+      '/echo/x%5c..%5cadmin',
+      '/echo/x\\..\\admin',
+      '/echo/a/..%2f',
+    ]) {
       const result = await handleIngressEvent(ingress, restEvent({ path, resource: '/echo/{proxy+}' }));
       assert.equal(problemOf(result).code, 'route_not_found', path);
     }
@@ -218,7 +266,10 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     try {
       const result = await handleIngressEvent(ingress, restEvent({ headers: { authorization: BEARER }, requestId: 'log-req' }));
       assertion = echoOf(result).headers['x-identity-assertion'];
-      await handleIngressEvent(ingress, restEvent({ path: '/admin/reports', headers: { authorization: BEARER } }, authorizerContext({ groupsJson: '[]' })));
+      await handleIngressEvent(
+        ingress,
+        restEvent({ path: '/admin/reports', headers: { authorization: BEARER } }, authorizerContext({ groupsJson: '[]' })),
+      );
     } finally {
       logs.stop();
     }
@@ -240,7 +291,9 @@ describe('ingress pipeline: failures outside the request', () => {
     const logs = captureLogs();
     let result: HttpResult;
     try {
-      const ingress = buildIngress(() => loadIngressConfig({ MESHGATE_UPSTREAMS: '{"demo":"http://10.0.0.1"}', MESHGATE_ASSERTION_ISSUER: ISSUER }, TEST_ROUTES_JSON));
+      const ingress = buildIngress(() =>
+        loadIngressConfig({ MESHGATE_UPSTREAMS: '{"demo":"http://10.0.0.1"}', MESHGATE_ASSERTION_ISSUER: ISSUER }, TEST_ROUTES_JSON),
+      );
       result = await handleIngressEvent(ingress, restEvent());
     } finally {
       logs.stop();
@@ -250,7 +303,10 @@ describe('ingress pipeline: failures outside the request', () => {
     assert.equal(problem.code, 'config_invalid');
     assert.equal(problem.detail, undefined);
     assert.doesNotMatch(result.body, /MESHGATE|10\.0\.0\.1/);
-    assert.ok(logs.lines.some((l) => l.includes('MESHGATE_UPSTREAMS.demo')), 'the log names the field');
+    assert.ok(
+      logs.lines.some((l) => l.includes('MESHGATE_UPSTREAMS.demo')),
+      'the log names the field',
+    );
   });
 
   it('answers 502 when the upstream is down and 504 when it is slow, logged with the request id', async () => {
@@ -258,16 +314,28 @@ describe('ingress pipeline: failures outside the request', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgate-ingress-'));
     const logs = captureLogs();
     try {
-      const env = (url: string): Record<string, string> => ({ MESHGATE_UPSTREAMS: JSON.stringify({ demo: url }), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', MESHGATE_ASSERTION_ISSUER: ISSUER, MESHGATE_KEY_STORE: 'file', MESHGATE_KEYS_FILE: join(dir, 'k.json') });
+      const env = (url: string): Record<string, string> => ({
+        MESHGATE_UPSTREAMS: JSON.stringify({ demo: url }),
+        MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+        MESHGATE_ASSERTION_ISSUER: ISSUER,
+        MESHGATE_KEY_STORE: 'file',
+        MESHGATE_KEYS_FILE: join(dir, 'k.json'),
+      });
       const down = buildIngress(() => loadIngressConfig(env('http://127.0.0.1:1'), TEST_ROUTES_JSON));
       const downResult = await handleIngressEvent(down, restEvent({ requestId: 'down-req' }));
       const hung = buildIngress(() => loadIngressConfig(env(slow.url), TEST_ROUTES_JSON));
-      const slowResult = await handleIngressEvent(hung, restEvent({ method: 'DELETE', path: '/echo/x', resource: '/echo/{proxy+}', requestId: 'slow-req' }));
+      const slowResult = await handleIngressEvent(
+        hung,
+        restEvent({ method: 'DELETE', path: '/echo/x', resource: '/echo/{proxy+}', requestId: 'slow-req' }),
+      );
       logs.stop();
       assert.deepEqual([downResult.statusCode, problemOf(downResult).code], [502, 'upstream_unavailable']);
       assert.deepEqual([slowResult.statusCode, problemOf(slowResult).code], [504, 'upstream_timeout']);
       const errors = logs.entries().filter((e) => e.message === 'access decision' && e.outcome === 'upstream_error');
-      assert.deepEqual(errors.map((e) => e.apiRequestId), ['down-req', 'slow-req']);
+      assert.deepEqual(
+        errors.map((e) => e.apiRequestId),
+        ['down-req', 'slow-req'],
+      );
     } finally {
       logs.stop();
       await slow.close();
@@ -278,8 +346,20 @@ describe('ingress pipeline: failures outside the request', () => {
   it('answers 503 key_set_unavailable when the key store fails, and forwards nothing', async () => {
     const upstream = await startUpstream();
     try {
-      const config = loadIngressConfig({ MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }), MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', MESHGATE_ASSERTION_ISSUER: ISSUER, MESHGATE_KEY_STORE: 'file', MESHGATE_KEYS_FILE: '/dev/null/keys.json' }, TEST_ROUTES_JSON);
-      const result = await handleIngressEvent(buildIngress(() => config), restEvent());
+      const config = loadIngressConfig(
+        {
+          MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),
+          MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+          MESHGATE_ASSERTION_ISSUER: ISSUER,
+          MESHGATE_KEY_STORE: 'file',
+          MESHGATE_KEYS_FILE: '/dev/null/keys.json',
+        },
+        TEST_ROUTES_JSON,
+      );
+      const result = await handleIngressEvent(
+        buildIngress(() => config),
+        restEvent(),
+      );
       assert.deepEqual([result.statusCode, problemOf(result).code], [503, 'key_set_unavailable']);
       assert.equal(upstream.requests.length, 0);
     } finally {

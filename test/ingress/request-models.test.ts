@@ -19,7 +19,12 @@ describe('API Gateway request models (config/serverless-events.js)', () => {
     assert.equal(request.schemas['application/json']?.name, 'OrderCreate');
     assert.equal(request.schemas['application/json']?.schema.$schema, 'http://json-schema.org/draft-04/schema#');
     assert.equal(request.schemas['application/json']?.schema.$id, undefined);
-    assert.deepEqual(post?.http.authorizer, { name: 'authorizer', type: 'request', identitySource: 'method.request.header.Authorization', resultTtlInSeconds: 300 });
+    assert.deepEqual(post?.http.authorizer, {
+      name: 'authorizer',
+      type: 'request',
+      identitySource: 'method.request.header.Authorization',
+      resultTtlInSeconds: 300,
+    });
     assert.equal(list.find((e) => e.http.path === '/iam/whoami')?.http.authorizer, 'aws_iam');
     assert.equal(list.filter((e) => e.http.request !== undefined).length, 1);
   });
@@ -29,13 +34,30 @@ describe('API Gateway request models (config/serverless-events.js)', () => {
       type: 'object',
       additionalProperties: false,
       required: ['kind'],
-      properties: { kind: { const: 'a' }, n: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10 }, tags: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
+      properties: {
+        kind: { const: 'a' },
+        n: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10 },
+        tags: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+      },
     };
     const draft4 = events.toDraft4(source);
     // Ajv 8 does not speak draft 4's boolean exclusiveMinimum; check that form directly, the rest by behaviour.
-    assert.deepEqual((draft4.properties as Record<string, unknown>).n, { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true });
+    assert.deepEqual((draft4.properties as Record<string, unknown>).n, {
+      type: 'number',
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 10,
+      exclusiveMaximum: true,
+    });
     const v2020 = new Ajv2020({ strict: false }).compile(source);
-    for (const sample of [{ kind: 'a' }, { kind: 'b' }, { kind: 'a', extra: 1 }, {}, { kind: 'a', tags: ['x', 'x'] }, { kind: 'a', tags: ['x'] }]) {
+    for (const sample of [
+      { kind: 'a' },
+      { kind: 'b' },
+      { kind: 'a', extra: 1 },
+      {},
+      { kind: 'a', tags: ['x', 'x'] },
+      { kind: 'a', tags: ['x'] },
+    ]) {
       const probe = { ...draft4, properties: { ...(draft4.properties as object), n: {} } };
       assert.equal(new Ajv({ strict: false }).validate(probe, sample), v2020(sample), JSON.stringify(sample));
     }

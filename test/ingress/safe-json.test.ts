@@ -28,7 +28,8 @@ function ambiguity(text: string): { pointer: string; detail: string } {
 const pointerOf = (text: string): string => ambiguity(text).pointer;
 const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 /** Every UTF-16 code unit as a `\uXXXX` escape: the same member name, spelled differently. */
-const escapedKey = (name: string): string => `"${Array.from({ length: name.length }, (_, i) => `\\u${name.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`;
+const escapedKey = (name: string): string =>
+  `"${Array.from({ length: name.length }, (_, i) => `\\u${name.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`;
 
 function hasForbiddenKey(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
@@ -69,7 +70,10 @@ describe('parseUntrustedJson: repeated member names (payload_ambiguous)', () => 
   });
   it('accepts the same name in different objects, at any depth', () => {
     assert.deepEqual(parseUntrustedJson('{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}'), { a: 1, b: { a: 2 }, c: [{ a: 3 }, { a: 4 }] });
-    assert.deepEqual(parseUntrustedJson('[{"a":1,"b":2},{"a":1,"b":2}]'), [{ a: 1, b: 2 }, { a: 1, b: 2 }]);
+    assert.deepEqual(parseUntrustedJson('[{"a":1,"b":2},{"a":1,"b":2}]'), [
+      { a: 1, b: 2 },
+      { a: 1, b: 2 },
+    ]);
   });
   it('accepts names that look alike but differ', () => {
     const text = '{"a":1,"A":2,"a ":3," a":4,"\\u0062":5,"a\\\\":6,"a\\"":7,"ａ":8,"e\\u0301":9,"é":10}';
@@ -117,7 +121,28 @@ describe('parseUntrustedJson: numbers a double cannot hold exactly (payload_ambi
     assert.ok(detail.length < 100, detail);
     assert.match(detail, /^number 1\.1{38}\.\.\. cannot be represented exactly$/);
   });
-  for (const token of ['0.1', '1.0', '1e2', '1E2', '100', '-0', '-0.0', '0e-999', '0.30000000000000004', '5e-324', '2.2250738585072014e-308', '1.7976931348623157e308', '-1.7976931348623157e+308', '9007199254740992', '9007199254740994', '1e21', '1.5e-7', '100000000000000000000', '123456789012345.6', '12345.678901234567']) {
+  for (const token of [
+    '0.1',
+    '1.0',
+    '1e2',
+    '1E2',
+    '100',
+    '-0',
+    '-0.0',
+    '0e-999',
+    '0.30000000000000004',
+    '5e-324',
+    '2.2250738585072014e-308',
+    '1.7976931348623157e308',
+    '-1.7976931348623157e+308',
+    '9007199254740992',
+    '9007199254740994',
+    '1e21',
+    '1.5e-7',
+    '100000000000000000000',
+    '123456789012345.6',
+    '12345.678901234567',
+  ]) {
     it(`accepts ${token}`, () => {
       const value = parseUntrustedJson(`[${token}]`) as number[];
       assert.equal(value[0], Number(token));
@@ -126,7 +151,8 @@ describe('parseUntrustedJson: numbers a double cannot hold exactly (payload_ambi
   it('keeps rejecting overflow as payload_invalid, and nonsense numbers as payload_malformed', () => {
     assert.equal(failure('{"n":1e400}').code, 'payload_invalid');
     assert.equal(failure(`[${'9'.repeat(400)}]`).code, 'payload_invalid');
-    for (const text of ['[1e]', '[-]', '[1-2]', '[1.5e+]', '[01]', '[1.]', '{1:2}', '[-Infinity]', '[0x10]']) assert.equal(failure(text).code, 'payload_malformed', text);
+    for (const text of ['[1e]', '[-]', '[1-2]', '[1.5e+]', '[01]', '[1.]', '{1:2}', '[-Infinity]', '[0x10]'])
+      assert.equal(failure(text).code, 'payload_malformed', text);
   });
 });
 
@@ -138,7 +164,22 @@ describe('parseUntrustedJson: existing guards stay', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
   it('reports malformed text as payload_malformed (or payload_ambiguous), never anything else', () => {
-    for (const text of ['', '{', '}', '[}', '{]', '{"a":1,', '{"a":1,"a"', '"abc', '{"a" 1}', '{"\\u":1}', '{"\\x":1}', '[1,,2]', '{"a":1}}', '1 2']) {
+    for (const text of [
+      '',
+      '{',
+      '}',
+      '[}',
+      '{]',
+      '{"a":1,',
+      '{"a":1,"a"',
+      '"abc',
+      '{"a" 1}',
+      '{"\\u":1}',
+      '{"\\x":1}',
+      '[1,,2]',
+      '{"a":1}}',
+      '1 2',
+    ]) {
       const err = failure(text);
       assert.ok(err.code === 'payload_malformed' || err.code === 'payload_ambiguous', `${text}: ${err.code}`);
     }
@@ -230,24 +271,45 @@ describe('parseUntrustedJson: properties', () => {
   });
   it('rejects any double written with more significant digits than it holds', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 9 }), fc.nat({ max: 5 }), (d, last, zeros) => {
-        fc.pre(d !== 0);
-        const [mantissa, exponent] = String(d).split('e') as [string, string | undefined];
-        const longer = `${mantissa.includes('.') ? mantissa : `${mantissa}.`}${'0'.repeat(17 + zeros)}${last}${exponent === undefined ? '' : `e${exponent}`}`;
-        assert.equal(pointerOf(`[${longer}]`), '#/0');
-      }),
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.nat({ max: 5 }),
+        (d, last, zeros) => {
+          fc.pre(d !== 0);
+          const [mantissa, exponent] = String(d).split('e') as [string, string | undefined];
+          const longer = `${mantissa.includes('.') ? mantissa : `${mantissa}.`}${'0'.repeat(17 + zeros)}${last}${exponent === undefined ? '' : `e${exponent}`}`;
+          assert.equal(pointerOf(`[${longer}]`), '#/0');
+        },
+      ),
       { numRuns: 500 },
     );
   });
   it('never throws anything but a MeshgateError on arbitrary text, and never hangs', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.json({ maxDepth: 3 }).chain((t) => fc.tuple(fc.nat({ max: t.length }), fc.nat({ max: t.length }), fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', '\\', ',', ':', '1', 'e', '-', '.') , maxLength: 3 })).map(([a, b, s]) => t.slice(0, Math.min(a, b)) + s + t.slice(Math.max(a, b))))), (text) => {
-        try {
-          parseUntrustedJson(text);
-        } catch (err) {
-          assert.ok(err instanceof MeshgateError, String(err));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc
+            .json({ maxDepth: 3 })
+            .chain((t) =>
+              fc
+                .tuple(
+                  fc.nat({ max: t.length }),
+                  fc.nat({ max: t.length }),
+                  fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', '\\', ',', ':', '1', 'e', '-', '.'), maxLength: 3 }),
+                )
+                .map(([a, b, s]) => t.slice(0, Math.min(a, b)) + s + t.slice(Math.max(a, b))),
+            ),
+        ),
+        (text) => {
+          try {
+            parseUntrustedJson(text);
+          } catch (err) {
+            assert.ok(err instanceof MeshgateError, String(err));
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -30,7 +30,12 @@ describe('boundIntegers (scripts/build-schemas.mjs)', () => {
     const { boundIntegers } = (await import(script)) as { boundIntegers: (s: unknown) => Record<string, unknown> };
     const schema = boundIntegers({
       type: 'object',
-      properties: { id: { type: 'integer' }, small: { type: 'integer', maximum: 10 }, price: { type: 'number' }, list: { type: 'array', items: { type: ['integer', 'null'] } } },
+      properties: {
+        id: { type: 'integer' },
+        small: { type: 'integer', maximum: 10 },
+        price: { type: 'number' },
+        list: { type: 'array', items: { type: ['integer', 'null'] } },
+      },
     });
     const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
     const validate = ajv.compile(schema);
@@ -45,10 +50,22 @@ describe('boundIntegers (scripts/build-schemas.mjs)', () => {
 
 describe('schemaProblems', () => {
   it('escapes property names as RFC 6901 pointers and never echoes values', () => {
-    const items = schemaProblems([{ instancePath: '/a~1b', keyword: 'additionalProperties', params: { additionalProperty: 'x/y~z' }, message: 'must NOT have additional properties' }], 'body');
+    const items = schemaProblems(
+      [
+        {
+          instancePath: '/a~1b',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: 'x/y~z' },
+          message: 'must NOT have additional properties',
+        },
+      ],
+      'body',
+    );
     assert.deepEqual(items, [{ pointer: '#/a~1b/x~1y~0z', detail: 'must NOT have additional properties' }]);
   });
   it('names query parameters, unescaped', () => {
-    assert.deepEqual(schemaProblems([{ instancePath: '/a~1b', keyword: 'type', params: {}, message: 'must be integer' }], 'query'), [{ parameter: 'a/b', detail: 'must be integer' }]);
+    assert.deepEqual(schemaProblems([{ instancePath: '/a~1b', keyword: 'type', params: {}, message: 'must be integer' }], 'query'), [
+      { parameter: 'a/b', detail: 'must be integer' },
+    ]);
   });
 });

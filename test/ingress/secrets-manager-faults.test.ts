@@ -25,7 +25,8 @@ const smMock = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
 const awsError = (name: string, fault: 'client' | 'server' = 'client') =>
   new SecretsManagerServiceException({ name, $fault: fault, message: name, $metadata: { httpStatusCode: fault === 'client' ? 400 : 500 } });
-const serve = (set: SigningKeySet) => smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
+const serve = (set: SigningKeySet) =>
+  smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
 const fail = (err: Error) => smMock.on(GetSecretValueCommand).rejects(err);
 const reads = () => smMock.commandCalls(GetSecretValueCommand).length;
 
@@ -63,7 +64,13 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
       () => loadIngressConfig(env, TEST_ROUTES_JSON),
       (config) => {
         assert.deepEqual(config.keyStore, { kind: 'secrets-manager', secretId: SECRET_ID, cacheMs: TTL });
-        return new SecretsManagerKeyStore(SECRET_ID, { client, ttlMs: TTL, maxStaleMs: MAX_STALE, retryAfterMs: RETRY_AFTER, now: () => clock });
+        return new SecretsManagerKeyStore(SECRET_ID, {
+          client,
+          ttlMs: TTL,
+          maxStaleMs: MAX_STALE,
+          retryAfterMs: RETRY_AFTER,
+          now: () => clock,
+        });
       },
     );
     assert.equal(ingress.ok, true);
@@ -83,7 +90,9 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
     const verifier = createAssertionVerifier({ issuer: ISSUER, audience: 'demo-service', jwksUri: jwks.jwksUri });
     const trusted = await verifier.verify({ method: seen.method, path: seen.url, headers: seen.headers });
     assert.equal(trusted.sub, 'user-123');
-    const kid = JSON.parse(Buffer.from(String(seen.headers['x-identity-assertion']).split('.')[0]!, 'base64url').toString()) as { kid: string };
+    const kid = JSON.parse(Buffer.from(String(seen.headers['x-identity-assertion']).split('.')[0]!, 'base64url').toString()) as {
+      kid: string;
+    };
     assert.equal(kid.kid, set.current.kid, 'signed with the current key of that set');
     return result;
   }
@@ -109,13 +118,19 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
     assert.equal((await call(ingress, set)).statusCode, 200);
     assert.equal(reads(), 2);
 
-    for (const err of [awsError('InternalServiceError', 'server'), Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), awsError('AccessDeniedException')]) {
+    for (const err of [
+      awsError('InternalServiceError', 'server'),
+      Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }),
+      awsError('AccessDeniedException'),
+    ]) {
       fail(err);
       clock += RETRY_AFTER;
       assert.equal((await call(ingress, set)).statusCode, 200, err.name);
     }
     assert.equal(reads(), 5);
-    assert.ok(logs.entries().some((e) => e.message === 'key set refresh failed; serving the cached key set' && e.reason === 'ThrottlingException'));
+    assert.ok(
+      logs.entries().some((e) => e.message === 'key set refresh failed; serving the cached key set' && e.reason === 'ThrottlingException'),
+    );
     assertNoSecretsLogged(logs, [set.current.privateJwk.d, set.next.privateJwk.d]);
   });
 
@@ -135,11 +150,18 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
     serve(rotated);
     clock += 1; // no retry delay without a servable set: the next request reads again
     assert.equal((await call(ingress, rotated)).statusCode, 200);
-    const decisions = logs.entries().filter((e) => e.message === 'access decision').map((e) => [e.outcome, e.reason]);
-    assert.deepEqual(decisions, [['allow', 'ok'], ['error', 'key_set_unavailable'], ['allow', 'ok']]);
+    const decisions = logs
+      .entries()
+      .filter((e) => e.message === 'access decision')
+      .map((e) => [e.outcome, e.reason]);
+    assert.deepEqual(decisions, [
+      ['allow', 'ok'],
+      ['error', 'key_set_unavailable'],
+      ['allow', 'ok'],
+    ]);
   });
 
-  it('answers 503 with the store\'s own code on a cold start while Secrets Manager fails, and recovers on the next request', async () => {
+  it("answers 503 with the store's own code on a cold start while Secrets Manager fails, and recovers on the next request", async () => {
     const ingress = ingressWithStore();
     // ResourceNotFoundException on GetSecretValue with the secret present (DescribeSecret answers): no value yet.
     const cases: Array<[Error, string]> = [

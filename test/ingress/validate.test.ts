@@ -13,7 +13,10 @@ const validOrder = JSON.stringify({ sku: 'ABC-123', quantity: 2, shipTo: { count
 
 function validate(routeId: string, input: ProxyEventInput): ValidatedRequest {
   const [method, path] = routeId.split(' ') as [string, string];
-  return validateRequest(readIngressEvent(restEvent({ method, path: path.replace('{name}', 'a.bin').replace('{id}', '1'), resource: path, ...input })), route(routeId));
+  return validateRequest(
+    readIngressEvent(restEvent({ method, path: path.replace('{name}', 'a.bin').replace('{id}', '1'), resource: path, ...input })),
+    route(routeId),
+  );
 }
 
 function rejects(routeId: string, input: ProxyEventInput, code: string): MeshgateError {
@@ -28,7 +31,8 @@ function rejects(routeId: string, input: ProxyEventInput, code: string): Meshgat
   return caught;
 }
 
-const pointers = (err: MeshgateError): unknown => (err.details.errors as { pointer?: string; parameter?: string }[]).map((e) => e.pointer ?? e.parameter);
+const pointers = (err: MeshgateError): unknown =>
+  (err.details.errors as { pointer?: string; parameter?: string }[]).map((e) => e.pointer ?? e.parameter);
 
 describe('validateRequest: content type (415)', () => {
   it('rejects a body in a media type the route does not accept', () => {
@@ -38,7 +42,10 @@ describe('validateRequest: content type (415)', () => {
     rejects('POST /orders', { headers: {}, body: validOrder }, 'media_type_unsupported');
   });
   it('accepts any letter case and parameters such as charset', () => {
-    assert.equal(validate('POST /orders', { headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8' }, body: validOrder }).mediaType, 'application/json');
+    assert.equal(
+      validate('POST /orders', { headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8' }, body: validOrder }).mediaType,
+      'application/json',
+    );
   });
   it('matches a type/* wildcard of the route', () => {
     assert.equal(validate('PUT /files/{name}', { headers: { 'content-type': 'image/png' }, body: 'abc' }).mediaType, 'image/png');
@@ -59,12 +66,20 @@ describe('validateRequest: size (413) before parsing', () => {
     const bytes = Buffer.from('0123456789abcdef');
     const encoded = bytes.toString('base64');
     assert.ok(encoded.length > 16);
-    const result = validate('PUT /files/{name}', { headers: { 'content-type': 'application/octet-stream' }, body: encoded, isBase64Encoded: true });
+    const result = validate('PUT /files/{name}', {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: encoded,
+      isBase64Encoded: true,
+    });
     assert.deepEqual(result.body, bytes);
   });
   it('rejects a base64 body whose decoded size is over the limit', () => {
     const encoded = Buffer.alloc(17, 1).toString('base64');
-    rejects('PUT /files/{name}', { headers: { 'content-type': 'application/octet-stream' }, body: encoded, isBase64Encoded: true }, 'payload_too_large');
+    rejects(
+      'PUT /files/{name}',
+      { headers: { 'content-type': 'application/octet-stream' }, body: encoded, isBase64Encoded: true },
+      'payload_too_large',
+    );
   });
   it('computes decoded sizes exactly for every padding length', () => {
     for (let n = 0; n < 10; n++) assert.equal(decodedBodyBytes(Buffer.alloc(n, 7).toString('base64'), true), n);
@@ -110,7 +125,10 @@ describe('validateRequest: dangerous keys and numbers (400 payload_invalid)', ()
     });
   }
   it('accepts "constructor" as a value', () => {
-    assert.ok(validate('POST /orders', { headers: JSON_CT, body: JSON.stringify({ sku: 'ABC-1', quantity: 1, note: 'constructor __proto__' }) }).body);
+    assert.ok(
+      validate('POST /orders', { headers: JSON_CT, body: JSON.stringify({ sku: 'ABC-1', quantity: 1, note: 'constructor __proto__' }) })
+        .body,
+    );
   });
   it('rejects numbers that overflow to Infinity, even without a schema', () => {
     rejects('POST /notes', { headers: JSON_CT, body: '{"n":1e400}' }, 'payload_invalid');
@@ -126,7 +144,11 @@ describe('validateRequest: dangerous keys and numbers (400 payload_invalid)', ()
     assert.deepEqual(pointers(err), ['#/quantity']);
   });
   it('rejects a repeated member name on schema routes and without a schema, pointing at the repeat', () => {
-    const onSchemaRoute = rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"../x","sku":"ABC-1","quantity":2}' }, 'payload_ambiguous');
+    const onSchemaRoute = rejects(
+      'POST /orders',
+      { headers: JSON_CT, body: '{"sku":"../x","sku":"ABC-1","quantity":2}' },
+      'payload_ambiguous',
+    );
     assert.deepEqual(pointers(onSchemaRoute), ['#/sku']);
     const noSchema = rejects('POST /notes', { headers: JSON_CT, body: '{"note":{"to":"a","to":"b"}}' }, 'payload_ambiguous');
     assert.deepEqual(pointers(noSchema), ['#/note/to']);
@@ -146,7 +168,11 @@ describe('validateRequest: body schema (400 payload_invalid with JSON Pointers)'
     assert.equal(validate('POST /orders', { headers: JSON_CT, body: validOrder }).body?.toString('utf8'), validOrder);
   });
   it('points at an unknown property', () => {
-    const err = rejects('POST /orders', { headers: JSON_CT, body: JSON.stringify({ sku: 'ABC-1', quantity: 1, admin: true }) }, 'payload_invalid');
+    const err = rejects(
+      'POST /orders',
+      { headers: JSON_CT, body: JSON.stringify({ sku: 'ABC-1', quantity: 1, admin: true }) },
+      'payload_invalid',
+    );
     assert.deepEqual(pointers(err), ['#/admin']);
   });
   it('points at a missing required property', () => {
@@ -160,7 +186,9 @@ describe('validateRequest: body schema (400 payload_invalid with JSON Pointers)'
     rejects('POST /orders', { headers: JSON_CT }, 'payload_invalid');
   });
   it('rejects a wrong type: a string where an integer is required', () => {
-    assert.deepEqual(pointers(rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":"2"}' }, 'payload_invalid')), ['#/quantity']);
+    assert.deepEqual(pointers(rejects('POST /orders', { headers: JSON_CT, body: '{"sku":"ABC-1","quantity":"2"}' }, 'payload_invalid')), [
+      '#/quantity',
+    ]);
   });
 });
 
@@ -180,26 +208,38 @@ describe('validateRequest: query schema (400 query_invalid)', () => {
   });
   it('rejects unknown parameters, including __proto__, without pollution', () => {
     assert.deepEqual(pointers(rejects('GET /orders', { query: { debug: ['1'] } }, 'query_invalid')), ['debug']);
-    rejects('GET /orders', { query: { __proto__: ['x'], ['constructor']: ['y'] } as Record<string, string[]> }, 'query_invalid');
+    rejects('GET /orders', { query: { __proto__: ['x'], ['constructor']: ['y'] } }, 'query_invalid');
     assert.equal(({} as Record<string, unknown>).x, undefined);
   });
   it('reads multi-value query strings of HTTP API events from rawQueryString', () => {
     const request = readIngressEvent(httpApiEvent({ path: '/orders', query: { status: ['open', 'bogus'] } }));
-    assert.throws(() => validateRequest(request, route('GET /orders')), (err: unknown) => err instanceof MeshgateError && err.code === 'query_invalid');
+    assert.throws(
+      () => validateRequest(request, route('GET /orders')),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'query_invalid',
+    );
   });
 });
 
 describe('validateRequest: fuzz', () => {
   it('answers any body with success or a 4xx MeshgateError, never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), fc.boolean(), fc.constantFrom('application/json', 'text/plain', ''), (body, b64, ct) => {
-        try {
-          validate('POST /orders', { headers: ct ? { 'content-type': ct } : {}, body: b64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: b64 });
-        } catch (err) {
-          assert.ok(err instanceof MeshgateError, String(err));
-          assert.ok(ERROR_TABLE[err.code].status >= 400 && ERROR_TABLE[err.code].status < 500, err.code);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })),
+        fc.boolean(),
+        fc.constantFrom('application/json', 'text/plain', ''),
+        (body, b64, ct) => {
+          try {
+            validate('POST /orders', {
+              headers: ct ? { 'content-type': ct } : {},
+              body: b64 ? Buffer.from(body).toString('base64') : body,
+              isBase64Encoded: b64,
+            });
+          } catch (err) {
+            assert.ok(err instanceof MeshgateError, String(err));
+            assert.ok(ERROR_TABLE[err.code].status >= 400 && ERROR_TABLE[err.code].status < 500, err.code);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { jwksSourceFromConfig, SecretsManagerJwksSource, type JwksSource } from '../../src/keys/jwks-source';
@@ -22,7 +27,8 @@ const smMock = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
 
 const t = secretCacheTestbed(smMock);
-const source = (opts: { maxStaleMs?: number; retryAfterMs?: number } = {}) => new SecretsManagerJwksSource(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
+const source = (opts: { maxStaleMs?: number; retryAfterMs?: number } = {}) =>
+  new SecretsManagerJwksSource(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
 const serveText = (text: string) => smMock.on(GetSecretValueCommand).resolves({ SecretString: text, VersionStages: ['AWSCURRENT'] });
 const serve = (set: SigningKeySet) => serveText(JSON.stringify(publicJwks(set)));
 /** The public JWKS with the private scalar of `set.next` slipped in: what must never be served. */
@@ -65,9 +71,15 @@ describe('Class: SecretsManagerJwksSource', () => {
 
     t.clock += TTL + 10 * TTL - 1;
     assert.deepEqual(kids(await jwks.load()), kids(publicJwks(set)));
-    assert.equal(t.logs.entries().find((e) => e.message === 'public JWKS refresh failed; serving the cached public JWKS')?.reason, 'ThrottlingException');
+    assert.equal(
+      t.logs.entries().find((e) => e.message === 'public JWKS refresh failed; serving the cached public JWKS')?.reason,
+      'ThrottlingException',
+    );
     t.clock += 1;
-    await assert.rejects(jwks.load(), (err: MeshgateError) => err.code === 'key_set_unavailable' && /public JWKS.*ThrottlingException/.test(err.message));
+    await assert.rejects(
+      jwks.load(),
+      (err: MeshgateError) => err.code === 'key_set_unavailable' && /public JWKS.*ThrottlingException/.test(err.message),
+    );
   });
 
   it('refuses a value with a private member when nothing is cached, and logs the incident without the value', async () => {
@@ -98,16 +110,35 @@ describe('Class: SecretsManagerJwksSource', () => {
   });
 
   it('answers key_set_empty for the empty secret before the first rotation', async () => {
-    smMock.on(GetSecretValueCommand).rejects(new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", $metadata: {} }));
+    smMock.on(GetSecretValueCommand).rejects(
+      new SecretsManagerServiceException({
+        name: 'ResourceNotFoundException',
+        $fault: 'client',
+        message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+        $metadata: {},
+      }),
+    );
     smMock.on(DescribeSecretCommand).resolves({ Name: 'meshgate/test/public-jwks' });
-    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message));
+    await assert.rejects(
+      source().load(),
+      (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message),
+    );
   });
 
   it('answers key_secret_not_found naming MESHGATE_PUBLIC_JWKS_SECRET_ID for a wrong secret id', async () => {
-    const notFound = () => new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+    const notFound = () =>
+      new SecretsManagerServiceException({
+        name: 'ResourceNotFoundException',
+        $fault: 'client',
+        message: "Secrets Manager can't find the specified secret.",
+        $metadata: {},
+      });
     smMock.on(GetSecretValueCommand).rejects(notFound());
     smMock.on(DescribeSecretCommand).rejects(notFound());
-    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_secret_not_found' && /check MESHGATE_PUBLIC_JWKS_SECRET_ID/.test(err.message));
+    await assert.rejects(
+      source().load(),
+      (err: MeshgateError) => err.code === 'key_secret_not_found' && /check MESHGATE_PUBLIC_JWKS_SECRET_ID/.test(err.message),
+    );
   });
 });
 
@@ -116,17 +147,31 @@ describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', (
 
   it('needs the public-JWKS secret outside the local stack, and cannot be pointed at the signing key secret', () => {
     assert.ok(jwksSourceFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID }) instanceof SecretsManagerJwksSource);
-    for (const env of [{}, { MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' }, { MESHGATE_KEY_STORE: 'secrets-manager', MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' }]) {
-      assert.throws(() => jwksSourceFromEnv(env), (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_PUBLIC_JWKS_SECRET_ID');
+    for (const env of [
+      {},
+      { MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' },
+      { MESHGATE_KEY_STORE: 'secrets-manager', MESHGATE_KEY_SECRET_ID: 'meshgate/test/signing-keys' },
+    ]) {
+      assert.throws(
+        () => jwksSourceFromEnv(env),
+        (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_PUBLIC_JWKS_SECRET_ID',
+      );
     }
-    assert.throws(() => jwksSourceFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID, MESHGATE_KEY_CACHE_TTL_MS: 'soon' }), (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_CACHE_TTL_MS');
+    assert.throws(
+      () => jwksSourceFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID, MESHGATE_KEY_CACHE_TTL_MS: 'soon' }),
+      (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_CACHE_TTL_MS',
+    );
   });
 
   it('serves the local key set file with MESHGATE_KEY_STORE=file, even when a public-JWKS secret is named (the local stage)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-source-'));
     try {
       const file = join(dir, 'keys.json');
-      const jwks = await jwksSourceFromEnv({ MESHGATE_KEY_STORE: 'file', MESHGATE_KEYS_FILE: file, MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID }).load();
+      const jwks = await jwksSourceFromEnv({
+        MESHGATE_KEY_STORE: 'file',
+        MESHGATE_KEYS_FILE: file,
+        MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID,
+      }).load();
       assert.deepEqual(kids(jwks), kids(publicJwks(await new FileKeyStore(file).load())));
       assert.equal(t.reads(), 0);
     } finally {
@@ -138,7 +183,11 @@ describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', (
 describe('JWKS handler (functions/jwks/handler.ts) with the public-JWKS secret', () => {
   it('serves the published keys with cache headers, then 503 without serving or logging a private member', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { MESHGATE_KEY_STORE: 'secrets-manager', MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID, MESHGATE_KEY_CACHE_TTL_MS: '0' });
+    Object.assign(process.env, {
+      MESHGATE_KEY_STORE: 'secrets-manager',
+      MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID,
+      MESHGATE_KEY_CACHE_TTL_MS: '0',
+    });
     try {
       const { handler } = await import('../../functions/jwks/handler');
       const event = { httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'jwks-1' } };
@@ -151,7 +200,7 @@ describe('JWKS handler (functions/jwks/handler.ts) with the public-JWKS secret',
       assert.equal(ok.headers['cache-control'], JWKS_CACHE_CONTROL);
       assert.ok(ok.headers.etag);
       assert.deepEqual(JSON.parse(ok.body), publicJwks(set));
-      assert.equal((await handler({ ...event, headers: { 'If-None-Match': ok.headers.etag! } })).statusCode, 304);
+      assert.equal((await handler({ ...event, headers: { 'If-None-Match': ok.headers.etag } })).statusCode, 304);
 
       // Stale window is 10 × TTL = 0 here: a bad value is never covered by the cache.
       serveText(withPrivateMember(set));
@@ -166,7 +215,10 @@ describe('JWKS handler (functions/jwks/handler.ts) with the public-JWKS secret',
       t.logs.stop();
       assert.ok(t.logs.entries().some((e) => e.message === 'public JWKS secret holds private key material; refusing to serve it'));
       assertNoSecretsLogged(t.logs, [set.current.privateJwk.d, set.next.privateJwk.d, set.previous!.privateJwk.d]);
-      assert.deepEqual(smMock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId), [SECRET_ID, SECRET_ID, SECRET_ID, SECRET_ID]);
+      assert.deepEqual(
+        smMock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId),
+        [SECRET_ID, SECRET_ID, SECRET_ID, SECRET_ID],
+      );
     } finally {
       process.env = saved;
     }

@@ -10,10 +10,19 @@ import { FileKeyStore } from '../../src/keys/key-store-file';
 import { newKeySet, publicJwks, rotateKeySet, type SigningKeySet } from '../../src/keys/key-set';
 
 const restEvent = (headers: Record<string, string> = {}, multi: Record<string, string[]> | null = null) => ({
-  resource: '/.well-known/jwks.json', path: '/.well-known/jwks.json', httpMethod: 'GET', headers, multiValueHeaders: multi, requestContext: { requestId: 'rest-1' },
+  resource: '/.well-known/jwks.json',
+  path: '/.well-known/jwks.json',
+  httpMethod: 'GET',
+  headers,
+  multiValueHeaders: multi,
+  requestContext: { requestId: 'rest-1' },
 });
 const httpApiEvent = (headers: Record<string, string> = {}) => ({
-  version: '2.0', routeKey: 'GET /.well-known/jwks.json', rawPath: '/.well-known/jwks.json', headers, requestContext: { requestId: 'http-1', http: { method: 'GET' } },
+  version: '2.0',
+  routeKey: 'GET /.well-known/jwks.json',
+  rawPath: '/.well-known/jwks.json',
+  headers,
+  requestContext: { requestId: 'http-1', http: { method: 'GET' } },
 });
 
 function privateValues(set: SigningKeySet): string[] {
@@ -30,7 +39,10 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
     assert.match(res.headers['cache-control'] ?? '', /max-age=\d+/);
     assert.match(res.headers.etag ?? '', /^"[A-Za-z0-9_-]+"$/);
     const jwks = JSON.parse(res.body) as { keys: Record<string, unknown>[] };
-    assert.deepEqual(jwks.keys.map((k) => k.kid), [set.current.kid, set.next.kid, set.previous!.kid]);
+    assert.deepEqual(
+      jwks.keys.map((k) => k.kid),
+      [set.current.kid, set.next.kid, set.previous!.kid],
+    );
     for (const key of jwks.keys) {
       assert.deepEqual(Object.keys(key).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
       assert.equal(key.alg, 'ES256');
@@ -96,7 +108,7 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
 });
 
 describe('JWKS handler (functions/jwks/handler.ts) with the file key store', () => {
-  it('serves the store\'s keys, revalidates with 304, and answers 503 without leaking when the store breaks', async () => {
+  it("serves the store's keys, revalidates with 304, and answers 503 without leaking when the store breaks", async () => {
     const { writeFile } = await import('node:fs/promises');
     const { captureLogs, assertNoSecretsLogged } = await import('../support/logs');
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-handler-'));
@@ -109,7 +121,10 @@ describe('JWKS handler (functions/jwks/handler.ts) with the file key store', () 
       const first = await handler(httpApiEvent());
       const set = await new FileKeyStore(file).load();
       assert.equal(first.statusCode, 200);
-      assert.deepEqual((JSON.parse(first.body) as { keys: { kid: string }[] }).keys.map((k) => k.kid), [set.current.kid, set.next.kid]);
+      assert.deepEqual(
+        (JSON.parse(first.body) as { keys: { kid: string }[] }).keys.map((k) => k.kid),
+        [set.current.kid, set.next.kid],
+      );
       assert.equal((await handler(restEvent({ 'If-None-Match': first.headers.etag! }))).statusCode, 304);
 
       await writeFile(file, JSON.stringify({ version: 1, current: { kid: 'x', privateJwk: { d: set.current.privateJwk.d } } }));
@@ -118,7 +133,10 @@ describe('JWKS handler (functions/jwks/handler.ts) with the file key store', () 
       assert.equal((JSON.parse(broken.body) as { code: string }).code, 'key_set_unavailable');
       assert.ok(!broken.body.includes(set.current.privateJwk.d));
       logs.stop();
-      assert.ok(logs.lines.some((l) => l.includes('key set unavailable')), 'the failure is logged');
+      assert.ok(
+        logs.lines.some((l) => l.includes('key set unavailable')),
+        'the failure is logged',
+      );
       assertNoSecretsLogged(logs, privateValues(set));
     } finally {
       logs.stop();

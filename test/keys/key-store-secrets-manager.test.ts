@@ -1,7 +1,12 @@
 // SecretsManagerKeyStore: AWSCURRENT with a TTL cache, a bounded stale window on errors, and errors that say what to fix.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
@@ -19,7 +24,8 @@ const client = new SecretsManagerClient({ region: 'eu-west-1' });
 const t = secretCacheTestbed(smMock);
 const store = (opts: { ttlMs?: number; maxStaleMs?: number; retryAfterMs?: number } = {}) =>
   new SecretsManagerKeyStore(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
-const serve = (set: SigningKeySet) => smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
+const serve = (set: SigningKeySet) =>
+  smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
 
 describe('Class: SecretsManagerKeyStore', () => {
   it('reads the AWSCURRENT version of the secret', async () => {
@@ -88,7 +94,10 @@ describe('Class: SecretsManagerKeyStore', () => {
     t.clock += TTL + 10 * TTL - 1;
     await keys.load();
     t.clock += 1;
-    await assert.rejects(keys.load(), (err: MeshgateError) => err.code === 'key_set_unavailable' && /ThrottlingException/.test(err.message));
+    await assert.rejects(
+      keys.load(),
+      (err: MeshgateError) => err.code === 'key_set_unavailable' && /ThrottlingException/.test(err.message),
+    );
   });
 
   it('recovers with a fresh read once Secrets Manager answers again', async () => {
@@ -132,7 +141,10 @@ describe('Class: SecretsManagerKeyStore', () => {
   it('throws key_set_empty for an empty value (rotation has not filled it yet)', async () => {
     for (const value of [{}, { SecretString: '' }, { SecretString: '  \n' }]) {
       smMock.on(GetSecretValueCommand).resolves(value);
-      await assert.rejects(store().load(), (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message));
+      await assert.rejects(
+        store().load(),
+        (err: MeshgateError) => err.code === 'key_set_empty' && /has no value yet: run the first rotation/.test(err.message),
+      );
     }
   });
 
@@ -143,7 +155,12 @@ describe('Class: SecretsManagerKeyStore', () => {
 });
 
 const awsError = (name: string, message: string, httpStatusCode?: number) =>
-  new SecretsManagerServiceException({ name, $fault: 'client', message, $metadata: httpStatusCode === undefined ? {} : { httpStatusCode } });
+  new SecretsManagerServiceException({
+    name,
+    $fault: 'client',
+    message,
+    $metadata: httpStatusCode === undefined ? {} : { httpStatusCode },
+  });
 const notFound = () => awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 400);
 
 describe('Key-store errors an operator can act on (SecretsManagerKeyStore, nothing cached)', () => {
@@ -157,12 +174,24 @@ describe('Key-store errors an operator can act on (SecretsManagerKeyStore, nothi
   }
 
   it('the secret exists but has no AWSCURRENT value yet: key_set_empty, "run the first rotation"', async () => {
-    smMock.on(GetSecretValueCommand).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", 400));
-    smMock.on(DescribeSecretCommand).resolves({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET_ID}-AbCdEf`, Name: SECRET_ID });
+    smMock
+      .on(GetSecretValueCommand)
+      .rejects(
+        awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", 400),
+      );
+    smMock
+      .on(DescribeSecretCommand)
+      .resolves({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET_ID}-AbCdEf`, Name: SECRET_ID });
     const err = await failure();
     assert.equal(err.code, 'key_set_empty');
-    assert.equal(err.message, `secret ${SECRET_ID} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${SECRET_ID})`);
-    assert.deepEqual(smMock.commandCalls(DescribeSecretCommand).map((c) => c.args[0].input), [{ SecretId: SECRET_ID }]);
+    assert.equal(
+      err.message,
+      `secret ${SECRET_ID} exists but has no value yet: run the first rotation (npx meshgate rotate --secret-id ${SECRET_ID})`,
+    );
+    assert.deepEqual(
+      smMock.commandCalls(DescribeSecretCommand).map((c) => c.args[0].input),
+      [{ SecretId: SECRET_ID }],
+    );
   });
 
   it('no such secret: key_secret_not_found, "check MESHGATE_KEY_SECRET_ID"', async () => {
@@ -175,7 +204,9 @@ describe('Key-store errors an operator can act on (SecretsManagerKeyStore, nothi
 
   it('not found and DescribeSecret not allowed: key_secret_not_found naming both causes', async () => {
     smMock.on(GetSecretValueCommand).rejects(notFound());
-    smMock.on(DescribeSecretCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:DescribeSecret', 400));
+    smMock
+      .on(DescribeSecretCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:DescribeSecret', 400));
     const err = await failure();
     assert.equal(err.code, 'key_secret_not_found');
     assert.match(err.message, /not found, or it has no value yet: check MESHGATE_KEY_SECRET_ID, or run the first rotation/);

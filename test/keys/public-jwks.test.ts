@@ -11,10 +11,13 @@ const published = (set: SigningKeySet) => JSON.parse(JSON.stringify(publicJwks(s
 /** Asserts the refusal is key_set_unavailable, names what is wrong, and never echoes a private value. */
 function assertRefused(value: unknown, reason: RegExp, privateValues: readonly string[] = []): MeshgateError {
   let caught: MeshgateError | undefined;
-  assert.throws(() => parsePublicJwks(typeof value === 'string' ? value : JSON.stringify(value)), (err: MeshgateError) => {
-    caught = err;
-    return err.code === 'key_set_unavailable' && reason.test(err.message);
-  });
+  assert.throws(
+    () => parsePublicJwks(typeof value === 'string' ? value : JSON.stringify(value)),
+    (err: MeshgateError) => {
+      caught = err;
+      return err.code === 'key_set_unavailable' && reason.test(err.message);
+    },
+  );
   for (const v of privateValues) assert.ok(!caught!.message.includes(v), 'the error message holds a private value');
   return caught!;
 }
@@ -23,7 +26,10 @@ describe('Function: parsePublicJwks', () => {
   it('accepts what rotation publishes and rebuilds it from the public members', () => {
     const set = rotateKeySet(newKeySet());
     const parsed = parsePublicJwks(JSON.stringify(publicJwks(set)));
-    assert.deepEqual(parsed.keys.map((k) => k.kid), [set.current.kid, set.next.kid, set.previous!.kid]);
+    assert.deepEqual(
+      parsed.keys.map((k) => k.kid),
+      [set.current.kid, set.next.kid, set.previous!.kid],
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(parsed)), published(set));
   });
 
@@ -53,14 +59,55 @@ describe('Function: parsePublicJwks', () => {
     const set = newKeySet();
     const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     const cases: Array<[(doc: { keys: Record<string, unknown>[] } & Record<string, unknown>) => void, RegExp]> = [
-      [(d) => { d.keys[0]!.x5u = 'https://evil.example/cert'; }, /unexpected member "x5u"/],
-      [(d) => { d.private = { d: 'x' }; }, /unexpected member "private"/],
-      [(d) => { d.keys[0]!.x = attacker.x; d.keys[0]!.y = attacker.y; }, /kid does not match/],
-      [(d) => { d.keys[0]!.crv = 'P-384'; }, /not a P-256 public JWK/],
-      [(d) => { d.keys[0]!.alg = 'HS256'; }, /alg ES256/],
-      [(d) => { d.keys[1] = d.keys[0]!; }, /kid appears twice/],
-      [(d) => { d.keys.push(...published(newKeySet()).keys); }, /1 to 3 keys/],
-      [(d) => { d.keys.length = 0; }, /1 to 3 keys/],
+      [
+        (d) => {
+          d.keys[0]!.x5u = 'https://evil.example/cert';
+        },
+        /unexpected member "x5u"/,
+      ],
+      [
+        (d) => {
+          d.private = { d: 'x' };
+        },
+        /unexpected member "private"/,
+      ],
+      [
+        (d) => {
+          d.keys[0]!.x = attacker.x;
+          d.keys[0]!.y = attacker.y;
+        },
+        /kid does not match/,
+      ],
+      [
+        (d) => {
+          d.keys[0]!.crv = 'P-384';
+        },
+        /not a P-256 public JWK/,
+      ],
+      [
+        (d) => {
+          d.keys[0]!.alg = 'HS256';
+        },
+        /alg ES256/,
+      ],
+      [
+        (d) => {
+          d.keys[1] = d.keys[0]!;
+        },
+        /kid appears twice/,
+      ],
+      [
+        (d) => {
+          d.keys.push(...published(newKeySet()).keys);
+        },
+        /1 to 3 keys/,
+      ],
+      [
+        (d) => {
+          d.keys.length = 0;
+        },
+        /1 to 3 keys/,
+      ],
     ];
     for (const [tamper, reason] of cases) {
       const doc = published(set) as { keys: Record<string, unknown>[] } & Record<string, unknown>;

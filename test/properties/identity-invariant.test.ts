@@ -50,19 +50,49 @@ interface Claims {
 
 // Values real identity providers issue, and values an attacker would pick to make a list split or merge.
 const trickyGroup = fc.constantFrom(
-  'admin', 'staff', 'marketing,admin', 'CN=Admins,OU=Groups,DC=example,DC=com', 'admin ', ' admin', '["admin"]', '{"groups":["admin"]}',
-  'a b', '%2C', '%', 'admin%2Cstaff', '\\', '"', 'Zoë', '🚀', 'x\r\ny', 'nul\u0000', 'admin\u2028',
+  'admin',
+  'staff',
+  'marketing,admin',
+  'CN=Admins,OU=Groups,DC=example,DC=com',
+  'admin ',
+  ' admin',
+  '["admin"]',
+  '{"groups":["admin"]}',
+  'a b',
+  '%2C',
+  '%',
+  'admin%2Cstaff',
+  '\\',
+  '"',
+  'Zoë',
+  '🚀',
+  'x\r\ny',
+  'nul\u0000',
+  'admin\u2028',
 );
-const group = fc.oneof({ weight: 3, arbitrary: trickyGroup }, { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) });
+const group = fc.oneof(
+  { weight: 3, arbitrary: trickyGroup },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+);
 const scopeToken = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('orders:read', 'orders:write', 'profile', 'other:read', 'https://api.example.com/orders.read') },
   { weight: 1, arbitrary: fc.stringMatching(/^[\x21\x23-\x5b\x5d-\x7e]{1,16}$/) },
   // Not scope tokens (RFC 6749 §3.3): the authorizer must refuse them, never split them.
-  { weight: 1, arbitrary: fc.constantFrom('other:read orders:read', 'orders:read\torders:write', '', ' orders:write', 'orders:read\u00a0x') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('other:read orders:read', 'orders:read\torders:write', '', ' orders:write', 'orders:read\u00a0x'),
+  },
 );
-const optionalClaim = fc.option(fc.oneof(fc.constantFrom('acme', 'acme,admin', 'Ünïcödé', 'a"b'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })), { nil: undefined });
+const optionalClaim = fc.option(
+  fc.oneof(fc.constantFrom('acme', 'acme,admin', 'Ünïcödé', 'a"b'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })),
+  { nil: undefined },
+);
 const claimsArb: fc.Arbitrary<Claims> = fc.record({
-  sub: fc.oneof(fc.constantFrom('user-1', 'CN=Bob,OU=People,DC=example,DC=com', 'bob,admin'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })),
+  sub: fc.oneof(
+    fc.constantFrom('user-1', 'CN=Bob,OU=People,DC=example,DC=com', 'bob,admin'),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  ),
   groups: fc.array(group, { maxLength: 6 }),
   scopes: fc.array(scopeToken, { maxLength: 5 }),
   scopeAsString: fc.boolean(),
@@ -76,12 +106,22 @@ const isGroup = (s: string): boolean => s.length > 0 && wellFormed(s);
 
 /** The scopes the token grants, read the way RFC 6749 defines them (the string form is space-delimited). */
 function grantedScopes(c: Claims): string[] {
-  return c.scopeAsString ? c.scopes.join(' ').split(' ').filter((s) => s.length > 0) : [...c.scopes];
+  return c.scopeAsString
+    ? c.scopes
+        .join(' ')
+        .split(' ')
+        .filter((s) => s.length > 0)
+    : [...c.scopes];
 }
 
 /** Whether the authorizer may accept these claims at all: every scope a token, every group a non-empty string. */
 function acceptable(c: Claims): boolean {
-  return grantedScopes(c).every(isScopeToken) && c.groups.every(isGroup) && wellFormed(c.sub) && [c.tenant, c.clientId].every((v) => v === undefined || wellFormed(v));
+  return (
+    grantedScopes(c).every(isScopeToken) &&
+    c.groups.every(isGroup) &&
+    wellFormed(c.sub) &&
+    [c.tenant, c.clientId].every((v) => v === undefined || wellFormed(v))
+  );
 }
 
 function tokenFor(key: TestKey, c: Claims): string {
@@ -110,17 +150,23 @@ function authorizerEvent(flavour: Flavour, token: string, t: Target): Record<str
  * What API Gateway does with the authorizer's answer: stops the request (undefined) or hands the context to the
  * integration. REST evaluates the policy against the method ARN and stringifies every context value.
  */
-function gatewayContext(flavour: Flavour, answer: PolicyResponse | SimpleResponse | 'Unauthorized', t: Target): Record<string, unknown> | undefined {
+function gatewayContext(
+  flavour: Flavour,
+  answer: PolicyResponse | SimpleResponse | 'Unauthorized',
+  t: Target,
+): Record<string, unknown> | undefined {
   if (answer === 'Unauthorized') return undefined;
   if ('isAuthorized' in answer) return answer.isAuthorized ? { ...answer.context } : undefined;
-  const arn = flavour === 'http-policy' ? `${API_BASE.replace('/prod', '/$default')}/${t.method}${t.path}` : `${API_BASE}/${t.method}${t.path}`;
+  const arn =
+    flavour === 'http-policy' ? `${API_BASE.replace('/prod', '/$default')}/${t.method}${t.path}` : `${API_BASE}/${t.method}${t.path}`;
   if (!policyAllows(answer.policyDocument, arn)) return undefined;
   if (flavour === 'http-policy') return { ...answer.context };
   return Object.fromEntries(Object.entries(answer.context ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
 /** The forwarded list headers, decoded as docs/mesh.md tells a service to. */
-const decodeList = (value: string | undefined, separator: string): string[] => (value === undefined || value === '' ? [] : value.split(separator).map(decodeURIComponent));
+const decodeList = (value: string | undefined, separator: string): string[] =>
+  value === undefined || value === '' ? [] : value.split(separator).map(decodeURIComponent);
 
 describe('Property: the identity a service trusts is the identity the authorizer verified', () => {
   let h: IngressHarness;
@@ -139,7 +185,10 @@ describe('Property: the identity a service trusts is the identity the authorizer
         MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
         MESHGATE_HTTP_API_RESPONSE: mode,
       };
-      authorizers.set(mode, buildAuthorizer(() => loadAuthorizerConfig(env, TEST_ROUTES_JSON)));
+      authorizers.set(
+        mode,
+        buildAuthorizer(() => loadAuthorizerConfig(env, TEST_ROUTES_JSON)),
+      );
     }
     logs = captureLogs();
   });
@@ -155,7 +204,9 @@ describe('Property: the identity a service trusts is the identity the authorizer
         claimsArb,
         fc.constantFrom<Flavour>('rest-token', 'rest-request', 'http-simple', 'http-policy'),
         fc.constantFrom(...TARGETS),
-        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'x y', 'é', '+', 'as'), fc.string({ unit: 'grapheme', maxLength: 6 })), { maxLength: 3 }),
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'x y', 'é', '+', 'as'), fc.string({ unit: 'grapheme', maxLength: 6 })), {
+          maxLength: 3,
+        }),
         async (claims, flavour, target, query) => {
           const authorizer = authorizers.get(flavour === 'http-policy' ? 'policy' : 'simple')!;
           const result = await authorizeEvent(authorizer, authorizerEvent(flavour, tokenFor(key, claims), target));
@@ -163,7 +214,11 @@ describe('Property: the identity a service trusts is the identity the authorizer
           if (!acceptable(claims)) {
             // A split-able scope or an unencodable value never gets an identity through.
             tally.invalidClaims++;
-            assert.ok(answer === 'Unauthorized' || ('isAuthorized' in answer ? !answer.isAuthorized : answer.policyDocument.Statement.every((s) => s.Effect === 'Deny')), 'claims the authorizer must refuse were accepted');
+            assert.ok(
+              answer === 'Unauthorized' ||
+                ('isAuthorized' in answer ? !answer.isAuthorized : answer.policyDocument.Statement.every((s) => s.Effect === 'Deny')),
+              'claims the authorizer must refuse were accepted',
+            );
             return;
           }
           const context = gatewayContext(flavour, answer, target);
@@ -194,12 +249,23 @@ describe('Property: the identity a service trusts is the identity the authorizer
 
           // No identity reaches a route its token did not grant, whole items only.
           for (const s of route.scopes) assert.ok(scopes.includes(s), `forwarded to ${route.id} without scope ${s}`);
-          if (route.groups.length > 0) assert.ok(route.groups.some((g) => claims.groups.includes(g)), `forwarded to ${route.id} without its group`);
+          if (route.groups.length > 0)
+            assert.ok(
+              route.groups.some((g) => claims.groups.includes(g)),
+              `forwarded to ${route.id} without its group`,
+            );
 
           // The service trusts exactly the verified identity, bound to this request line, query and body.
           const trusted = await h.verifier.verify({ method: seen.method, path: seen.url, headers: seen.headers, body: seen.body });
           assert.deepEqual(
-            { sub: trusted.sub, groups: trusted.groups, scopes: trusted.scopes, tenant: trusted.tenant, clientId: trusted.clientId, srcIss: trusted.srcIss },
+            {
+              sub: trusted.sub,
+              groups: trusted.groups,
+              scopes: trusted.scopes,
+              tenant: trusted.tenant,
+              clientId: trusted.clientId,
+              srcIss: trusted.srcIss,
+            },
             { sub: claims.sub, groups: claims.groups, scopes, tenant: claims.tenant, clientId: claims.clientId, srcIss: ISSUER },
           );
 
@@ -222,10 +288,29 @@ describe('Property: the identity a service trusts is the identity the authorizer
   it('the list-splitting attacks of the field end in a deny, or are forwarded with the lists intact', async () => {
     const cases: Array<{ claims: Claims; target: Target; expect: 'refused' | 'forwarded' }> = [
       // `marketing,admin` is one group, not `admin`: no way onto /admin/reports on the simple-response path.
-      { claims: { sub: 'u', groups: ['marketing,admin'], scopes: [], scopeAsString: true, tenant: undefined, clientId: undefined }, target: TARGETS[3]!, expect: 'refused' },
+      {
+        claims: { sub: 'u', groups: ['marketing,admin'], scopes: [], scopeAsString: true, tenant: undefined, clientId: undefined },
+        target: TARGETS[3]!,
+        expect: 'refused',
+      },
       // A scope list item holding a space is refused (token_scope_invalid), not split into `orders:read`.
-      { claims: { sub: 'u', groups: [], scopes: ['other:read orders:read'], scopeAsString: false, tenant: undefined, clientId: undefined }, target: TARGETS[1]!, expect: 'refused' },
-      { claims: { sub: 'u', groups: ['CN=Admins,OU=Groups,DC=example,DC=com', 'plain'], scopes: ['orders:read'], scopeAsString: true, tenant: undefined, clientId: undefined }, target: TARGETS[1]!, expect: 'forwarded' },
+      {
+        claims: { sub: 'u', groups: [], scopes: ['other:read orders:read'], scopeAsString: false, tenant: undefined, clientId: undefined },
+        target: TARGETS[1]!,
+        expect: 'refused',
+      },
+      {
+        claims: {
+          sub: 'u',
+          groups: ['CN=Admins,OU=Groups,DC=example,DC=com', 'plain'],
+          scopes: ['orders:read'],
+          scopeAsString: true,
+          tenant: undefined,
+          clientId: undefined,
+        },
+        target: TARGETS[1]!,
+        expect: 'forwarded',
+      },
     ];
     for (const flavour of ['rest-token', 'rest-request', 'http-simple', 'http-policy'] as const) {
       for (const c of cases) {
@@ -236,13 +321,20 @@ describe('Property: the identity a service trusts is the identity the authorizer
         if (context !== undefined) {
           const input = { method: c.target.method, path: c.target.path, resource: c.target.resource };
           const before = h.upstream.requests.length;
-          const response = await handleIngressEvent(h.ingress, flavour.startsWith('rest') ? restEvent(input, context) : httpApiEvent(input, { lambda: context }));
+          const response = await handleIngressEvent(
+            h.ingress,
+            flavour.startsWith('rest') ? restEvent(input, context) : httpApiEvent(input, { lambda: context }),
+          );
           forwarded = response.statusCode === 200;
           if (forwarded) {
             const seen = h.upstream.requests[before]!;
             const trusted = await h.verifier.verify({ method: seen.method, path: seen.url, headers: seen.headers });
             assert.deepEqual(trusted.groups, c.claims.groups, `${flavour}: groups in the assertion`);
-            assert.deepEqual(decodeList(seen.headers['x-identity-groups'] as string, ','), c.claims.groups, `${flavour}: groups in the headers`);
+            assert.deepEqual(
+              decodeList(seen.headers['x-identity-groups'] as string, ','),
+              c.claims.groups,
+              `${flavour}: groups in the headers`,
+            );
           }
         }
         assert.equal(forwarded ? 'forwarded' : 'refused', c.expect, `${flavour}: ${JSON.stringify(c.claims)}`);

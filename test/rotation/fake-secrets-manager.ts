@@ -81,7 +81,10 @@ export class FakeSecretsManager {
       lastRotatedDate: opts.lastRotatedDate,
       createdDate: opts.createdDate ?? this.now(),
       versions: new Map(
-        Object.entries(opts.versions ?? {}).map(([id, v]) => [id, { value: v.value, stages: [...v.stages], createdDate: v.createdDate ?? this.now() }]),
+        Object.entries(opts.versions ?? {}).map(([id, v]) => [
+          id,
+          { value: v.value, stages: [...v.stages], createdDate: v.createdDate ?? this.now() },
+        ]),
       ),
     };
     this.secrets.set(arn, secret);
@@ -121,8 +124,13 @@ export class FakeSecretsManager {
   /** Wires every command through aws-sdk-client-mock's callsFake. */
   attach(mock: AwsClientStub<SecretsManagerClient>): void {
     const commands = {
-      DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
-      RotateSecretCommand, ListSecretsCommand, ListSecretVersionIdsCommand,
+      DescribeSecretCommand,
+      GetSecretValueCommand,
+      PutSecretValueCommand,
+      UpdateSecretVersionStageCommand,
+      RotateSecretCommand,
+      ListSecretsCommand,
+      ListSecretVersionIdsCommand,
     };
     for (const [name, command] of Object.entries(commands)) {
       mock.on(command as never).callsFake(async (input: Record<string, unknown>) => this.handle(name, input));
@@ -137,7 +145,7 @@ export class FakeSecretsManager {
     client.middlewareStack.add(
       (_next, context) => async (args) => {
         const output = await this.handle(String(context.commandName), args.input as Record<string, unknown>);
-        return { output: { ...output, $metadata: { httpStatusCode: 200 } }, response: {} } as never;
+        return { output: { ...output, $metadata: { httpStatusCode: 200 } }, response: {} };
       },
       { step: 'deserialize', priority: 'high', name: 'fakeSecretsManager' },
     );
@@ -181,7 +189,11 @@ export class FakeSecretsManager {
         return this.list(input);
       case 'ListSecretVersionIdsCommand': {
         const s = this.get(String(input.SecretId));
-        return { ARN: s.arn, Name: s.name, Versions: [...s.versions].map(([VersionId, v]) => ({ VersionId, VersionStages: [...v.stages], CreatedDate: v.createdDate })) };
+        return {
+          ARN: s.arn,
+          Name: s.name,
+          Versions: [...s.versions].map(([VersionId, v]) => ({ VersionId, VersionStages: [...v.stages], CreatedDate: v.createdDate })),
+        };
       }
       default:
         throw new Error(`fake does not implement ${command}`);
@@ -190,8 +202,14 @@ export class FakeSecretsManager {
 
   private describe(s: FakeSecret): Record<string, unknown> {
     return {
-      ARN: s.arn, Name: s.name, RotationEnabled: s.rotationEnabled, RotationRules: s.rotationRules, LastRotatedDate: s.lastRotatedDate,
-      CreatedDate: s.createdDate, Tags: s.tags.map((t) => ({ ...t })), VersionIdsToStages: this.stageMap(s.arn),
+      ARN: s.arn,
+      Name: s.name,
+      RotationEnabled: s.rotationEnabled,
+      RotationRules: s.rotationRules,
+      LastRotatedDate: s.lastRotatedDate,
+      CreatedDate: s.createdDate,
+      Tags: s.tags.map((t) => ({ ...t })),
+      VersionIdsToStages: this.stageMap(s.arn),
     };
   }
 
@@ -201,7 +219,10 @@ export class FakeSecretsManager {
     const id = (input.VersionId as string | undefined) ?? (stage ? this.versionWith(s.arn, stage) : undefined);
     const v = id === undefined ? undefined : s.versions.get(id);
     if (!v || (stage && !v.stages.includes(stage)) || v.value === undefined) {
-      throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value for staging label or version.", ...meta });
+      throw new ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret value for staging label or version.",
+        ...meta,
+      });
     }
     return { ARN: s.arn, Name: s.name, VersionId: id, SecretString: v.value, VersionStages: [...v.stages], CreatedDate: v.createdDate };
   }
@@ -212,7 +233,10 @@ export class FakeSecretsManager {
     const value = String(input.SecretString);
     const existing = s.versions.get(id);
     if (existing?.value !== undefined && existing.value !== value) {
-      throw new ResourceExistsException({ message: 'A version with this ClientRequestToken already exists with a different value.', ...meta });
+      throw new ResourceExistsException({
+        message: 'A version with this ClientRequestToken already exists with a different value.',
+        ...meta,
+      });
     }
     const stages = (input.VersionStages as string[] | undefined) ?? ['AWSCURRENT'];
     const version = existing ?? { value, stages: [], createdDate: this.now() };
@@ -234,7 +258,10 @@ export class FakeSecretsManager {
     if (moveTo !== undefined) {
       if (!s.versions.has(moveTo)) throw new ResourceNotFoundException({ message: `Version ${moveTo} not found.`, ...meta });
       if (holder !== undefined && holder !== moveTo && removeFrom === undefined) {
-        throw new InvalidParameterException({ message: `The staging label ${stage} is currently attached to version ${holder}. You must specify RemoveFromVersionId.`, ...meta });
+        throw new InvalidParameterException({
+          message: `The staging label ${stage} is currently attached to version ${holder}. You must specify RemoveFromVersionId.`,
+          ...meta,
+        });
       }
       const wasPending = s.versions.get(moveTo)!.stages.includes('AWSPENDING');
       this.attachLabel(s, stage, moveTo);
@@ -276,7 +303,11 @@ export class FakeSecretsManager {
     const matches = (s: FakeSecret) =>
       filters.every((f) =>
         f.Values.some((v) =>
-          f.Key === 'tag-key' ? s.tags.some((t) => t.Key?.startsWith(v)) : f.Key === 'tag-value' ? s.tags.some((t) => t.Value?.startsWith(v)) : true,
+          f.Key === 'tag-key'
+            ? s.tags.some((t) => t.Key?.startsWith(v))
+            : f.Key === 'tag-value'
+              ? s.tags.some((t) => t.Value?.startsWith(v))
+              : true,
         ),
       );
     const all = [...this.secrets.values()].filter(matches);

@@ -60,13 +60,21 @@ describe('Handler: rotate', () => {
     const put = fake.calls.find((c) => c.command === 'PutSecretValueCommand');
     assert.equal(put?.input.RotationToken, rotateEvent.RotationToken, 'passed through for role-assuming rotation');
     const done = logs.entries().filter((e) => e.message === 'rotation step done');
-    assert.deepEqual(done.map((e) => e.step), ['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+    assert.deepEqual(
+      done.map((e) => e.step),
+      ['createSecret', 'setSecret', 'testSecret', 'finishSecret'],
+    );
     assert.equal(done[0]?.secretArn, secret.arn);
     assert.equal(done[0]?.token, rotateEvent.ClientRequestToken);
     const current = fake.valueAt(secret.arn, 'AWSCURRENT')!;
     assertNoSecretsLogged(logs, [
-      rotateEvent.RotationToken!, current, initial.current.privateJwk.d, initial.next.privateJwk.d,
-      ...Object.values(JSON.parse(current) as Record<string, { privateJwk?: { d: string } } | null>).flatMap((k) => (k?.privateJwk ? [k.privateJwk.d] : [])),
+      rotateEvent.RotationToken!,
+      current,
+      initial.current.privateJwk.d,
+      initial.next.privateJwk.d,
+      ...Object.values(JSON.parse(current) as Record<string, { privateJwk?: { d: string } } | null>).flatMap((k) =>
+        k?.privateJwk ? [k.privateJwk.d] : [],
+      ),
     ]);
   });
 
@@ -88,7 +96,22 @@ describe('Handler: scheduled', () => {
   it('runs the secrets check, then the live audit, for the sample schedule event', async () => {
     fake.addSecret({ name: 'overdue', tags: { 'meshgate:managed': 'true' }, lastRotatedDate: new Date(Date.now() - 400 * 86_400_000) });
     iamMock.on(GetAccountAuthorizationDetailsCommand).resolves({
-      Policies: [{ PolicyName: 'too-broad', Arn: 'arn:aws:iam::123456789012:policy/too-broad', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })) }] }],
+      Policies: [
+        {
+          PolicyName: 'too-broad',
+          Arn: 'arn:aws:iam::123456789012:policy/too-broad',
+          DefaultVersionId: 'v1',
+          PolicyVersionList: [
+            {
+              VersionId: 'v1',
+              IsDefaultVersion: true,
+              Document: encodeURIComponent(
+                JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+              ),
+            },
+          ],
+        },
+      ],
       IsTruncated: false,
     });
     smMock.on(GetResourcePolicyCommand).resolves({});
@@ -102,7 +125,10 @@ describe('Handler: scheduled', () => {
     assert.equal(result.secrets.rotationsStarted.length, 1);
     assert.equal(logs.entries().find((e) => e.message === 'secrets rotation check')?.RotationsStarted, 1);
     assert.equal(result.audit.bySeverity.critical >= 1, true, 'the Action "*" policy is a critical finding');
-    const findings = logs.entries().filter((e) => e.message === 'audit finding').map((e) => (e.auditFinding as { kind: string; resource: string }));
+    const findings = logs
+      .entries()
+      .filter((e) => e.message === 'audit finding')
+      .map((e) => e.auditFinding as { kind: string; resource: string });
     assert.ok(findings.some((f) => f.kind === 'wildcard-action'));
     const overdue = findings.filter((f) => f.kind === 'secret-rotation-overdue');
     assert.equal(overdue.length, 0, 'the audit does not repeat what the secrets check already reported');

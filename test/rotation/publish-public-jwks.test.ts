@@ -36,7 +36,11 @@ beforeEach(freshFake);
 
 async function startedRotation(name = SIGNING): Promise<{ arn: string; initial: SigningKeySet }> {
   const initial = newKeySet();
-  const { arn } = fake.addSecret({ name, tags: KEYSET_TAGS, versions: { 'v-old': { value: serializeKeySet(initial), stages: ['AWSCURRENT'] } } });
+  const { arn } = fake.addSecret({
+    name,
+    tags: KEYSET_TAGS,
+    versions: { 'v-old': { value: serializeKeySet(initial), stages: ['AWSCURRENT'] } },
+  });
   await client.send(new RotateSecretCommand({ SecretId: arn, ClientRequestToken: TOKEN }));
   fake.calls.length = 0;
   return { arn, initial };
@@ -47,7 +51,8 @@ const step = (arn: string, Step: RotationStepName, using = strategies()): Promis
 const publicPuts = () => fake.calls.filter((c) => c.command === 'PutSecretValueCommand' && c.input.SecretId === PUBLIC);
 const published = () => parsePublicJwks(fake.valueAt(publicArn, 'AWSCURRENT') ?? '');
 const publishedKids = () => published().keys.map((k) => k.kid);
-const privateValues = (...sets: SigningKeySet[]) => sets.flatMap((s) => [s.current, s.next, s.previous]).flatMap((k) => (k ? [k.privateJwk.d] : []));
+const privateValues = (...sets: SigningKeySet[]) =>
+  sets.flatMap((s) => [s.current, s.next, s.previous]).flatMap((k) => (k ? [k.privateJwk.d] : []));
 
 describe('Strategy signing-key-set with the public JWKS publisher', () => {
   it('setSecret publishes exactly the public JWKS of the pending set, under the rotation token, with no private member', async () => {
@@ -111,7 +116,10 @@ describe('Strategy signing-key-set with the public JWKS publisher', () => {
     const other = JSON.stringify(publicJwks(newKeySet()));
     fake.get(publicArn).versions.set(TOKEN, { value: other, stages: ['AWSCURRENT'], createdDate: new Date() });
 
-    await assert.rejects(step(arn, 'setSecret'), (err: MeshgateError) => err.code === 'rotation_step_failed' && /already holds a different public JWKS/.test(err.message));
+    await assert.rejects(
+      step(arn, 'setSecret'),
+      (err: MeshgateError) => err.code === 'rotation_step_failed' && /already holds a different public JWKS/.test(err.message),
+    );
     assert.equal(fake.valueAt(publicArn, 'AWSCURRENT'), other);
     assert.equal(fake.versionWith(arn, 'AWSCURRENT'), 'v-old');
   });
@@ -137,7 +145,10 @@ describe('Strategy signing-key-set with the public JWKS publisher', () => {
     assert.equal((await step(arn, 'setSecret', builtInStrategies(publisher))).action, 'set-skipped');
     assert.equal(publicPuts().length, 0);
 
-    assert.throws(() => publisherFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC }), (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_SECRET_ID');
+    assert.throws(
+      () => publisherFromEnv({ MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC }),
+      (err: unknown) => err instanceof ConfigError && err.path === 'MESHGATE_KEY_SECRET_ID',
+    );
   });
 });
 
@@ -148,18 +159,27 @@ describe('Handler: rotate, with the public JWKS configured as serverless.yml doe
     const secret = fake.addSecret({
       name: 'meshgate/dev/signing-keys',
       tags: KEYSET_TAGS,
-      versions: { 'v-old': { value: serializeKeySet(newKeySet()), stages: ['AWSCURRENT'] }, [event.ClientRequestToken!]: { stages: ['AWSPENDING'] } },
+      versions: {
+        'v-old': { value: serializeKeySet(newKeySet()), stages: ['AWSCURRENT'] },
+        [event.ClientRequestToken!]: { stages: ['AWSPENDING'] },
+      },
     });
     assert.equal(secret.arn, event.SecretId);
     const saved = { ...process.env };
-    Object.assign(process.env, { MESHGATE_KEY_SECRET_ID: 'meshgate/dev/signing-keys', MESHGATE_PUBLIC_JWKS_SECRET_ID: 'meshgate/dev/public-jwks' });
+    Object.assign(process.env, {
+      MESHGATE_KEY_SECRET_ID: 'meshgate/dev/signing-keys',
+      MESHGATE_PUBLIC_JWKS_SECRET_ID: 'meshgate/dev/public-jwks',
+    });
     try {
       const { handler } = await import('../../functions/rotate/handler');
       for (const Step of ROTATION_STEPS) await handler({ ...event, Step });
     } finally {
       process.env = saved;
     }
-    assert.deepEqual(parsePublicJwks(fake.valueAt(publicDev.arn, 'AWSCURRENT')!), publicJwks(parseKeySet(fake.valueAt(secret.arn, 'AWSCURRENT'))));
+    assert.deepEqual(
+      parsePublicJwks(fake.valueAt(publicDev.arn, 'AWSCURRENT')!),
+      publicJwks(parseKeySet(fake.valueAt(secret.arn, 'AWSCURRENT'))),
+    );
     assert.equal(fake.versionWith(publicDev.arn, 'AWSCURRENT'), event.ClientRequestToken);
   });
 });

@@ -53,11 +53,14 @@ describe('Function: createRotationClient', () => {
     const { fake, client, arn } = await setup(2);
     fake.throttle('DescribeSecretCommand', 10);
 
-    await assert.rejects(runRotationStep({ SecretId: arn, ClientRequestToken: TOKEN, Step: 'createSecret' }, { client }), (err: MeshgateError) => {
-      assert.equal(err.code, 'rotation_step_failed');
-      assert.equal((err.cause as Error).name, 'ThrottlingException');
-      return true;
-    });
+    await assert.rejects(
+      runRotationStep({ SecretId: arn, ClientRequestToken: TOKEN, Step: 'createSecret' }, { client }),
+      (err: MeshgateError) => {
+        assert.equal(err.code, 'rotation_step_failed');
+        assert.equal((err.cause as Error).name, 'ThrottlingException');
+        return true;
+      },
+    );
     assert.equal(count(fake, 'DescribeSecretCommand'), 2);
     assert.deepEqual(fake.stageMap(arn), { 'v-old': ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] });
   });

@@ -31,25 +31,60 @@ afterEach(() => logs?.stop());
 function seedAccount() {
   const current = { v1: { value: '{"token":"x"}', stages: ['AWSCURRENT'], createdDate: ago(400) } };
   return {
-    fresh: fake.addSecret({ name: 'fresh', tags: MANAGED, lastRotatedDate: ago(1), rotationRules: { AutomaticallyAfterDays: 30 }, versions: current }),
-    overdue: fake.addSecret({ name: 'overdue', tags: MANAGED, lastRotatedDate: ago(40), rotationRules: { ScheduleExpression: 'rate(30 days)' }, versions: current }),
-    withinGrace: fake.addSecret({ name: 'within-grace', tags: MANAGED, lastRotatedDate: ago(30.5), rotationRules: { AutomaticallyAfterDays: 30 }, versions: current }),
+    fresh: fake.addSecret({
+      name: 'fresh',
+      tags: MANAGED,
+      lastRotatedDate: ago(1),
+      rotationRules: { AutomaticallyAfterDays: 30 },
+      versions: current,
+    }),
+    overdue: fake.addSecret({
+      name: 'overdue',
+      tags: MANAGED,
+      lastRotatedDate: ago(40),
+      rotationRules: { ScheduleExpression: 'rate(30 days)' },
+      versions: current,
+    }),
+    withinGrace: fake.addSecret({
+      name: 'within-grace',
+      tags: MANAGED,
+      lastRotatedDate: ago(30.5),
+      rotationRules: { AutomaticallyAfterDays: 30 },
+      versions: current,
+    }),
     disabled: fake.addSecret({ name: 'disabled', tags: MANAGED, rotationEnabled: false, lastRotatedDate: ago(400), versions: current }),
     stuck: fake.addSecret({
-      name: 'stuck', tags: MANAGED, lastRotatedDate: ago(45),
+      name: 'stuck',
+      tags: MANAGED,
+      lastRotatedDate: ago(45),
       versions: { ...current, v2: { stages: ['AWSPENDING'], createdDate: ago(3) } },
     }),
     inProgress: fake.addSecret({
-      name: 'in-progress', tags: MANAGED, lastRotatedDate: ago(31.5),
+      name: 'in-progress',
+      tags: MANAGED,
+      lastRotatedDate: ago(31.5),
       versions: { ...current, v2: { stages: ['AWSPENDING'], createdDate: new Date(NOW.getTime() - 10 * 60_000) } },
     }),
-    prefixOnly: fake.addSecret({ name: 'prefix-only', tags: { 'meshgate:managed-legacy': 'true' }, lastRotatedDate: ago(400), versions: current }),
-    unpaired: fake.addSecret({ name: 'unpaired', tags: { 'meshgate:managed': 'false', 'team:on-call': 'true' }, lastRotatedDate: ago(400), versions: current }),
+    prefixOnly: fake.addSecret({
+      name: 'prefix-only',
+      tags: { 'meshgate:managed-legacy': 'true' },
+      lastRotatedDate: ago(400),
+      versions: current,
+    }),
+    unpaired: fake.addSecret({
+      name: 'unpaired',
+      tags: { 'meshgate:managed': 'false', 'team:on-call': 'true' },
+      lastRotatedDate: ago(400),
+      versions: current,
+    }),
   };
 }
 
 const kindsFor = (report: Awaited<ReturnType<typeof runScheduledJob>>, arn: string) =>
-  report.findings.filter((f) => f.resource === arn).map((f) => f.kind).sort();
+  report.findings
+    .filter((f) => f.resource === arn)
+    .map((f) => f.kind)
+    .sort();
 
 describe('Function: runScheduledJob', () => {
   it('starts rotation only for the overdue secret and reports the others', async () => {
@@ -58,8 +93,14 @@ describe('Function: runScheduledJob', () => {
     const report = await runScheduledJob({ client, policy, now: () => NOW });
 
     const rotateCalls = fake.calls.filter((c) => c.command === 'RotateSecretCommand');
-    assert.deepEqual(rotateCalls.map((c) => c.input), [{ SecretId: s.overdue.arn, RotateImmediately: true }]);
-    assert.deepEqual(report.rotationsStarted.map((r) => r.resource), [s.overdue.arn]);
+    assert.deepEqual(
+      rotateCalls.map((c) => c.input),
+      [{ SecretId: s.overdue.arn, RotateImmediately: true }],
+    );
+    assert.deepEqual(
+      report.rotationsStarted.map((r) => r.resource),
+      [s.overdue.arn],
+    );
     assert.equal(fake.versionWith(s.overdue.arn, 'AWSPENDING'), report.rotationsStarted[0]?.versionId);
 
     assert.equal(report.checked, 6, 'prefix-only and unpaired tags are not managed');
@@ -85,8 +126,14 @@ describe('Function: runScheduledJob', () => {
 
     const lists = fake.calls.filter((c) => c.command === 'ListSecretsCommand');
     assert.equal(lists.length, 4, '8 matching secrets at 2 per page');
-    assert.deepEqual(lists[0]?.input.Filters, [{ Key: 'tag-key', Values: ['meshgate:managed'] }, { Key: 'tag-value', Values: ['true'] }]);
-    assert.deepEqual(lists.map((c) => c.input.NextToken), [undefined, 'page-2', 'page-4', 'page-6']);
+    assert.deepEqual(lists[0]?.input.Filters, [
+      { Key: 'tag-key', Values: ['meshgate:managed'] },
+      { Key: 'tag-value', Values: ['true'] },
+    ]);
+    assert.deepEqual(
+      lists.map((c) => c.input.NextToken),
+      [undefined, 'page-2', 'page-4', 'page-6'],
+    );
   });
 
   it('reports only, without RotateSecret, when startRotation is off', async () => {
@@ -103,13 +150,24 @@ describe('Function: runScheduledJob', () => {
 
     const report = await runScheduledJob({ client, policy, now: () => NOW });
 
-    assert.deepEqual(report.errors.map((e) => e.resource), [a.arn]);
+    assert.deepEqual(
+      report.errors.map((e) => e.resource),
+      [a.arn],
+    );
     assert.match(report.errors[0]!.message, /ThrottlingException/);
-    assert.deepEqual(report.rotationsStarted.map((r) => r.resource), [b.arn]);
+    assert.deepEqual(
+      report.rotationsStarted.map((r) => r.resource),
+      [b.arn],
+    );
   });
 
   it('does not rotate a secret twice when the job runs again while the rotation is in progress', async () => {
-    const s = fake.addSecret({ name: 'overdue', tags: MANAGED, lastRotatedDate: ago(60), versions: { v1: { value: 'x', stages: ['AWSCURRENT'] } } });
+    const s = fake.addSecret({
+      name: 'overdue',
+      tags: MANAGED,
+      lastRotatedDate: ago(60),
+      versions: { v1: { value: 'x', stages: ['AWSCURRENT'] } },
+    });
     await runScheduledJob({ client, policy, now: () => NOW });
 
     const second = await runScheduledJob({ client, policy, now: () => NOW });
@@ -135,11 +193,17 @@ describe('Function: publishSecretsReport', () => {
     assert.equal(summary?.Overdue, 3);
     assert.equal(summary?.Disabled, 1);
     assert.equal(summary?.Stuck, 1);
-    const emf = logs.entries().find((e) => e._aws !== undefined) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
-    assert.deepEqual(
-      emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort(),
-      ['Disabled', 'Errors', 'Overdue', 'RotationsStarted', 'SecretsChecked', 'Stuck'],
-    );
+    const emf = logs.entries().find((e) => e._aws !== undefined) as {
+      _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+    } & Record<string, unknown>;
+    assert.deepEqual(emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort(), [
+      'Disabled',
+      'Errors',
+      'Overdue',
+      'RotationsStarted',
+      'SecretsChecked',
+      'Stuck',
+    ]);
     assert.equal(emf.RotationsStarted, 1);
   });
 });
@@ -158,12 +222,21 @@ describe('Function: rotationIntervalMs / dueDate', () => {
     const cron = { ScheduleExpression: 'cron(0 8 1 * ? *)' };
     const next = ago(2);
     assert.deepEqual(dueDate({ rules: cron, lastRotated: ago(40), created: undefined, nextRotation: next }, policy), next);
-    assert.deepEqual(dueDate({ rules: cron, lastRotated: ago(40), created: undefined, nextRotation: undefined }, policy), new Date(ago(40).getTime() + 90 * DAY));
-    assert.deepEqual(dueDate({ rules: { AutomaticallyAfterDays: 30 }, lastRotated: undefined, created: ago(10), nextRotation: undefined }, policy), ago(-20));
+    assert.deepEqual(
+      dueDate({ rules: cron, lastRotated: ago(40), created: undefined, nextRotation: undefined }, policy),
+      new Date(ago(40).getTime() + 90 * DAY),
+    );
+    assert.deepEqual(
+      dueDate({ rules: { AutomaticallyAfterDays: 30 }, lastRotated: undefined, created: ago(10), nextRotation: undefined }, policy),
+      ago(-20),
+    );
   });
 
   it('reads the policy from the environment and names a bad variable', () => {
     assert.equal(loadScheduledConfig({ MESHGATE_ROTATION_GRACE_HOURS: '6' }).policy.graceMs, 6 * 3_600_000);
-    assert.throws(() => loadScheduledConfig({ MESHGATE_ROTATION_STUCK_AFTER_HOURS: 'soon' }), (err: ConfigError) => err.path === 'MESHGATE_ROTATION_STUCK_AFTER_HOURS');
+    assert.throws(
+      () => loadScheduledConfig({ MESHGATE_ROTATION_STUCK_AFTER_HOURS: 'soon' }),
+      (err: ConfigError) => err.path === 'MESHGATE_ROTATION_STUCK_AFTER_HOURS',
+    );
   });
 });

@@ -75,7 +75,10 @@ describe('Function: runRotationStep', () => {
         { command: 'DescribeSecretCommand', input: { SecretId: arn } },
         { command: 'GetSecretValueCommand', input: { SecretId: arn, VersionStage: 'AWSPENDING', VersionId: TOKEN } },
         { command: 'GetSecretValueCommand', input: { SecretId: arn, VersionStage: 'AWSCURRENT' } },
-        { command: 'PutSecretValueCommand', input: { SecretId: arn, ClientRequestToken: TOKEN, SecretString: '<value>', VersionStages: ['AWSPENDING'] } },
+        {
+          command: 'PutSecretValueCommand',
+          input: { SecretId: arn, ClientRequestToken: TOKEN, SecretString: '<value>', VersionStages: ['AWSPENDING'] },
+        },
       ]);
       assert.deepEqual(fake.stageMap(arn), { 'v-old': ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] });
       assertRotatedFrom(parseKeySet(fake.valueAt(arn, 'AWSPENDING')), initial);
@@ -90,7 +93,10 @@ describe('Function: runRotationStep', () => {
       const outcome = await step(arn, 'createSecret');
 
       assert.equal(outcome.action, 'pending-exists');
-      assert.deepEqual(fake.calls.map((c) => c.command), ['DescribeSecretCommand', 'GetSecretValueCommand']);
+      assert.deepEqual(
+        fake.calls.map((c) => c.command),
+        ['DescribeSecretCommand', 'GetSecretValueCommand'],
+      );
       assert.equal(fake.valueAt(arn, 'AWSPENDING'), pending);
     });
 
@@ -133,7 +139,10 @@ describe('Function: runRotationStep', () => {
       const outcome = await step(arn, 'setSecret');
 
       assert.equal(outcome.action, 'set-skipped');
-      assert.deepEqual(fake.calls.map((c) => c.command), ['DescribeSecretCommand']);
+      assert.deepEqual(
+        fake.calls.map((c) => c.command),
+        ['DescribeSecretCommand'],
+      );
     });
   });
 
@@ -198,7 +207,10 @@ describe('Function: runRotationStep', () => {
       assert.equal(outcome.action, 'finished');
       assert.deepEqual(fake.calls, [
         { command: 'DescribeSecretCommand', input: { SecretId: arn } },
-        { command: 'UpdateSecretVersionStageCommand', input: { SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: 'v-old' } },
+        {
+          command: 'UpdateSecretVersionStageCommand',
+          input: { SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: 'v-old' },
+        },
       ]);
       assert.deepEqual(fake.stageMap(arn), { 'v-old': ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] });
       assertRotatedFrom(parseKeySet(fake.valueAt(arn, 'AWSCURRENT')), initial);
@@ -223,7 +235,10 @@ describe('Function: runRotationStep', () => {
       for (const name of ROTATION_STEPS) {
         await assert.rejects(step(arn, name), (err: MeshgateError) => err.code === 'rotation_not_enabled');
       }
-      assert.deepEqual(fake.calls.map((c) => c.command), ROTATION_STEPS.map(() => 'DescribeSecretCommand'));
+      assert.deepEqual(
+        fake.calls.map((c) => c.command),
+        ROTATION_STEPS.map(() => 'DescribeSecretCommand'),
+      );
     });
 
     it('refuses a token that is not a version of the secret', async () => {
@@ -266,7 +281,11 @@ describe('Function: runRotationStep', () => {
         const failures = await rotateToEnd(arn);
 
         assert.equal(failures, 1, `crash after call ${crashAt} costs exactly one retried step`);
-        assert.deepEqual(fake.stageMap(arn), { 'v-old': ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] }, `crash after call ${crashAt}`);
+        assert.deepEqual(
+          fake.stageMap(arn),
+          { 'v-old': ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] },
+          `crash after call ${crashAt}`,
+        );
         const puts = fake.calls.filter((c) => c.command === 'PutSecretValueCommand');
         assert.equal(new Set(puts.map((c) => c.input.SecretString)).size, 1, 'the key set is generated once and never replaced');
         assert.equal(fake.valueAt(arn, 'AWSCURRENT'), puts[0]?.input.SecretString);
@@ -313,7 +332,11 @@ describe('Function: parseRotationEvent', () => {
   for (const [name, event, message] of [
     ['not an object', 'createSecret', /SecretId must be a non-empty string/],
     ['a missing token', { SecretId: 'x', Step: 'createSecret' }, /ClientRequestToken must be a non-empty string/],
-    ['an unknown step', { SecretId: 'x', ClientRequestToken: TOKEN, Step: 'deleteSecret' }, /Step must be one of createSecret, setSecret, testSecret, finishSecret/],
+    [
+      'an unknown step',
+      { SecretId: 'x', ClientRequestToken: TOKEN, Step: 'deleteSecret' },
+      /Step must be one of createSecret, setSecret, testSecret, finishSecret/,
+    ],
   ] as const) {
     it(`rejects ${name} with a message naming the field`, () => {
       assert.throws(() => parseRotationEvent(event), message);

@@ -34,7 +34,11 @@ describe('Function: parseRouteTable', () => {
       [{ ...base, upstreams: { svc: { timeoutMs: 10 } } }, 'routes.upstreams.svc.timeoutMs'],
     ];
     for (const [value, path] of cases) {
-      assert.throws(() => parseRouteTable(value), (err: unknown) => err instanceof ConfigError && err.path === path, path);
+      assert.throws(
+        () => parseRouteTable(value),
+        (err: unknown) => err instanceof ConfigError && err.path === path,
+        path,
+      );
     }
   });
 });

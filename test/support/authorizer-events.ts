@@ -17,7 +17,14 @@ export function restRequestEvent(headers: Record<string, string>, method = 'GET'
     queryStringParameters: null,
     pathParameters: null,
     stageVariables: null,
-    requestContext: { requestId: 'req-rest-1', stage: 'prod', httpMethod: method, resourcePath: path, accountId: '123456789012', apiId: 'abc123def4' },
+    requestContext: {
+      requestId: 'req-rest-1',
+      stage: 'prod',
+      httpMethod: method,
+      resourcePath: path,
+      accountId: '123456789012',
+      apiId: 'abc123def4',
+    },
   };
 }
 
@@ -32,6 +39,10 @@ export function httpApiEvent(headers: Record<string, string>, method = 'GET', pa
     rawPath: path,
     rawQueryString: '',
     headers,
-    requestContext: { requestId: 'req-http-1', http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, stage: '$default' },
+    requestContext: {
+      requestId: 'req-http-1',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      stage: '$default',
+    },
   };
 }

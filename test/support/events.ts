@@ -34,7 +34,11 @@ function firstValues(multi: Record<string, string[]>): Record<string, string> {
 }
 
 /** REST API payload 1.0 proxy event; `authorizer` is `requestContext.authorizer` (null: no authorizer ran). */
-export function restEvent(input: ProxyEventInput = {}, authorizer: Record<string, unknown> | null = authorizerContext(), identity: Record<string, unknown> = {}): Record<string, unknown> {
+export function restEvent(
+  input: ProxyEventInput = {},
+  authorizer: Record<string, unknown> | null = authorizerContext(),
+  identity: Record<string, unknown> = {},
+): Record<string, unknown> {
   const method = input.method ?? 'GET';
   const path = input.path ?? '/whoami';
   const multiValueHeaders = input.multiValueHeaders ?? Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k, [v]]));
@@ -60,7 +64,9 @@ export function restEvent(input: ProxyEventInput = {}, authorizer: Record<string
       requestTimeEpoch: Date.now(),
       protocol: 'HTTP/1.1',
       identity: { sourceIp: '203.0.113.7', userAgent: 'test', userArn: null, caller: null, accountId: null, accessKey: null, ...identity },
-      ...(authorizer === null ? {} : { authorizer: { principalId: String(authorizer.sub ?? 'unknown'), integrationLatency: 12, ...authorizer } }),
+      ...(authorizer === null
+        ? {}
+        : { authorizer: { principalId: String(authorizer.sub ?? 'unknown'), integrationLatency: 12, ...authorizer } }),
     },
     body: input.body ?? null,
     isBase64Encoded: input.isBase64Encoded ?? false,
@@ -69,15 +75,28 @@ export function restEvent(input: ProxyEventInput = {}, authorizer: Record<string
 
 /** REST event of a SigV4 caller on an `aws_iam` route: `requestContext.identity` carries the caller. */
 export function restIamEvent(input: ProxyEventInput = {}, userArn = 'arn:aws:iam::123456789012:user/deployer'): Record<string, unknown> {
-  return restEvent({ path: '/iam/whoami', ...input }, null, { userArn, caller: 'AIDAEXAMPLECALLER', accountId: '123456789012', accessKey: 'AKIAEXAMPLEKEY000000', user: 'AIDAEXAMPLECALLER' });
+  return restEvent({ path: '/iam/whoami', ...input }, null, {
+    userArn,
+    caller: 'AIDAEXAMPLECALLER',
+    accountId: '123456789012',
+    accessKey: 'AKIAEXAMPLEKEY000000',
+    user: 'AIDAEXAMPLECALLER',
+  });
 }
 
 /** HTTP API payload 2.0 event; `lambda` is `requestContext.authorizer.lambda`, `iam` is `requestContext.authorizer.iam`. */
-export function httpApiEvent(input: ProxyEventInput = {}, authorizer: { lambda?: Record<string, unknown>; iam?: Record<string, unknown>; jwt?: Record<string, unknown> } | null = { lambda: authorizerContext() }): Record<string, unknown> {
+export function httpApiEvent(
+  input: ProxyEventInput = {},
+  authorizer: { lambda?: Record<string, unknown>; iam?: Record<string, unknown>; jwt?: Record<string, unknown> } | null = {
+    lambda: authorizerContext(),
+  },
+): Record<string, unknown> {
   const method = input.method ?? 'GET';
   const path = input.path ?? '/whoami';
   const query = input.query ?? {};
-  const rawQueryString = Object.entries(query).flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join('&');
+  const rawQueryString = Object.entries(query)
+    .flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
+    .join('&');
   const headers = input.headers ?? Object.fromEntries(Object.entries(input.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
   return {
     version: '2.0',
@@ -85,7 +104,9 @@ export function httpApiEvent(input: ProxyEventInput = {}, authorizer: { lambda?:
     rawPath: path,
     rawQueryString,
     headers,
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.join(',')])) } : {}),
+    ...(Object.keys(query).length > 0
+      ? { queryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.join(',')])) }
+      : {}),
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123def4',

@@ -24,13 +24,14 @@ export function captureLogs(): LogCapture {
   process.stderr.write = grab(err);
   return {
     lines,
-    entries: () => lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    }),
+    entries: () =>
+      lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
     stop: () => {
       process.stdout.write = out;
       process.stderr.write = err;

@@ -6,7 +6,12 @@ import { captureLogs, type LogCapture } from './logs';
 
 /** What the SDK throws when Secrets Manager throttles a call. */
 export const throttled = (): SecretsManagerServiceException =>
-  new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+  new SecretsManagerServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 export interface SecretCacheTestbed {
   /** Epoch milliseconds the reader under test sees (`now: () => t.clock`); reset to 1 000 000 before each test. */
@@ -18,7 +23,11 @@ export interface SecretCacheTestbed {
 
 /** Resets `mock`, the clock and the log capture before each test of the calling file, and stops capturing after it. */
 export function secretCacheTestbed(mock: AwsClientStub<SecretsManagerClient>): SecretCacheTestbed {
-  const t: SecretCacheTestbed = { clock: 0, logs: undefined as unknown as LogCapture, reads: () => mock.commandCalls(GetSecretValueCommand).length };
+  const t: SecretCacheTestbed = {
+    clock: 0,
+    logs: undefined as unknown as LogCapture,
+    reads: () => mock.commandCalls(GetSecretValueCommand).length,
+  };
   beforeEach(() => {
     mock.reset();
     t.clock = 1_000_000;

@@ -11,15 +11,28 @@ export interface TestKey {
 
 export function rsaKey(kid: string): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid, alg: 'RS256', privateKey, publicKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' } };
+  return {
+    kid,
+    alg: 'RS256',
+    privateKey,
+    publicKey,
+    jwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' },
+  };
 }
 
 export function ecKey(kid: string): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { kid, alg: 'ES256', privateKey, publicKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'ES256', use: 'sig' } };
+  return {
+    kid,
+    alg: 'ES256',
+    privateKey,
+    publicKey,
+    jwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'ES256', use: 'sig' },
+  };
 }
 
-export const b64url = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+export const b64url = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Signs header and payload exactly as given (raw JSON text allowed, to build duplicate-key tokens). */
 export function signJwt(key: TestKey, payload: Record<string, unknown> | string, header: Record<string, unknown> | string = {}): string {

@@ -13,7 +13,10 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-for (const [format, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
+for (const [format, type] of [
+  ['esm', 'module'],
+  ['cjs', 'commonjs'],
+]) {
   const outfile = join(dist, format, 'index.js');
   const result = await build({
     entryPoints: [join(root, 'src/index.ts')],

@@ -56,7 +56,7 @@ function num(claims: Record<string, unknown>, name: string): number {
 function stringList(claims: Record<string, unknown>, name: string): string[] {
   const v = claims[name];
   if (v === undefined) return [];
-  if (Array.isArray(v) && v.length <= MAX_LIST && v.every((s) => typeof s === 'string')) return [...(v as string[])];
+  if (Array.isArray(v) && v.length <= MAX_LIST && v.every((s) => typeof s === 'string')) return [...v];
   throw invalid('claim_invalid', `claim ${name} must be a list of strings`);
 }
 
@@ -69,23 +69,32 @@ function stringList(claims: Record<string, unknown>, name: string): string[] {
  * const identity = checkClaims(verifiedClaims, { issuer, audiences: ['orders'], clockSkewSeconds: 30, nowSeconds, requestHash, bodyDigest: undefined });
  */
 export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): TrustedIdentity {
-  if (claims.iss !== expected.issuer) throw new AssertionError('assertion_issuer_mismatch', 'iss_mismatch', 'assertion was not issued by the configured issuer');
+  if (claims.iss !== expected.issuer)
+    throw new AssertionError('assertion_issuer_mismatch', 'iss_mismatch', 'assertion was not issued by the configured issuer');
   const aud = claims.aud;
   const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
-  if (!auds.some((a) => expected.audiences.includes(a))) throw new AssertionError('assertion_audience_mismatch', 'aud_mismatch', 'assertion is for another audience');
+  if (!auds.some((a) => expected.audiences.includes(a)))
+    throw new AssertionError('assertion_audience_mismatch', 'aud_mismatch', 'assertion is for another audience');
 
   const { nowSeconds: now, clockSkewSeconds: skew } = expected;
   const iat = num(claims, 'iat');
   const exp = num(claims, 'exp');
-  if (exp - iat > MAX_ASSERTION_TTL_SECONDS) throw invalid('lifetime_too_long', `assertion lives longer than ${MAX_ASSERTION_TTL_SECONDS} s`);
+  if (exp - iat > MAX_ASSERTION_TTL_SECONDS)
+    throw invalid('lifetime_too_long', `assertion lives longer than ${MAX_ASSERTION_TTL_SECONDS} s`);
   if (exp <= iat) throw invalid('lifetime_invalid', 'exp must be after iat');
   if (iat > now + skew) throw invalid('iat_in_future', 'assertion was issued in the future');
   if (claims.nbf !== undefined && num(claims, 'nbf') > now + skew) throw invalid('not_yet_valid', 'assertion is not valid yet');
   if (now >= exp + skew) throw new AssertionError('assertion_expired', 'expired', 'assertion has expired');
 
-  if (claims.req !== expected.requestHash) throw new AssertionError('assertion_request_mismatch', 'req_mismatch', 'assertion was issued for another request (method, path or query)');
+  if (claims.req !== expected.requestHash)
+    throw new AssertionError(
+      'assertion_request_mismatch',
+      'req_mismatch',
+      'assertion was issued for another request (method, path or query)',
+    );
   const body = str(claims, 'body_sha256');
-  if (expected.bodyDigest !== undefined && body !== expected.bodyDigest) throw new AssertionError('assertion_request_mismatch', 'body_mismatch', 'assertion was issued for another body');
+  if (expected.bodyDigest !== undefined && body !== expected.bodyDigest)
+    throw new AssertionError('assertion_request_mismatch', 'body_mismatch', 'assertion was issued for another body');
 
   const type = str(claims, 'type');
   if (!TYPES.includes(type)) throw invalid('claim_invalid', 'claim type must be user, service or iam');

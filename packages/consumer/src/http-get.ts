@@ -87,7 +87,13 @@ export function httpGet(uri: string, options: HttpGetOptions): Promise<Buffer> {
     const onResponse = (res: IncomingMessage): void => {
       if (res.statusCode !== 200) {
         res.resume();
-        fail(new HttpGetError('status', `JWKS answered status ${res.statusCode}, expected 200`, res.statusCode === undefined ? {} : { status: res.statusCode }));
+        fail(
+          new HttpGetError(
+            'status',
+            `JWKS answered status ${res.statusCode}, expected 200`,
+            res.statusCode === undefined ? {} : { status: res.statusCode },
+          ),
+        );
         return;
       }
       const chunks: Buffer[] = [];
@@ -101,12 +107,19 @@ export function httpGet(uri: string, options: HttpGetOptions): Promise<Buffer> {
       res.on('error', (err) => fail(new HttpGetError('network', err.message, { cause: err })));
     };
     // One deadline for connect + response, so a stalled server can hold a caller for timeoutMs at most.
-    timer = setTimeout(() => fail(new HttpGetError('timeout', `no complete JWKS response within ${options.timeoutMs} ms`)), options.timeoutMs);
+    timer = setTimeout(
+      () => fail(new HttpGetError('timeout', `no complete JWKS response within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     timer.unref();
     const plain = url.protocol === 'http:';
     const tls = !plain && options.ca !== undefined ? { ca: options.ca as string | string[] } : {};
     try {
-      req = (plain ? httpRequest : httpsRequest)(url, { method: 'GET', headers: { accept: 'application/jwk-set+json, application/json' }, ...tls }, onResponse);
+      req = (plain ? httpRequest : httpsRequest)(
+        url,
+        { method: 'GET', headers: { accept: 'application/jwk-set+json, application/json' }, ...tls },
+        onResponse,
+      );
     } catch (err) {
       fail(new HttpGetError('network', (err as Error).message, { cause: err }));
       return;

@@ -43,7 +43,8 @@ export function decomposeUnverifiedJws(token: string): UnverifiedJws {
   if (header.alg !== 'ES256') throw invalid('alg_not_allowed', `alg must be ES256, got ${JSON.stringify(header.alg)?.slice(0, 20)}`);
   // RFC 8725 §3.11 explicit typing: an ID token or access token signed by the same keys is not an assertion.
   if (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase())) throw invalid('typ_invalid', `typ must be ${ASSERTION_TYP}`);
-  if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128) throw invalid('kid_missing', 'kid must be a non-empty string');
+  if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128)
+    throw invalid('kid_missing', 'kid must be a non-empty string');
   // RFC 7515 §4.1.11: a recipient that does not understand a listed extension MUST reject the JWS; we understand none.
   if (header.crit !== undefined) throw invalid('crit_unsupported', 'crit header parameters are not supported');
   const signature = Buffer.from(signatureB64, 'base64url');

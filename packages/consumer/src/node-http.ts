@@ -21,7 +21,11 @@ const verified = new WeakMap<object, TrustedIdentity>();
  * @example
  * const identity = await verifyRequest(verifier, req, { body: rawBody });
  */
-export async function verifyRequest(verifier: AssertionVerifier, req: RequestLike, options: { readonly body?: Uint8Array | string } = {}): Promise<TrustedIdentity> {
+export async function verifyRequest(
+  verifier: AssertionVerifier,
+  req: RequestLike,
+  options: { readonly body?: Uint8Array | string } = {},
+): Promise<TrustedIdentity> {
   const identity = await verifier.verify({
     method: req.method ?? 'GET',
     path: req.originalUrl ?? req.url ?? '/',
@@ -77,6 +81,7 @@ export function assertionMiddleware(verifier: AssertionVerifier) {
  */
 export function identityFromRequest(req: object): TrustedIdentity {
   const identity = verified.get(req);
-  if (identity === undefined) throw new AssertionError('assertion_missing', 'not_verified', 'this request was not verified by the assertion middleware');
+  if (identity === undefined)
+    throw new AssertionError('assertion_missing', 'not_verified', 'this request was not verified by the assertion middleware');
   return identity;
 }

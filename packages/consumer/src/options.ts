@@ -49,8 +49,11 @@ function integer(path: string, value: number | undefined, fallback: number, min:
 export function resolveOptions(options: AssertionVerifierOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
   if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw new ConfigError('issuer', 'must be a non-empty string');
-  const audiences = typeof options.audience === 'string' ? [options.audience] : Array.isArray(options.audience) ? [...options.audience] : [];
-  if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a.length === 0)) throw new ConfigError('audience', 'must be a non-empty string or list of strings');
+  const given: unknown[] =
+    typeof options.audience === 'string' ? [options.audience] : Array.isArray(options.audience) ? [...(options.audience as unknown[])] : [];
+  const audiences = given.filter((a): a is string => typeof a === 'string' && a.length > 0);
+  if (audiences.length === 0 || audiences.length !== given.length)
+    throw new ConfigError('audience', 'must be a non-empty string or list of strings');
   let url: URL;
   try {
     url = new URL(options.jwksUri);

@@ -40,7 +40,9 @@ function byName(a: string, b: string): number {
  * requestHash('GET', '/orders/42', 'expand=items') // 'k1v...'
  */
 export function requestHash(method: string, path: string, query = ''): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}${query === '' ? '' : `?${query}`}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}${query === '' ? '' : `?${query}`}`)
+    .digest('base64url');
 }
 
 /**
@@ -50,5 +52,7 @@ export function requestHash(method: string, path: string, query = ''): string {
  * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU' (no body: the digest of zero bytes)
  */
 export function bodyDigest(body: Uint8Array | string | undefined): string {
-  return createHash('sha256').update(body ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(body ?? '')
+    .digest('base64url');
 }

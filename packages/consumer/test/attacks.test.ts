@@ -10,12 +10,19 @@ import { AUDIENCE, ISSUER, b64, claims, generateSigningKey, nowSeconds, signRaw 
 describe('Consumer: attacks on x-identity-assertion', () => {
   let f: Fixture;
   let attacker: JwksServer;
-  const header = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ alg: 'ES256', typ: 'identity+jwt', kid: f.set.current.kid, ...extra });
+  const header = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    alg: 'ES256',
+    typ: 'identity+jwt',
+    kid: f.set.current.kid,
+    ...extra,
+  });
 
   before(async () => {
     f = await fixture();
     const evil = generateSigningKey();
-    attacker = await startJwksServer([{ kty: 'EC', crv: 'P-256', x: evil.privateJwk.x, y: evil.privateJwk.y, kid: f.set.current.kid, alg: 'ES256' }]);
+    attacker = await startJwksServer([
+      { kty: 'EC', crv: 'P-256', x: evil.privateJwk.x, y: evil.privateJwk.y, kid: f.set.current.kid, alg: 'ES256' },
+    ]);
   });
   after(async () => {
     await f.close();
@@ -42,8 +49,16 @@ describe('Consumer: attacks on x-identity-assertion', () => {
   it('rejects alg none, with or without a signature', async () => {
     const payload = claims();
     await rejectsWith(f.verify(`${b64({ ...header(), alg: 'none' })}.${b64(payload)}.`), 'assertion_invalid', 'malformed');
-    await rejectsWith(f.verify(`${b64({ ...header(), alg: 'none' })}.${b64(payload)}.${b64('x'.repeat(64))}`), 'assertion_invalid', 'alg_not_allowed');
-    await rejectsWith(f.verify(`${b64({ ...header(), alg: 'NONE' })}.${b64(payload)}.${b64('x'.repeat(64))}`), 'assertion_invalid', 'alg_not_allowed');
+    await rejectsWith(
+      f.verify(`${b64({ ...header(), alg: 'none' })}.${b64(payload)}.${b64('x'.repeat(64))}`),
+      'assertion_invalid',
+      'alg_not_allowed',
+    );
+    await rejectsWith(
+      f.verify(`${b64({ ...header(), alg: 'NONE' })}.${b64(payload)}.${b64('x'.repeat(64))}`),
+      'assertion_invalid',
+      'alg_not_allowed',
+    );
   });
 
   it('rejects HS256 "signed" with the published public key (key confusion)', async () => {
@@ -131,7 +146,10 @@ describe('Consumer: attacks on x-identity-assertion', () => {
   it('binds an absolute-form request target to its path as sent: no dot-segment resolution, no 500 on a bad URL', async () => {
     const token = f.sign({ req: requestHash('GET', '/orders/42') });
     assert.equal((await f.verify(token, 'GET', 'http://orders.internal/orders/42')).sub, 'user-1');
-    assert.equal((await f.verify(f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }), 'GET', 'http://orders.internal/orders/42?x=1')).sub, 'user-1');
+    assert.equal(
+      (await f.verify(f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }), 'GET', 'http://orders.internal/orders/42?x=1')).sub,
+      'user-1',
+    );
     // `new URL()` resolved `..`: an assertion for /orders/42 verified on a target that routes as /admin/../orders/42.
     await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/../orders/42'), 'assertion_request_mismatch');
     await rejectsWith(f.verify(token, 'GET', 'http://orders.internal/admin/%2e%2e/orders/42'), 'assertion_request_mismatch');
@@ -141,10 +159,20 @@ describe('Consumer: attacks on x-identity-assertion', () => {
 
   it('binds the query in its canonical form: same pairs in another spelling pass, other pairs fail', async () => {
     const token = f.sign({ req: requestHash('GET', '/orders/42', 'expand=items%20all&expand=lines&limit=2') });
-    for (const target of ['/orders/42?expand=items%20all&expand=lines&limit=2', '/orders/42?limit=2&expand=items+all&expand=lines#frag', '/orders/42?limit=%32&expand=items%20all&expand=lines']) {
+    for (const target of [
+      '/orders/42?expand=items%20all&expand=lines&limit=2',
+      '/orders/42?limit=2&expand=items+all&expand=lines#frag',
+      '/orders/42?limit=%32&expand=items%20all&expand=lines',
+    ]) {
       assert.equal((await f.verify(token, 'get', target)).sub, 'user-1', target);
     }
-    for (const target of ['/orders/42', '/orders/42?expand=items%20all&expand=lines&limit=3', '/orders/42?expand=lines&expand=items%20all&limit=2', '/orders/42?expand=items%20all&expand=lines&limit=2&admin=1', '/orders/42?expand=items%2Ball&expand=lines&limit=2']) {
+    for (const target of [
+      '/orders/42',
+      '/orders/42?expand=items%20all&expand=lines&limit=3',
+      '/orders/42?expand=lines&expand=items%20all&limit=2',
+      '/orders/42?expand=items%20all&expand=lines&limit=2&admin=1',
+      '/orders/42?expand=items%2Ball&expand=lines&limit=2',
+    ]) {
       await rejectsWith(f.verify(token, 'GET', target), 'assertion_request_mismatch');
     }
     await rejectsWith(f.verify(f.sign(), 'GET', '/orders/42?x=1'), 'assertion_request_mismatch');
@@ -178,7 +206,11 @@ describe('Consumer: attacks on x-identity-assertion', () => {
 
   it('rejects crit, a missing kid and a wrong typ', async () => {
     await rejectsWith(f.verify(signRaw(f.set.current, header({ crit: ['exp'] }), claims())), 'assertion_invalid', 'crit_unsupported');
-    await rejectsWith(f.verify(signRaw(f.set.current, header({ crit: [], b64: false }), claims())), 'assertion_invalid', 'crit_unsupported');
+    await rejectsWith(
+      f.verify(signRaw(f.set.current, header({ crit: [], b64: false }), claims())),
+      'assertion_invalid',
+      'crit_unsupported',
+    );
     await rejectsWith(f.verify(signRaw(f.set.current, header({ kid: undefined }), claims())), 'assertion_invalid', 'kid_missing');
     for (const typ of ['JWT', 'at+jwt', undefined]) {
       await rejectsWith(f.verify(signRaw(f.set.current, header({ typ }), claims())), 'assertion_invalid', 'typ_invalid');
@@ -189,14 +221,27 @@ describe('Consumer: attacks on x-identity-assertion', () => {
     const evil = generateSigningKey();
     const before = attacker.requests;
     const evilJwk = { kty: 'EC', crv: 'P-256', x: evil.privateJwk.x, y: evil.privateJwk.y };
-    for (const extra of [{ jku: attacker.jwksUri }, { x5u: attacker.jwksUri }, { jwk: evilJwk }, { jku: attacker.jwksUri, kid: 'attacker-kid' }]) {
+    for (const extra of [
+      { jku: attacker.jwksUri },
+      { x5u: attacker.jwksUri },
+      { jwk: evilJwk },
+      { jku: attacker.jwksUri, kid: 'attacker-kid' },
+    ]) {
       await assert.rejects(f.verify(signRaw(evil, header(extra), claims())), (err: { code?: string }) => err.code === 'assertion_invalid');
     }
     assert.equal(attacker.requests, before, 'the attacker JWKS server was never contacted');
   });
 
   it('rejects malformed input without throwing anything but AssertionError', async () => {
-    for (const token of ['a.b', 'a.b.c.d', '....', `${b64('[]')}.${b64(claims())}.${b64('x'.repeat(64))}`, `${b64('not json')}.e30.${b64('x'.repeat(64))}`, 'é.é.é', 'x'.repeat(10_000)]) {
+    for (const token of [
+      'a.b',
+      'a.b.c.d',
+      '....',
+      `${b64('[]')}.${b64(claims())}.${b64('x'.repeat(64))}`,
+      `${b64('not json')}.e30.${b64('x'.repeat(64))}`,
+      'é.é.é',
+      'x'.repeat(10_000),
+    ]) {
       await rejectsWith(f.verify(token), 'assertion_invalid');
     }
   });

@@ -111,10 +111,23 @@ describe('Function: httpGet', () => {
   });
 
   it('fetches plain http from loopback hosts only, before opening any connection', async () => {
-    for (const url of ['http://example.com/jwks', 'http://127.0.0.1.nip.io/jwks', 'http://localhost.example.com/jwks', 'ftp://127.0.0.1/jwks', 'file:///etc/passwd', 'not a url']) {
+    for (const url of [
+      'http://example.com/jwks',
+      'http://127.0.0.1.nip.io/jwks',
+      'http://localhost.example.com/jwks',
+      'ftp://127.0.0.1/jwks',
+      'file:///etc/passwd',
+      'not a url',
+    ]) {
       await rejectsWithFailure(httpGet(url, { timeoutMs: 2000, maxBytes: MAX }), 'url');
     }
     assert.deepEqual(['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1'].map(isLoopbackHost), [true, true, true, true, true]);
-    assert.deepEqual(['0.0.0.0', '10.0.0.1', '127.0.0.1.nip.io', 'localhost.example.com', '[::ffff:127.0.0.1]'].map(isLoopbackHost), [false, false, false, false, false]);
+    assert.deepEqual(['0.0.0.0', '10.0.0.1', '127.0.0.1.nip.io', 'localhost.example.com', '[::ffff:127.0.0.1]'].map(isLoopbackHost), [
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

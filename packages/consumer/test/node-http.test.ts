@@ -40,7 +40,9 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
   });
 
   it('lets a verified request through and exposes its identity', async () => {
-    const res = await fetch(`${url}/orders/42?x=1`, { headers: { 'x-identity-assertion': f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }) } });
+    const res = await fetch(`${url}/orders/42?x=1`, {
+      headers: { 'x-identity-assertion': f.sign({ req: requestHash('GET', '/orders/42', 'x=1') }) },
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { sub: 'user-1', scopes: ['orders:read', 'orders:write'] });
   });
@@ -50,7 +52,10 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
     assert.equal(missing.status, 401);
     assert.equal(missing.headers.get('content-type'), 'application/problem+json');
     assert.equal(((await missing.json()) as { code: string }).code, 'assertion_missing');
-    const replayed = await fetch(`${url}/orders/42`, { method: 'DELETE', headers: { 'x-identity-assertion': f.sign({ req: requestHash('GET', '/orders/42') }) } });
+    const replayed = await fetch(`${url}/orders/42`, {
+      method: 'DELETE',
+      headers: { 'x-identity-assertion': f.sign({ req: requestHash('GET', '/orders/42') }) },
+    });
     assert.equal(replayed.status, 401);
     assert.equal(((await replayed.json()) as { code: string }).code, 'assertion_request_mismatch');
   });
@@ -58,12 +63,21 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
   it('rejects two x-identity-assertion headers sent on the wire', async () => {
     const token = f.sign();
     const { port } = server.address() as AddressInfo;
-    const answer = await rawRequest(port, ['GET /orders/42 HTTP/1.1', 'Host: 127.0.0.1', `x-identity-assertion: ${token}`, `X-Identity-Assertion: ${token}`, 'Connection: close']);
+    const answer = await rawRequest(port, [
+      'GET /orders/42 HTTP/1.1',
+      'Host: 127.0.0.1',
+      `x-identity-assertion: ${token}`,
+      `X-Identity-Assertion: ${token}`,
+      'Connection: close',
+    ]);
     assert.match(answer, /^HTTP\/1\.1 401 /);
     assert.match(answer, /"code":"assertion_invalid"/);
   });
 
   it('throws assertion_missing from identityFromRequest for a request that was never verified', () => {
-    assert.throws(() => identityFromRequest({}), (err: { code?: string }) => err.code === 'assertion_missing');
+    assert.throws(
+      () => identityFromRequest({}),
+      (err: { code?: string }) => err.code === 'assertion_missing',
+    );
   });
 });

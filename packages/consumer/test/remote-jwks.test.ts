@@ -29,11 +29,19 @@ describe('Consumer: JWKS fetching and caching', () => {
     const set = newKeySet();
     const server = await startJwksServer(jwksKeys(set));
     try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, now: () => clock, jwksCooldownMs: 30_000 });
+      const verifier = createAssertionVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: server.jwksUri,
+        now: () => clock,
+        jwksCooldownMs: 30_000,
+      });
       await verifier.verify(request(signAssertion(claims(), set.current)));
       // The first fetch itself starts a cooldown; let it pass so the flood may trigger exactly one refetch.
       clock += 30_001;
-      const flood = Array.from({ length: 40 }, (_, i) => signRaw(set.current, { alg: 'ES256', typ: 'identity+jwt', kid: `made-up-${i}` }, claims()));
+      const flood = Array.from({ length: 40 }, (_, i) =>
+        signRaw(set.current, { alg: 'ES256', typ: 'identity+jwt', kid: `made-up-${i}` }, claims()),
+      );
       const outcomes = await Promise.allSettled(flood.map((t) => verifier.verify(request(t))));
       assert.ok(outcomes.every((o) => o.status === 'rejected' && (o.reason as { reason: string }).reason === 'kid_unknown'));
       assert.equal(server.requests, 2, 'the whole flood cost one refetch');
@@ -57,7 +65,13 @@ describe('Consumer: JWKS fetching and caching', () => {
     server.mode = 'down';
     const events: JwksFetchEvent[] = [];
     try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, now: () => clock, onJwksFetch: (e) => events.push(e) });
+      const verifier = createAssertionVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: server.jwksUri,
+        now: () => clock,
+        onJwksFetch: (e) => events.push(e),
+      });
       const token = signAssertion(claims(), set.current);
       await rejectsWith(verifier.verify(request(token)), 'jwks_unavailable');
       await rejectsWith(verifier.verify(request(token)), 'jwks_unavailable');
@@ -77,7 +91,14 @@ describe('Consumer: JWKS fetching and caching', () => {
     const set = newKeySet();
     const server = await startJwksServer(jwksKeys(set));
     try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, now: () => clock, jwksCacheMaxAgeMs: 60_000, jwksMaxStaleMs: 120_000 });
+      const verifier = createAssertionVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: server.jwksUri,
+        now: () => clock,
+        jwksCacheMaxAgeMs: 60_000,
+        jwksMaxStaleMs: 120_000,
+      });
       const sign = () => signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set.current);
       await verifier.verify(request(sign()));
       server.mode = 'garbage';
@@ -107,7 +128,17 @@ describe('Consumer: JWKS fetching and caching', () => {
   it('reads only public ES256 members and skips keys it does not understand', () => {
     const key = generateSigningKey();
     const withPrivate = { ...key.privateJwk, kid: 'k1', alg: 'ES256' };
-    const body = Buffer.from(JSON.stringify({ keys: [withPrivate, { kty: 'RSA', kid: 'r', n: 'x', e: 'AQAB' }, { ...publicJwk(key), kid: 'hs', alg: 'HS256' }, { kty: 'EC', crv: 'P-256', kid: 'bad', x: 'AAAA', y: 'AAAA' }, null] }));
+    const body = Buffer.from(
+      JSON.stringify({
+        keys: [
+          withPrivate,
+          { kty: 'RSA', kid: 'r', n: 'x', e: 'AQAB' },
+          { ...publicJwk(key), kid: 'hs', alg: 'HS256' },
+          { kty: 'EC', crv: 'P-256', kid: 'bad', x: 'AAAA', y: 'AAAA' },
+          null,
+        ],
+      }),
+    );
     const keys = parseJwks(body);
     assert.deepEqual([...keys.keys()], ['k1']);
     assert.equal(keys.get('k1')?.type, 'public');
@@ -125,7 +156,10 @@ describe('Consumer: JWKS fetching and caching', () => {
       [{ jwksTimeoutMs: 0 }, 'jwksTimeoutMs'],
     ];
     for (const [override, path] of cases) {
-      assert.throws(() => createAssertionVerifier({ ...base, ...override } as never), (err: { code?: string; path?: string }) => err.code === 'config_invalid' && err.path === path);
+      assert.throws(
+        () => createAssertionVerifier({ ...base, ...override }),
+        (err: { code?: string; path?: string }) => err.code === 'config_invalid' && err.path === path,
+      );
     }
     assert.doesNotThrow(() => createAssertionVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/.well-known/jwks.json' }));
   });

@@ -73,9 +73,18 @@ export function readAccountDetails(details: Json, source: DetailsSource = {}): A
   list(details.Policies).forEach((policy, i) => {
     const arn = text(policy.Arn);
     const versions = list(policy.PolicyVersionList);
-    const index = versions.findIndex((v) => v.IsDefaultVersion === true || (policy.DefaultVersionId !== undefined && v.VersionId === policy.DefaultVersionId));
+    const index = versions.findIndex(
+      (v) => v.IsDefaultVersion === true || (policy.DefaultVersionId !== undefined && v.VersionId === policy.DefaultVersionId),
+    );
     if (index === -1) return;
-    push(arn, arn, 'identity', versions[index]!.Document, ['Policies', i, 'PolicyVersionList', index, 'Document'], isAwsManagedPolicyArn(arn));
+    push(
+      arn,
+      arn,
+      'identity',
+      versions[index]!.Document,
+      ['Policies', i, 'PolicyVersionList', index, 'Document'],
+      isAwsManagedPolicyArn(arn),
+    );
   });
 
   const inline = (owner: Json, listKey: string, section: string, i: number): string[] =>
@@ -97,7 +106,8 @@ export function readAccountDetails(details: Json, source: DetailsSource = {}): A
   });
   list(details.RoleDetailList).forEach((role, i) => {
     const arn = text(role.Arn);
-    if (role.AssumeRolePolicyDocument !== undefined) push(`${arn}#trust`, arn, 'trust', role.AssumeRolePolicyDocument, ['RoleDetailList', i, 'AssumeRolePolicyDocument']);
+    if (role.AssumeRolePolicyDocument !== undefined)
+      push(`${arn}#trust`, arn, 'trust', role.AssumeRolePolicyDocument, ['RoleDetailList', i, 'AssumeRolePolicyDocument']);
     for (const id of [...inline(role, 'RolePolicyList', 'RoleDetailList', i), ...attached(role)]) addPrincipal(id, arn);
   });
 

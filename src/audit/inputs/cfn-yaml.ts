@@ -2,8 +2,23 @@
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
 
 const FUNCTIONS = [
-  'Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform',
-  'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length',
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+  'ToJsonString',
+  'Length',
 ] as const;
 
 function longForm(name: string, value: unknown): Record<string, unknown> {

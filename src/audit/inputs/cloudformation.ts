@@ -44,7 +44,13 @@ class TemplateReader {
   ) {}
 
   add(id: string, resource: string, kind: PolicyKind, raw: unknown, path: (string | number)[]): void {
-    this.docs.push({ id, resource, policyKind: kind, document: decodePolicyDocument(resolveIntrinsics(raw)), source: { file: this.file, path, locate: this.locate } });
+    this.docs.push({
+      id,
+      resource,
+      policyKind: kind,
+      document: decodePolicyDocument(resolveIntrinsics(raw)),
+      source: { file: this.file, path, locate: this.locate },
+    });
   }
 
   own(owner: string, docId: string): void {
@@ -52,8 +58,13 @@ class TemplateReader {
   }
 }
 
+function resourceType(resources: TemplateResources, id: string): string {
+  const type = resources[id]?.Type;
+  return typeof type === 'string' ? type : '';
+}
+
 function readResource(reader: TemplateReader, resources: TemplateResources, id: string): void {
-  const type = String(resources[id]?.Type ?? '');
+  const type = resourceType(resources, id);
   const props = resources[id]?.Properties ?? {};
   const base = ['Resources', id, 'Properties'];
   if (PRINCIPAL_TYPES.has(type)) {
@@ -65,24 +76,32 @@ function readResource(reader: TemplateReader, resources: TemplateResources, id: 
     });
     for (const managed of refs(props.ManagedPolicyArns)) reader.own(id, managed);
     if (type === 'AWS::IAM::User') for (const group of refs(props.Groups)) reader.own(id, `group:${group}`);
-    if (props.AssumeRolePolicyDocument !== undefined) reader.add(`${id}#trust`, id, 'trust', props.AssumeRolePolicyDocument, [...base, 'AssumeRolePolicyDocument']);
+    if (props.AssumeRolePolicyDocument !== undefined)
+      reader.add(`${id}#trust`, id, 'trust', props.AssumeRolePolicyDocument, [...base, 'AssumeRolePolicyDocument']);
   } else if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') {
     reader.add(id, id, 'identity', props.PolicyDocument, [...base, 'PolicyDocument']);
     for (const owner of [...refs(props.Roles), ...refs(props.Users), ...refs(props.Groups)]) reader.own(owner, id);
   } else if (type === 'AWS::Lambda::Permission') {
     const policy = lambdaPermissionPolicy(resolveIntrinsics(props));
-    reader.docs.push({ id, resource: id, policyKind: 'resource', document: policy, source: { file: reader.file, path: ['Resources', id], locate: reader.locate } });
+    reader.docs.push({
+      id,
+      resource: id,
+      policyKind: 'resource',
+      document: policy,
+      source: { file: reader.file, path: ['Resources', id], locate: reader.locate },
+    });
   }
   const property = RESOURCE_POLICIES[type];
   // Serverless Framework writes `Policy: ""` on a REST API without a resource policy: that is no policy, not a bad one.
-  if (property !== undefined && props[property] !== undefined && props[property] !== '') reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property]);
+  if (property !== undefined && props[property] !== undefined && props[property] !== '')
+    reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property]);
 }
 
 /** Each user's and role's documents: its own, its attached managed policies, and (users) its groups'. */
 function principalsByDocument(reader: TemplateReader, resources: TemplateResources): Map<string, string[]> {
   const byDoc = new Map<string, string[]>();
   for (const [owner, docIds] of reader.owned) {
-    const type = String(resources[owner]?.Type ?? '');
+    const type = resourceType(resources, owner);
     if (type !== 'AWS::IAM::Role' && type !== 'AWS::IAM::User') continue;
     const all = docIds.flatMap((d) => (d.startsWith('group:') ? (reader.owned.get(d.slice('group:'.length)) ?? []) : [d]));
     for (const docId of all) byDoc.set(docId, [...new Set([...(byDoc.get(docId) ?? []), owner])]);
@@ -103,7 +122,8 @@ export function readTemplateText(file: string, text: string): AuditInput {
   const parsed = parseWithPositions(text, { customTags: CFN_TAGS });
   if (parsed.errors.length > 0) throw new MeshgateError('audit_input_invalid', `${file} is not valid JSON or YAML: ${parsed.errors[0]}`);
   const template = parsed.value;
-  if (!isObject(template) || !isObject(template.Resources)) throw new MeshgateError('audit_input_invalid', `${file} is not a CloudFormation template (no Resources)`);
+  if (!isObject(template) || !isObject(template.Resources))
+    throw new MeshgateError('audit_input_invalid', `${file} is not a CloudFormation template (no Resources)`);
   const resources = template.Resources as TemplateResources;
   const reader = new TemplateReader(file, parsed.locate);
   for (const id of Object.keys(resources)) readResource(reader, resources, id);

@@ -13,7 +13,8 @@ function asString(value: Json): string {
   return '${?}';
 }
 
-function resolveValue(value: Json): Json | typeof NO_VALUE {
+/** The value with intrinsics resolved to placeholders, or NO_VALUE where `Ref: AWS::NoValue` removes it. */
+function resolveValue(value: Json): Json {
   if (Array.isArray(value)) return value.map(resolveValue).filter((v) => v !== NO_VALUE);
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
@@ -34,7 +35,7 @@ function resolveValue(value: Json): Json | typeof NO_VALUE {
     }
     if (fn === 'Fn::Select' && Array.isArray(arg)) {
       const list = resolveValue(arg[1]);
-      const item = Array.isArray(list) ? list[Number(resolveValue(arg[0]))] : undefined;
+      const item: Json = Array.isArray(list) ? (list as Json[])[Number(resolveValue(arg[0]))] : undefined;
       if (item !== undefined) return item;
     }
     // The true branch: a template's conditions are not evaluated here.

@@ -19,6 +19,9 @@ export function parseWithPositions(text: string, options: Options = {}): ParsedS
     if (!isNode(node) || !node.range) return undefined;
     return lineCounter.linePos(node.range[0]).line;
   };
-  return { value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined, locate, errors: doc.errors.map((e) => e.message) };
+  return {
+    value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined,
+    locate,
+    errors: doc.errors.map((e) => e.message),
+  };
 }
-

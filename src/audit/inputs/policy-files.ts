@@ -2,7 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshgateError } from '../../errors';
-import { emptyInput, mergeInputs, type AuditInput, type Locate, type PolicyKind } from '../types';
+import { emptyInput, mergeInputs, type AuditInput, type PolicyKind } from '../types';
 import { isAccountDetails, readAccountDetails } from './account-details';
 import { parseWithPositions } from './locator';
 import { readInputText } from './read-text';
@@ -44,7 +44,8 @@ function unwrap(value: unknown): { document: unknown; path: (string | number)[] 
     const doc = value.PolicyVersion.Document;
     return { document: typeof doc === 'string' ? JSON.parse(decodeURIComponent(doc)) : doc, path: ['PolicyVersion', 'Document'] };
   }
-  if (value.PolicyDocument !== undefined && value.Statement === undefined) return { document: value.PolicyDocument, path: ['PolicyDocument'] };
+  if (value.PolicyDocument !== undefined && value.Statement === undefined)
+    return { document: value.PolicyDocument, path: ['PolicyDocument'] };
   return { document: value, path: [] };
 }
 
@@ -53,20 +54,26 @@ async function listJsonFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (err) {
-    throw new MeshgateError('audit_input_invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    throw new MeshgateError('audit_input_invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: err,
+    });
   }
   if (!info.isDirectory()) return [path];
   let entries;
   try {
     entries = await readdir(path, { withFileTypes: true });
   } catch (err) {
-    throw new MeshgateError('audit_input_invalid', `cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    throw new MeshgateError('audit_input_invalid', `cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: err,
+    });
   }
   const nested = await Promise.all(
     entries
       .filter((e) => !e.name.startsWith('.'))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => (e.isDirectory() ? listJsonFiles(join(path, e.name)) : Promise.resolve(e.name.endsWith('.json') ? [join(path, e.name)] : []))),
+      .map((e) =>
+        e.isDirectory() ? listJsonFiles(join(path, e.name)) : Promise.resolve(e.name.endsWith('.json') ? [join(path, e.name)] : []),
+      ),
   );
   return nested.flat();
 }
@@ -88,11 +95,21 @@ export function readPolicyText(file: string, text: string): AuditInput {
   try {
     unwrapped = unwrap(value);
   } catch (err) {
-    input.problems.push({ resource: file, message: `embedded policy is not JSON (${(err as Error).message})`, location: { file, line: 1 } });
+    input.problems.push({
+      resource: file,
+      message: `embedded policy is not JSON (${(err as Error).message})`,
+      location: { file, line: 1 },
+    });
     return input;
   }
   const kind = classify(unwrapped.document);
-  input.documents.push({ id: file, resource: file, policyKind: kind, document: unwrapped.document, source: { file, path: unwrapped.path, locate: locate as Locate } });
+  input.documents.push({
+    id: file,
+    resource: file,
+    policyKind: kind,
+    document: unwrapped.document,
+    source: { file, path: unwrapped.path, locate: locate },
+  });
   return input;
 }
 
@@ -105,8 +122,6 @@ export function readPolicyText(file: string, text: string): AuditInput {
  */
 export async function readPolicyFiles(paths: readonly string[]): Promise<AuditInput> {
   const files = (await Promise.all(paths.map(listJsonFiles))).flat();
-  const inputs = await Promise.all(
-    files.map(async (file) => readPolicyText(file, await readInputText(file))),
-  );
+  const inputs = await Promise.all(files.map(async (file) => readPolicyText(file, await readInputText(file))));
   return mergeInputs(...inputs);
 }

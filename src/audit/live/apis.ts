@@ -14,7 +14,10 @@ function restApiPolicy(policy: string): unknown {
  * `partition` is the account's partition (`aws`, `aws-cn`, `aws-us-gov`...); a promise lets the pages be read while
  * it is still being worked out from the account's own ARNs.
  */
-export async function readLiveRestApis(client: APIGatewayClient, options: CallOptions & { partition?: string | Promise<string> } = {}): Promise<AuditInput> {
+export async function readLiveRestApis(
+  client: APIGatewayClient,
+  options: CallOptions & { partition?: string | Promise<string> } = {},
+): Promise<AuditInput> {
   const input = emptyInput();
   const region = await client.config.region();
   const apis = await paginate(async (position) => {
@@ -24,7 +27,8 @@ export async function readLiveRestApis(client: APIGatewayClient, options: CallOp
   const partition = await (options.partition ?? 'aws');
   for (const api of apis) {
     const apiArn = `arn:${partition}:apigateway:${region}::/restapis/${api.id}`;
-    if (api.policy) input.documents.push({ id: `${apiArn}#policy`, resource: apiArn, policyKind: 'resource', document: restApiPolicy(api.policy) });
+    if (api.policy)
+      input.documents.push({ id: `${apiArn}#policy`, resource: apiArn, policyKind: 'resource', document: restApiPolicy(api.policy) });
     const resources = await paginate(async (position) => {
       const page = await client.send(new GetResourcesCommand({ restApiId: api.id, position, limit: 500, embed: ['methods'] }));
       return { items: page.items ?? [], next: page.position };
@@ -45,7 +49,10 @@ export async function readLiveRestApis(client: APIGatewayClient, options: CallOp
   return input;
 }
 
-export async function readLiveHttpApis(client: ApiGatewayV2Client, options: CallOptions & { partition?: string | Promise<string> } = {}): Promise<AuditInput> {
+export async function readLiveHttpApis(
+  client: ApiGatewayV2Client,
+  options: CallOptions & { partition?: string | Promise<string> } = {},
+): Promise<AuditInput> {
   const input = emptyInput();
   const region = await client.config.region();
   const apis = await paginate(async (token) => {

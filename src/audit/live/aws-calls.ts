@@ -68,7 +68,13 @@ export function createLiveClients(config: { region?: string } = {}): LiveClients
   };
 }
 
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+]);
 
 export function isThrottling(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;

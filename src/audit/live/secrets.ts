@@ -20,7 +20,13 @@ function days(rules: { AutomaticallyAfterDays?: number; ScheduleExpression?: str
   return rate ? Number(rate[1]) : undefined;
 }
 
-async function stalePending(client: SecretsManagerClient, arn: string, stages: Record<string, string[]>, now: Date, options: CallOptions): Promise<string | undefined> {
+async function stalePending(
+  client: SecretsManagerClient,
+  arn: string,
+  stages: Record<string, string[]>,
+  now: Date,
+  options: CallOptions,
+): Promise<string | undefined> {
   const pending = Object.entries(stages).find(([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'));
   if (!pending) return undefined;
   const versions = await paginate(async (token) => {
@@ -34,7 +40,12 @@ async function stalePending(client: SecretsManagerClient, arn: string, stages: R
 /** Default number of secrets read at once: well under Secrets Manager's per-account API rates (DescribeSecret 50/s). */
 export const SECRET_CONCURRENCY = 8;
 
-async function readSecret(client: SecretsManagerClient, arn: string, now: Date, options: CallOptions): Promise<{ info: SecretInput; policy: string | undefined }> {
+async function readSecret(
+  client: SecretsManagerClient,
+  arn: string,
+  now: Date,
+  options: CallOptions,
+): Promise<{ info: SecretInput; policy: string | undefined }> {
   // Metadata and resource policy are independent: one round trip per secret instead of two in a row.
   const [secret, policy] = await Promise.all([
     withThrottlingRetry(() => client.send(new DescribeSecretCommand({ SecretId: arn })), options),
@@ -71,13 +82,15 @@ export async function readLiveSecrets(client: SecretsManagerClient, now: Date, o
   const read = await mapBounded(arns, options.secretConcurrency ?? SECRET_CONCURRENCY, async (arn) => {
     const result = await readSecret(client, arn, now, options);
     done += 1;
-    if (arns.length >= PROGRESS_EVERY && (done % PROGRESS_EVERY === 0 || done === arns.length)) options.onProgress?.({ phase: 'secrets', done, total: arns.length });
+    if (arns.length >= PROGRESS_EVERY && (done % PROGRESS_EVERY === 0 || done === arns.length))
+      options.onProgress?.({ phase: 'secrets', done, total: arns.length });
     return result;
   });
   for (const [i, { info, policy }] of read.entries()) {
     input.secrets.push(info);
     const arn = arns[i]!;
-    if (policy) input.documents.push({ id: `${arn}#policy`, resource: arn, policyKind: 'resource', document: decodePolicyDocument(policy) });
+    if (policy)
+      input.documents.push({ id: `${arn}#policy`, resource: arn, policyKind: 'resource', document: decodePolicyDocument(policy) });
   }
   return input;
 }

@@ -29,9 +29,7 @@ export function grantedResources(statement: Statement): readonly string[] {
  * condition may not apply to every request, so it never counts as covering.
  */
 export function isDenied(statements: readonly Statement[], action: string, resource: string): boolean {
-  return statements.some(
-    (s) => s.effect === 'Deny' && s.conditions.length === 0 && coversAction(s, action) && coversResource(s, resource),
-  );
+  return statements.some((s) => s.effect === 'Deny' && s.conditions.length === 0 && coversAction(s, action) && coversResource(s, resource));
 }
 
 /** The resources of `allow` on which `action` is still allowed after the Deny statements. */

@@ -43,7 +43,17 @@ export interface NormalisedDocument {
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const ACTION_FORM = /^[a-z0-9-]+:[a-z0-9*?_-]+$/i;
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+]);
 
 class StatementProblem extends Error {}
 
@@ -109,7 +119,8 @@ function readStatement(doc: NormalisedDocument, raw: unknown, index: number, loc
   if (unknown.length > 0) throw new StatementProblem(`unknown element ${unknown.join(', ')}`);
   const kind = doc.input.policyKind;
   if (raw.Effect === undefined) throw new StatementProblem('missing Effect');
-  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') throw new StatementProblem(`unknown Effect ${JSON.stringify(raw.Effect)} (Allow or Deny)`);
+  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny')
+    throw new StatementProblem(`unknown Effect ${JSON.stringify(raw.Effect)} (Allow or Deny)`);
   exactlyOne(raw, 'Action', 'NotAction', true);
   exactlyOne(raw, 'Resource', 'NotResource', kind !== 'trust');
   exactlyOne(raw, 'Principal', 'NotPrincipal', kind !== 'identity');

@@ -5,7 +5,12 @@ import type { AuditResult } from '../engine';
 import { KIND_INFO } from '../kinds';
 import { FINDING_KINDS, type Finding, type Severity } from '../types';
 
-const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
 // GitHub maps security-severity > 9.0 to critical, 7.0-8.9 to high, 4.0-6.9 to medium, below to low.
 const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 const DOCS = 'docs/audit.md';
@@ -78,7 +83,12 @@ export function renderSarif(result: AuditResult, options: { version?: string; ro
       fullDescription: { text: info.help },
       help: { text: info.help, markdown: `**${info.title}**\n\n${info.help}\n\nSee \`${DOCS}\`, section \`${kind}\`.` },
       defaultConfiguration: { level: LEVEL[info.severity] },
-      properties: { 'security-severity': SECURITY_SEVERITY[info.severity], tags: ['security', 'iam', 'aws'], precision: 'high', 'problem.severity': LEVEL[info.severity] === 'note' ? 'recommendation' : LEVEL[info.severity] },
+      properties: {
+        'security-severity': SECURITY_SEVERITY[info.severity],
+        tags: ['security', 'iam', 'aws'],
+        precision: 'high',
+        'problem.severity': LEVEL[info.severity] === 'note' ? 'recommendation' : LEVEL[info.severity],
+      },
     };
   });
   const log = {
@@ -88,7 +98,12 @@ export function renderSarif(result: AuditResult, options: { version?: string; ro
       {
         tool: { driver: { name: 'meshgate-audit', semanticVersion: options.version ?? '0.0.0', rules } },
         automationDetails: { id: 'meshgate-audit/' },
-        results: [...result.findings.map((f) => sarifResult(f, root, suppressed ? [] : undefined)), ...(result.suppressed ?? []).map((f) => sarifResult(f, root, [{ kind: 'external', status: 'accepted', justification: f.suppression.reason }]))],
+        results: [
+          ...result.findings.map((f) => sarifResult(f, root, suppressed ? [] : undefined)),
+          ...(result.suppressed ?? []).map((f) =>
+            sarifResult(f, root, [{ kind: 'external', status: 'accepted', justification: f.suppression.reason }]),
+          ),
+        ],
       },
     ],
   };

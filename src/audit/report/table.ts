@@ -30,11 +30,15 @@ function suppressionLines(result: AuditResult): string[] {
   if (suppressed.length > 0) {
     const byReason = new Map<string, number>();
     for (const f of suppressed) byReason.set(f.suppression.reason, (byReason.get(f.suppression.reason) ?? 0) + 1);
-    lines.push(`${suppressed.length} suppressed (not counted): ${[...byReason].map(([reason, n]) => `${n} × ${JSON.stringify(reason)}`).join('; ')}`);
+    lines.push(
+      `${suppressed.length} suppressed (not counted): ${[...byReason].map(([reason, n]) => `${n} × ${JSON.stringify(reason)}`).join('; ')}`,
+    );
   }
   const stale = result.summary.suppressions?.stale ?? [];
   if (stale.length > 0) {
-    lines.push(`${stale.length} stale suppression(s) matched nothing: ${stale.map((s) => `${s.kind} ${s.resource}${s.statement === undefined ? '' : ` statement ${JSON.stringify(s.statement)}`}`).join('; ')}`);
+    lines.push(
+      `${stale.length} stale suppression(s) matched nothing: ${stale.map((s) => `${s.kind} ${s.resource}${s.statement === undefined ? '' : ` statement ${JSON.stringify(s.statement)}`}`).join('; ')}`,
+    );
   }
   return lines;
 }

@@ -59,9 +59,7 @@ export function sample(items: readonly string[], max = 3): string {
 
 /** Allow statements of documents of the given kinds. */
 export function allowStatements(ctx: RuleContext, kinds: readonly NormalisedDocument['input']['policyKind'][]): Statement[] {
-  return ctx.documents
-    .filter((d) => kinds.includes(d.input.policyKind))
-    .flatMap((d) => d.statements.filter((s) => s.effect === 'Allow'));
+  return ctx.documents.filter((d) => kinds.includes(d.input.policyKind)).flatMap((d) => d.statements.filter((s) => s.effect === 'Allow'));
 }
 
 /** A finding about a Secrets Manager secret. */

@@ -14,7 +14,10 @@ export const PUBLIC_DATA_TAG = { Key: 'meshgate:public', Value: 'true' } as cons
  * holdsPublicData([{ Key: 'meshgate:public', Value: 'true' }]); // true
  */
 export function holdsPublicData(tags: unknown): boolean {
-  return Array.isArray(tags) && tags.some((t: { Key?: unknown; Value?: unknown } | null) => t?.Key === PUBLIC_DATA_TAG.Key && t.Value === PUBLIC_DATA_TAG.Value);
+  return (
+    Array.isArray(tags) &&
+    tags.some((t: { Key?: unknown; Value?: unknown } | null) => t?.Key === PUBLIC_DATA_TAG.Key && t.Value === PUBLIC_DATA_TAG.Value)
+  );
 }
 
 export const secretRotationDisabled: Rule = {
@@ -22,6 +25,12 @@ export const secretRotationDisabled: Rule = {
   run(ctx) {
     return ctx.input.secrets
       .filter((s) => !s.rotationEnabled && s.publicData !== true)
-      .map((s) => secretFinding(s, 'secret-rotation-disabled', `secret ${s.name} has no rotation: add a RotationSchedule (or enable rotation) with a rotation Lambda`));
+      .map((s) =>
+        secretFinding(
+          s,
+          'secret-rotation-disabled',
+          `secret ${s.name} has no rotation: add a RotationSchedule (or enable rotation) with a rotation Lambda`,
+        ),
+      );
   },
 };

@@ -23,7 +23,13 @@ export const secretRotationOverdue: Rule = {
         const due = dueDate(s);
         if (due === undefined || due.getTime() >= limit) return [];
         const days = Math.floor((now - due.getTime()) / DAY_MS);
-        return [secretFinding(s, 'secret-rotation-overdue', `secret ${s.name} was due to rotate on ${due.toISOString().slice(0, 10)} (${days} days ago): check the rotation Lambda's logs and rotate it`)];
+        return [
+          secretFinding(
+            s,
+            'secret-rotation-overdue',
+            `secret ${s.name} was due to rotate on ${due.toISOString().slice(0, 10)} (${days} days ago): check the rotation Lambda's logs and rotate it`,
+          ),
+        ];
       });
   },
 };

@@ -6,6 +6,12 @@ export const secretRotationStuck: Rule = {
   run(ctx) {
     return ctx.input.secrets
       .filter((s) => s.stalePendingVersion !== undefined)
-      .map((s) => secretFinding(s, 'secret-rotation-stuck', `secret ${s.name} has a stale AWSPENDING version ${s.stalePendingVersion}, so every rotation fails: finish it or remove the AWSPENDING label, then rotate`));
+      .map((s) =>
+        secretFinding(
+          s,
+          'secret-rotation-stuck',
+          `secret ${s.name} has a stale AWSPENDING version ${s.stalePendingVersion}, so every rotation fails: finish it or remove the AWSPENDING label, then rotate`,
+        ),
+      );
   },
 };

@@ -24,7 +24,7 @@ function tokenOf(value: string): string | undefined {
 export const randomTokenStrategy: RotationStrategy = {
   name: 'random-token',
   generate: () => JSON.stringify({ token: randomBytes(TOKEN_BYTES).toString('base64url') }),
-  async test(pendingValue, currentValue) {
+  test(pendingValue, currentValue) {
     const token = tokenOf(pendingValue);
     if (token === undefined || Buffer.from(token, 'base64url').length !== TOKEN_BYTES) {
       throw new Error(`pending value is not {"token": <${TOKEN_BYTES} random bytes, base64url>}`);

@@ -14,16 +14,30 @@ function assertSignsAndVerifies(key: SigningKey, role: string): void {
   const now = Math.floor(Date.now() / 1000);
   const jws = signAssertion(
     {
-      iss: 'urn:meshgate:rotation-test', aud: 'urn:meshgate:rotation-test', sub: 'rotation-test', type: 'service',
-      scope: '', groups: [], src_iss: 'urn:meshgate:rotation-test', iat: now, exp: now + MAX_ASSERTION_TTL_SECONDS,
-      jti: newJti(), req: requestHash('GET', '/rotation-test'), body_sha256: bodyDigest(undefined),
+      iss: 'urn:meshgate:rotation-test',
+      aud: 'urn:meshgate:rotation-test',
+      sub: 'rotation-test',
+      type: 'service',
+      scope: '',
+      groups: [],
+      src_iss: 'urn:meshgate:rotation-test',
+      iat: now,
+      exp: now + MAX_ASSERTION_TTL_SECONDS,
+      jti: newJti(),
+      req: requestHash('GET', '/rotation-test'),
+      body_sha256: bodyDigest(undefined),
     },
     key,
   );
   const [header, payload, signature] = jws.split('.') as [string, string, string];
   const { kty, crv, x, y } = key.privateJwk;
   const publicKey = createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
-  const ok = verify('sha256', Buffer.from(`${header}.${payload}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
   if (!ok) throw new Error(`the ${role} key (kid ${key.kid}) does not verify its own signature`);
 }
 
@@ -32,7 +46,8 @@ function assertSignsAndVerifies(key: SigningKey, role: string): void {
 function assertContinuity(pending: SigningKeySet, current: SigningKeySet): void {
   if (pending.current.kid !== current.next.kid) throw new Error('pending current key is not the published next key');
   if (pending.previous?.kid !== current.current.kid) throw new Error('pending previous key is not the current signing key');
-  if ([current.current.kid, current.next.kid, current.previous?.kid].includes(pending.next.kid)) throw new Error('pending next key is not fresh');
+  if ([current.current.kid, current.next.kid, current.previous?.kid].includes(pending.next.kid))
+    throw new Error('pending next key is not fresh');
 }
 
 /** Publishes what consumers need of the pending set (its public keys) before `finishSecret` makes it current. */
@@ -53,10 +68,16 @@ export function createSigningKeySetStrategy(publisher?: KeySetPublisher): Rotati
     generate(currentValue) {
       return serializeKeySet(isEmpty(currentValue) ? newKeySet() : rotateKeySet(parseKeySet(currentValue)));
     },
-    ...(publisher === undefined ? {} : { set: (pendingValue: string, context: SetContext) => publisher(parseKeySet(pendingValue), context) }),
-    async test(pendingValue, currentValue) {
+    ...(publisher === undefined
+      ? {}
+      : { set: (pendingValue: string, context: SetContext) => publisher(parseKeySet(pendingValue), context) }),
+    test(pendingValue, currentValue) {
       const pending = parseKeySet(pendingValue);
-      for (const [role, key] of [['current', pending.current], ['next', pending.next], ['previous', pending.previous]] as const) {
+      for (const [role, key] of [
+        ['current', pending.current],
+        ['next', pending.next],
+        ['previous', pending.previous],
+      ] as const) {
         if (key !== undefined) assertSignsAndVerifies(key, role);
       }
       if (!isEmpty(currentValue)) assertContinuity(pending, parseKeySet(currentValue));

@@ -26,5 +26,5 @@ export interface RotationStrategy {
    */
   set?(pendingValue: string, context: SetContext): Promise<void>;
   /** Proves the pending value works; throws when it does not, which keeps `AWSCURRENT` where it is. */
-  test(pendingValue: string, currentValue: string | undefined): Promise<void>;
+  test(pendingValue: string, currentValue: string | undefined): void | Promise<void>;
 }

@@ -53,12 +53,21 @@ export async function startRotation(client: SecretsManagerClient, secretId: stri
   }
   const token = randomUUID();
   await assert.rejects(
-    client.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: ABSENT_ROTATION_LAMBDA, RotationRules: { AutomaticallyAfterDays: 30 } })),
+    client.send(
+      new RotateSecretCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        RotationLambdaARN: ABSENT_ROTATION_LAMBDA,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
+    ),
     (err: Error) => err.name === 'ResourceNotFoundException' && err.message.includes(ABSENT_ROTATION_LAMBDA),
   );
   const after = await stages(client, secretId);
   assert.deepEqual(after[token], ['AWSPENDING'], 'the pending version RotateSecret creates');
-  await assert.rejects(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' })), { name: 'ResourceNotFoundException' });
+  await assert.rejects(client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' })), {
+    name: 'ResourceNotFoundException',
+  });
   return token;
 }
 

@@ -8,7 +8,13 @@ import {
   GetResourcesCommand,
   PutMethodCommand,
 } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayV2Client, AuthorizationType, CreateApiCommand, CreateAuthorizerCommand as CreateV2AuthorizerCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
+import {
+  ApiGatewayV2Client,
+  AuthorizationType,
+  CreateApiCommand,
+  CreateAuthorizerCommand as CreateV2AuthorizerCommand,
+  CreateRouteCommand,
+} from '@aws-sdk/client-apigatewayv2';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -41,56 +47,136 @@ export interface SeededAccount {
 async function seedIam(iam: IAMClient): Promise<void> {
   // Managed policies: one bad (attached to a group), one clean (attached to a role), one whose bad version 1 is no
   // longer the default (only the default version is in force: no finding).
-  const adminStar = await iam.send(new CreatePolicyCommand({ PolicyName: 'admin-star', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }));
-  const readBucket = await iam.send(new CreatePolicyCommand({ PolicyName: 'read-reports-bucket', PolicyDocument: doc({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::reports', 'arn:aws:s3:::reports/*'] }) }));
-  const fixedLater = await iam.send(new CreatePolicyCommand({ PolicyName: 'fixed-later', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) }));
-  await iam.send(new CreatePolicyVersionCommand({ PolicyArn: fixedLater.Policy!.Arn, SetAsDefault: true, PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetRole', Resource: `arn:aws:iam::${ACCOUNT}:role/app` }) }));
+  const adminStar = await iam.send(
+    new CreatePolicyCommand({ PolicyName: 'admin-star', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }),
+  );
+  const readBucket = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'read-reports-bucket',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::reports', 'arn:aws:s3:::reports/*'],
+      }),
+    }),
+  );
+  const fixedLater = await iam.send(
+    new CreatePolicyCommand({ PolicyName: 'fixed-later', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) }),
+  );
+  await iam.send(
+    new CreatePolicyVersionCommand({
+      PolicyArn: fixedLater.Policy!.Arn,
+      SetAsDefault: true,
+      PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetRole', Resource: `arn:aws:iam::${ACCOUNT}:role/app` }),
+    }),
+  );
 
   // Groups: admins (the bad managed policy), devs (an inline NotAction allow).
   await iam.send(new CreateGroupCommand({ GroupName: 'admins' }));
   await iam.send(new AttachGroupPolicyCommand({ GroupName: 'admins', PolicyArn: adminStar.Policy!.Arn }));
   await iam.send(new CreateGroupCommand({ GroupName: 'devs' }));
-  await iam.send(new PutGroupPolicyCommand({ GroupName: 'devs', PolicyName: 'everything-but-iam', PolicyDocument: doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }) }));
+  await iam.send(
+    new PutGroupPolicyCommand({
+      GroupName: 'devs',
+      PolicyName: 'everything-but-iam',
+      PolicyDocument: doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }),
+    }),
+  );
 
   // Users: alice in admins; deployer passes any role; self-service manages only its own access keys (not a finding).
   await iam.send(new CreateUserCommand({ UserName: 'alice' }));
   await iam.send(new AddUserToGroupCommand({ GroupName: 'admins', UserName: 'alice' }));
   await iam.send(new CreateUserCommand({ UserName: 'deployer' }));
-  await iam.send(new PutUserPolicyCommand({ UserName: 'deployer', PolicyName: 'pass-any-role', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }) }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'deployer',
+      PolicyName: 'pass-any-role',
+      PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }),
+    }),
+  );
   await iam.send(new CreateUserCommand({ UserName: 'self-service' }));
-  await iam.send(new PutUserPolicyCommand({
-    UserName: 'self-service',
-    PolicyName: 'own-keys',
-    PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:ListAccessKeys'], Resource: `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` }),
-  }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'self-service',
+      PolicyName: 'own-keys',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: ['iam:CreateAccessKey', 'iam:ListAccessKeys'],
+        Resource: `arn:aws:iam::${ACCOUNT}:user/\${aws:username}`,
+      }),
+    }),
+  );
 
   // Roles: app (clean, managed + inline); escalator (PassRole + CreateFunction + InvokeFunction spread over two
   // policies: a combined method); public-trust (anyone may assume it).
   await iam.send(new CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: lambdaTrust }));
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: readBucket.Policy!.Arn }));
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: fixedLater.Policy!.Arn }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'app', PolicyName: 'logs', PolicyDocument: doc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/app:*` }) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'app',
+      PolicyName: 'logs',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/app:*`,
+      }),
+    }),
+  );
   await iam.send(new CreateRoleCommand({ RoleName: 'escalator', AssumeRolePolicyDocument: lambdaTrust }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'escalator', PolicyName: 'pass-exec-role', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${ACCOUNT}:role/lambda-exec` }) }));
-  await iam.send(new PutRolePolicyCommand({
-    RoleName: 'escalator',
-    PolicyName: 'deploy-functions',
-    PolicyDocument: doc({ Effect: 'Allow', Action: ['lambda:CreateFunction', 'lambda:InvokeFunction'], Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*` }),
-  }));
-  await iam.send(new CreateRoleCommand({ RoleName: 'public-trust', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'escalator',
+      PolicyName: 'pass-exec-role',
+      PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${ACCOUNT}:role/lambda-exec` }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'escalator',
+      PolicyName: 'deploy-functions',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: ['lambda:CreateFunction', 'lambda:InvokeFunction'],
+        Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*`,
+      }),
+    }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'public-trust',
+      AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }),
+    }),
+  );
   // Narrowed to one organization: not public.
-  await iam.send(new CreateRoleCommand({
-    RoleName: 'org-trust',
-    AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } } }),
-  }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'org-trust',
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+      }),
+    }),
+  );
 }
 
 async function seedRestApi(apigw: APIGatewayClient): Promise<Pick<SeededAccount, 'restApiId' | 'restResources'>> {
   const api = await apigw.send(new CreateRestApiCommand({ name: 'orders-rest' }));
   const restApiId = api.id!;
   const root = (await apigw.send(new GetResourcesCommand({ restApiId }))).items!.find((r) => r.path === '/')!.id!;
-  const authorizer = await apigw.send(new CreateAuthorizerCommand({ restApiId, name: 'meshgate', type: 'REQUEST', authorizerUri, identitySource: 'method.request.header.Authorization' }));
-  const resource = async (parentId: string, pathPart: string) => (await apigw.send(new CreateResourceCommand({ restApiId, parentId, pathPart }))).id!;
+  const authorizer = await apigw.send(
+    new CreateAuthorizerCommand({
+      restApiId,
+      name: 'meshgate',
+      type: 'REQUEST',
+      authorizerUri,
+      identitySource: 'method.request.header.Authorization',
+    }),
+  );
+  const resource = async (parentId: string, pathPart: string) =>
+    (await apigw.send(new CreateResourceCommand({ restApiId, parentId, pathPart }))).id!;
   const orders = await resource(root, 'orders');
   const health = await resource(root, 'health');
   const wellKnown = await resource(root, '.well-known');
@@ -110,15 +196,18 @@ async function seedRestApi(apigw: APIGatewayClient): Promise<Pick<SeededAccount,
 async function seedHttpApi(v2: ApiGatewayV2Client): Promise<Pick<SeededAccount, 'httpApiId' | 'httpRoutes'>> {
   const api = await v2.send(new CreateApiCommand({ Name: 'orders-http', ProtocolType: 'HTTP' }));
   const ApiId = api.ApiId!;
-  const jwt = await v2.send(new CreateV2AuthorizerCommand({
-    ApiId,
-    Name: 'jwt',
-    AuthorizerType: 'JWT',
-    IdentitySource: ['$request.header.Authorization'],
-    JwtConfiguration: { Issuer: 'https://idp.example.com/', Audience: ['orders'] },
-  }));
+  const jwt = await v2.send(
+    new CreateV2AuthorizerCommand({
+      ApiId,
+      Name: 'jwt',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://idp.example.com/', Audience: ['orders'] },
+    }),
+  );
   const route = async (RouteKey: string, type: AuthorizationType, AuthorizerId?: string) =>
-    (await v2.send(new CreateRouteCommand({ ApiId, RouteKey, AuthorizationType: type, ...(AuthorizerId ? { AuthorizerId } : {}) }))).RouteId!;
+    (await v2.send(new CreateRouteCommand({ ApiId, RouteKey, AuthorizationType: type, ...(AuthorizerId ? { AuthorizerId } : {}) })))
+      .RouteId!;
   const httpRoutes = {
     getOrders: await route('GET /orders', AuthorizationType.JWT, jwt.AuthorizerId),
     postOrders: await route('POST /orders', AuthorizationType.AWS_IAM),
@@ -126,7 +215,9 @@ async function seedHttpApi(v2: ApiGatewayV2Client): Promise<Pick<SeededAccount, 
     preflight: await route('OPTIONS /orders', AuthorizationType.NONE), // exempt
   };
   // WebSocket APIs authorize on $connect only; their routes are not HTTP routes.
-  const ws = await v2.send(new CreateApiCommand({ Name: 'events-ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
+  const ws = await v2.send(
+    new CreateApiCommand({ Name: 'events-ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }),
+  );
   await v2.send(new CreateRouteCommand({ ApiId: ws.ApiId!, RouteKey: 'sendMessage', AuthorizationType: AuthorizationType.NONE }));
   return { httpApiId: ApiId, httpRoutes };
 }
@@ -134,24 +225,44 @@ async function seedHttpApi(v2: ApiGatewayV2Client): Promise<Pick<SeededAccount, 
 async function seedSecrets(sm: SecretsManagerClient): Promise<Record<string, string>> {
   const arns: Record<string, string> = {};
   const create = async (Name: string, Tags: Record<string, string> = {}) => {
-    const out = await sm.send(new CreateSecretCommand({ Name, SecretString: '{"token":"seed"}', Tags: Object.entries(Tags).map(([Key, Value]) => ({ Key, Value })) }));
+    const out = await sm.send(
+      new CreateSecretCommand({
+        Name,
+        SecretString: '{"token":"seed"}',
+        Tags: Object.entries(Tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
     arns[Name] = out.ARN!;
   };
   // moto turns rotation on without a rotation function when RotateImmediately is false (see test/aws/scheduled.aws.ts).
-  const enableRotation = (SecretId: string) => sm.send(new RotateSecretCommand({ SecretId, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }));
+  const enableRotation = (SecretId: string) =>
+    sm.send(new RotateSecretCommand({ SecretId, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }));
   await create('rotating');
   await enableRotation('rotating');
   await create('static'); // finding: rotation off
   await create('public-jwks', { 'meshgate:public': 'true' }); // public data: rotation off is fine
   await create('shared');
   await enableRotation('shared');
-  await sm.send(new PutResourcePolicyCommand({ SecretId: 'shared', ResourcePolicy: doc({ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }) })); // finding
+  await sm.send(
+    new PutResourcePolicyCommand({
+      SecretId: 'shared',
+      ResourcePolicy: doc({ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }),
+    }),
+  ); // finding
   await create('shared-in-org');
   await enableRotation('shared-in-org');
-  await sm.send(new PutResourcePolicyCommand({
-    SecretId: 'shared-in-org',
-    ResourcePolicy: doc({ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } } }),
-  }));
+  await sm.send(
+    new PutResourcePolicyCommand({
+      SecretId: 'shared-in-org',
+      ResourcePolicy: doc({
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+      }),
+    }),
+  );
   return arns;
 }
 

@@ -77,7 +77,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    upstream.on('error', () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });
   const url = await listenOnLoopback(server);
@@ -118,7 +118,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let recorder: Recorder | undefined;
     let upstreamUrl = options.upstreamUrl;
     if (upstreamUrl === undefined) {
-      const demo = await startDemoService({ port: 0, host: '127.0.0.1', issuer: api, audience: DEMO_AUDIENCE, jwksUri: `${api}/.well-known/jwks.json` });
+      const demo = await startDemoService({
+        port: 0,
+        host: '127.0.0.1',
+        issuer: api,
+        audience: DEMO_AUDIENCE,
+        jwksUri: `${api}/.well-known/jwks.json`,
+      });
       cleanup.push(() => demo.close());
       const rec = await startRecorder(demo.url);
       cleanup.push(() => rec.close());
@@ -152,12 +158,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  */
 export function useStack(options: StackOptions | (() => Promise<StackOptions>) = {}): () => Stack {
   let stack: Stack | undefined;
-  before(async () => {
-    stack = await startStack(typeof options === 'function' ? await options() : options);
-  }, { timeout: 300_000 });
-  after(async () => {
-    await stack?.close();
-  }, { timeout: 30_000 });
+  before(
+    async () => {
+      stack = await startStack(typeof options === 'function' ? await options() : options);
+    },
+    { timeout: 300_000 },
+  );
+  after(
+    async () => {
+      await stack?.close();
+    },
+    { timeout: 30_000 },
+  );
   return () => {
     if (!stack) throw new Error('the e2e stack did not start (see the before hook)');
     return stack;

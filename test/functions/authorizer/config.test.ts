@@ -22,13 +22,28 @@ describe('Function: loadAuthorizerConfig', () => {
   it('names the variable that is missing, not JSON, or out of range', () => {
     rejects(() => loadAuthorizerConfig({}, routes), 'MESHGATE_ISSUERS');
     rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: '[{' }, routes), 'MESHGATE_ISSUERS');
-    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_CLOCK_SKEW_SECONDS: '9000' }, routes), 'MESHGATE_CLOCK_SKEW_SECONDS');
-    rejects(() => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_HTTP_API_RESPONSE: 'maybe' }, routes), 'MESHGATE_HTTP_API_RESPONSE');
+    rejects(
+      () => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_CLOCK_SKEW_SECONDS: '9000' }, routes),
+      'MESHGATE_CLOCK_SKEW_SECONDS',
+    );
+    rejects(
+      () => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_HTTP_API_RESPONSE: 'maybe' }, routes),
+      'MESHGATE_HTTP_API_RESPONSE',
+    );
   });
 
   it('refuses loopback http inside a real Lambda', () => {
     rejects(
-      () => loadAuthorizerConfig({ MESHGATE_ISSUERS: issuers, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', AWS_LAMBDA_FUNCTION_NAME: 'f', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }, routes),
+      () =>
+        loadAuthorizerConfig(
+          {
+            MESHGATE_ISSUERS: issuers,
+            MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
+            AWS_LAMBDA_FUNCTION_NAME: 'f',
+            AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+          },
+          routes,
+        ),
       'MESHGATE_ALLOW_LOOPBACK_HTTP',
     );
   });

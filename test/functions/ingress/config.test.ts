@@ -4,10 +4,18 @@ import { ConfigError } from '../../../src/errors';
 import { loadIngressConfig } from '../../../functions/ingress/config';
 import { TEST_ROUTES_JSON } from '../../support/ingress-routes';
 
-const base = { MESHGATE_UPSTREAMS: '{"demo":"https://demo.internal"}', MESHGATE_ASSERTION_ISSUER: 'https://meshgate.example.com', MESHGATE_KEY_SECRET_ID: 'meshgate/prod/signing-keys' };
+const base = {
+  MESHGATE_UPSTREAMS: '{"demo":"https://demo.internal"}',
+  MESHGATE_ASSERTION_ISSUER: 'https://meshgate.example.com',
+  MESHGATE_KEY_SECRET_ID: 'meshgate/prod/signing-keys',
+};
 
 function failsAt(env: Record<string, string | undefined>, path: string, routes: unknown = TEST_ROUTES_JSON): void {
-  assert.throws(() => loadIngressConfig(env, routes), (err: unknown) => err instanceof ConfigError && err.path === path, path);
+  assert.throws(
+    () => loadIngressConfig(env, routes),
+    (err: unknown) => err instanceof ConfigError && err.path === path,
+    path,
+  );
 }
 
 describe('loadIngressConfig', () => {
@@ -19,7 +27,10 @@ describe('loadIngressConfig', () => {
   });
   it('reads MESHGATE_RESERVED_HEADERS as names and prefixes, `_` read as `-`, and names the bad item', () => {
     assert.deepEqual(loadIngressConfig(base, TEST_ROUTES_JSON).reservedHeaders, { names: new Set(), prefixes: [] });
-    const reserved = loadIngressConfig({ ...base, MESHGATE_RESERVED_HEADERS: ' x-user-id , x_internal-* ' }, TEST_ROUTES_JSON).reservedHeaders;
+    const reserved = loadIngressConfig(
+      { ...base, MESHGATE_RESERVED_HEADERS: ' x-user-id , x_internal-* ' },
+      TEST_ROUTES_JSON,
+    ).reservedHeaders;
     assert.deepEqual(reserved, { names: new Set(['x-user-id']), prefixes: ['x-internal-'] });
     failsAt({ ...base, MESHGATE_RESERVED_HEADERS: 'x-user-id,X-Upper' }, 'MESHGATE_RESERVED_HEADERS[1]');
     failsAt({ ...base, MESHGATE_RESERVED_HEADERS: 'x-a,,x-b' }, 'MESHGATE_RESERVED_HEADERS[1]');
@@ -39,7 +50,12 @@ describe('loadIngressConfig', () => {
   it('allows http only for loopback hosts, and only when MESHGATE_ALLOW_LOOPBACK_HTTP=true', () => {
     failsAt({ ...base, MESHGATE_UPSTREAMS: '{"demo":"http://127.0.0.1:4001"}' }, 'MESHGATE_UPSTREAMS.demo');
     failsAt({ ...base, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', MESHGATE_UPSTREAMS: '{"demo":"http://10.1.2.3"}' }, 'MESHGATE_UPSTREAMS.demo');
-    assert.ok(loadIngressConfig({ ...base, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', MESHGATE_UPSTREAMS: '{"demo":"http://127.0.0.1:4001"}' }, TEST_ROUTES_JSON));
+    assert.ok(
+      loadIngressConfig(
+        { ...base, MESHGATE_ALLOW_LOOPBACK_HTTP: 'true', MESHGATE_UPSTREAMS: '{"demo":"http://127.0.0.1:4001"}' },
+        TEST_ROUTES_JSON,
+      ),
+    );
   });
   it('refuses base URLs with credentials or a query', () => {
     failsAt({ ...base, MESHGATE_UPSTREAMS: '{"demo":"https://user:pw@demo.internal"}' }, 'MESHGATE_UPSTREAMS.demo');
@@ -56,7 +72,10 @@ describe('loadIngressConfig', () => {
     failsAt(base, 'routes.routes[0].bodySchema', routes);
     const query = { ...TEST_ROUTES_JSON, routes: [{ method: 'GET', path: '/x', upstream: 'demo', querySchema: 'order-create' }] };
     failsAt(base, 'routes.routes[0].querySchema', query);
-    const nonJson = { ...TEST_ROUTES_JSON, routes: [{ method: 'POST', path: '/x', upstream: 'demo', bodySchema: 'order-create', contentTypes: ['text/plain'] }] };
+    const nonJson = {
+      ...TEST_ROUTES_JSON,
+      routes: [{ method: 'POST', path: '/x', upstream: 'demo', bodySchema: 'order-create', contentTypes: ['text/plain'] }],
+    };
     failsAt(base, 'routes.routes[0].contentTypes', nonJson);
   });
   it('accepts the repository route table', async () => {

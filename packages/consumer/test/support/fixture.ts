@@ -8,7 +8,12 @@ export interface Fixture {
   readonly server: JwksServer;
   readonly verifier: AssertionVerifier;
   sign(overrides?: Claims, key?: TestKey): string;
-  verify(assertion: string | string[] | undefined, method?: string, path?: string, body?: Uint8Array | string): ReturnType<AssertionVerifier['verify']>;
+  verify(
+    assertion: string | string[] | undefined,
+    method?: string,
+    path?: string,
+    body?: Uint8Array | string,
+  ): ReturnType<AssertionVerifier['verify']>;
   close(): Promise<void>;
 }
 
@@ -22,7 +27,12 @@ export async function fixture(options: Partial<AssertionVerifierOptions> = {}): 
     verifier,
     sign: (overrides = {}, key = set.current) => signAssertion(claims(overrides), key),
     verify: (assertion, method = 'GET', path = '/orders/42', body = undefined) =>
-      verifier.verify({ method, path, headers: assertion === undefined ? {} : { 'x-identity-assertion': assertion }, ...(body === undefined ? {} : { body }) }),
+      verifier.verify({
+        method,
+        path,
+        headers: assertion === undefined ? {} : { 'x-identity-assertion': assertion },
+        ...(body === undefined ? {} : { body }),
+      }),
     close: () => server.close(),
   };
 }
@@ -40,5 +50,6 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, reaso
   if (err.code !== code || (reason !== undefined && err.reason !== reason)) {
     throw new Error(`expected ${code}${reason ? `/${reason}` : ''}, got ${err.code}/${err.reason}: ${err.message}`);
   }
-  if (token !== undefined && token.length > 20 && err.message?.includes(token.split('.')[1] ?? '')) throw new Error('error message contains the assertion');
+  if (token !== undefined && token.length > 20 && err.message?.includes(token.split('.')[1] ?? ''))
+    throw new Error('error message contains the assertion');
 }

@@ -36,7 +36,8 @@ export function publicJwk(key: TestKey): Record<string, string> {
   return { kty, crv, x, y, kid: key.kid, alg: 'ES256', use: 'sig' };
 }
 
-export const jwksKeys = (set: TestKeySet): Record<string, string>[] => [set.current, set.next, ...(set.previous ? [set.previous] : [])].map(publicJwk);
+export const jwksKeys = (set: TestKeySet): Record<string, string>[] =>
+  [set.current, set.next, ...(set.previous ? [set.previous] : [])].map(publicJwk);
 
 /** Claims as meshgate issues them for `GET /orders/42` without a body; `overrides` replace (or, as undefined, drop) any. */
 export function claims(overrides: Claims = {}): Claims {
@@ -69,4 +70,5 @@ export function signRaw(key: TestKey, header: object | string, payload: object |
 }
 
 /** A well-formed assertion: the header meshgate writes, signed with `key`. */
-export const signAssertion = (payload: Claims, key: TestKey): string => signRaw(key, { alg: 'ES256', typ: ASSERTION_TYP, kid: key.kid }, payload);
+export const signAssertion = (payload: Claims, key: TestKey): string =>
+  signRaw(key, { alg: 'ES256', typ: ASSERTION_TYP, kid: key.kid }, payload);
