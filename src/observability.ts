@@ -26,6 +26,7 @@ export const tracer: Tracer | undefined = tracingEnabled
  * Traces every call of an AWS SDK v3 client as its own subsegment (in Lambda; a no-op elsewhere).
  *
  * @example
+ * // given: import { IAMClient } from '@aws-sdk/client-iam';
  * const iam = traceClient(new IAMClient({}));
  */
 export function traceClient<T>(client: T): T {
@@ -36,6 +37,8 @@ export function traceClient<T>(client: T): T {
  * Runs `fn` inside a tracer subsegment named `name`, closing it whatever happens.
  *
  * @example
+ * // given: import type { Fetcher } from 'aws-jwt-verify/https';
+ * // given: declare const fetcher: Fetcher, uri: string;
  * const jwks = await traced('### jwks fetch', () => fetcher.fetch(uri));
  */
 export async function traced<T>(name: string, fn: () => Promise<T>): Promise<T> {

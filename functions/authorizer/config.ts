@@ -10,6 +10,7 @@ import { DEFAULT_MAX_TOKEN_BYTES } from '../../src/auth/token-precheck';
  * Reads and checks the authorizer configuration. Throws `ConfigError` naming the field.
  *
  * @example
+ * // given: import routesJson from '../../config/routes.json';
  * const config = loadAuthorizerConfig(process.env, routesJson);
  */
 export function loadAuthorizerConfig(env: Env, routesJson: unknown): AuthorizerConfig {

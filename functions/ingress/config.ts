@@ -79,6 +79,7 @@ function checkSchemas(routes: RouteTable): void {
  * `MESHGATE_UPSTREAMS.demo` or `routes.routes[2].bodySchema`.
  *
  * @example
+ * // given: import routesJson from '../../config/routes.json';
  * const config = loadIngressConfig(process.env, routesJson);
  */
 export function loadIngressConfig(env: Env, routesJson: unknown): IngressConfig {

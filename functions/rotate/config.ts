@@ -13,6 +13,10 @@ export interface RotateConfig {
  * function serving only other secrets). Throws `ConfigError` when the second is missing.
  *
  * @example
+ * // given: import { builtInStrategies } from '../../src/rotation/strategies';
+ * // given: import { publicJwksPublisher } from '../../src/rotation/publish-public-jwks';
+ * // given: import { createRotationClient } from '../../src/rotation/retry';
+ * const client = createRotationClient();
  * const { publicJwks } = loadRotateConfig(process.env);
  * const strategies = builtInStrategies(publicJwks && publicJwksPublisher({ client, ...publicJwks }));
  */

@@ -74,6 +74,8 @@ function driftFinding(doc: PolicyDocumentInput, change: 'changed' | 'added'): Fi
  * `baselineState: 'new'`, and each policy document that changed or appeared adds a `baseline-drift` finding.
  *
  * @example
+ * // given: import { runAudit } from './engine';
+ * // given: declare const input: AuditInput;
  * const compared = applyBaseline(await runAudit(input), input, await readBaseline('audit-baseline.json'), 'audit-baseline.json');
  */
 export function applyBaseline(result: AuditResult, input: AuditInput, baseline: Baseline, file: string): AuditResult {

@@ -52,6 +52,7 @@ export function compareFindings(a: Finding, b: Finding): number {
  * Runs every rule over the input and returns the findings, worst first, with a summary.
  *
  * @example
+ * // given: import { readPolicyFiles } from './inputs/policy-files';
  * const input = await readPolicyFiles(['policies/']);
  * const { findings, summary } = await runAudit(input, { publicRoutes: ['GET /health'] });
  */

@@ -73,7 +73,7 @@ export async function actionsOf(service: string): Promise<readonly ActionInfo[]>
  *
  * @example
  * const result = await expandAction('iam:Put*');
- * if (result.status === 'ok') result.actions.map((a) => a.name); // ['iam:PutGroupPolicy', ...]
+ * if (result.status === 'ok') result.actions.map((a) => a.name); // ['iam:PutAccountProperties', 'iam:PutGroupPolicy', ...]
  */
 export async function expandAction(pattern: string): Promise<Expansion> {
   const colon = pattern.indexOf(':');

@@ -36,6 +36,7 @@ export function logFindings(findings: readonly Finding[], summary?: AuditSummary
  * Publishes one EMF count per severity (`AuditFindingsCritical`, …), so alarms can watch the audit.
  *
  * @example
+ * const { summary } = await runLiveAudit();
  * publishAuditMetrics(summary);
  */
 export function publishAuditMetrics(summary: AuditSummary): void {

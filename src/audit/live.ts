@@ -40,8 +40,9 @@ export async function readLiveInputs(clients: LiveClients = createLiveClients(),
  * Audits the live account: what the scheduled Lambda runs.
  *
  * @example
+ * // given: import { logFindings } from './index';
  * const { findings, summary } = await runLiveAudit();
- * logFindings(findings);
+ * logFindings(findings, summary);
  */
 export async function runLiveAudit(clients?: LiveClients, options: LiveAuditOptions = {}): Promise<AuditResult> {
   return runAudit(await readLiveInputs(clients, options), options);

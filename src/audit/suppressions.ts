@@ -138,6 +138,8 @@ export interface SuppressionOutcome {
  * an expired entry suppresses nothing and becomes a `suppression-expired` finding instead.
  *
  * @example
+ * // given: import type { AuditResult } from './engine';
+ * // given: declare const result: AuditResult, suppressions: Suppression[];
  * const { findings, suppressed } = applySuppressions(result.findings, suppressions, new Date());
  */
 export function applySuppressions(findings: readonly Finding[], suppressions: readonly Suppression[], now: Date): SuppressionOutcome {

@@ -14,6 +14,9 @@ export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | 
  * for every request: never an allow, never a crash loop.
  *
  * @example
+ * // given: import routes from '../../config/routes.json';
+ * // given: import snapshot from '../../config/jwks-snapshot.json';
+ * // given: import { loadAuthorizerConfig } from '../../functions/authorizer/config';
  * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes), snapshot);
  */
 export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Record<string, unknown> = {}): Authorizer {

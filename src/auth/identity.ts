@@ -88,6 +88,7 @@ export function scopesOf(payload: JwtPayload): string[] {
  * `sub` equals the client id, Auth0's `<client>@clients` subject, or `gty: client-credentials`.
  *
  * @example
+ * // given: declare const issuerConfig: IssuerConfig, verifiedPayload: JwtPayload;
  * const identity = identityFromClaims(issuerConfig, verifiedPayload);
  */
 export function identityFromClaims(cfg: IssuerConfig, payload: JwtPayload): VerifiedIdentity {

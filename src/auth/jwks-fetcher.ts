@@ -26,6 +26,7 @@ function libraryError(uri: string, err: unknown): Error {
  * A JWKS fetcher for aws-jwt-verify's `SimpleJwksCache`: one attempt, bounded time and size, traced, logged.
  *
  * @example
+ * // given: import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
  * new SimpleJwksCache({ fetcher: new JwksFetcher({ timeoutMs: 1500 }) });
  */
 export class JwksFetcher implements Fetcher {

@@ -55,6 +55,7 @@ export function routeResource(apiBase: string, route: Route): string {
  * parameter route can cover a deeper route; the ingress checks the matched route again for that reason.
  *
  * @example
+ * // given: declare const identity: VerifiedIdentity, table: RouteTable;
  * allowPolicy('arn:aws:execute-api:eu-west-1:123456789012:abc123/prod', routesAllowedFor(identity, table));
  */
 export function allowPolicy(apiBase: string, routes: readonly Route[]): PolicyDocument {

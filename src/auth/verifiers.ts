@@ -167,6 +167,7 @@ export class IssuerVerifiers {
    * Verifies a bearer token. Resolves with the issuer and verified payload, or rejects with a {@link TokenError}.
    *
    * @example
+   * // given: declare const verifiers: IssuerVerifiers, token: string;
    * const { issuer, payload } = await verifiers.verify(token);
    */
   async verify(token: string): Promise<VerifiedToken> {

@@ -54,6 +54,7 @@ function parsedBody(text: string, contentType: string | undefined): unknown {
  * code otherwise (503 if the JWKS is unreachable).
  *
  * @example
+ * // given: declare const issuer: string, jwksUri: string;
  * const demo = await startDemoService({ port: 4001, host: '127.0.0.1', issuer, audience: 'demo-service', jwksUri });
  * await demo.close();
  */

@@ -14,7 +14,9 @@ function problemItems(details: Readonly<Record<string, unknown>>): ProblemItem[]
  * (and its message as `detail` when the table allows); anything else is a bare 500 with no detail, and is logged.
  *
  * @example
- * return errorResult(err, event.requestContext.requestId);
+ * // given: import type { APIGatewayProxyEvent } from 'aws-lambda';
+ * // given: declare const err: unknown, event: APIGatewayProxyEvent;
+ * const result = errorResult(err, event.requestContext.requestId);
  */
 export function errorResult(err: unknown, requestId: string | undefined): HttpResult {
   return problemResult(toProblem(err, requestId));

@@ -29,7 +29,9 @@ export interface AssertionTarget {
  * `body_sha256` to the forwarded body.
  *
  * @example
- * const claims = assertionClaims(identity, { audience: 'orders', method: 'GET', upstreamPath: '/orders/1', canonicalQuery: '', body: undefined }, settings, now);
+ * // given: declare const identity: VerifiedIdentity, settings: AssertionSettings, nowSeconds: number;
+ * const target = { audience: 'orders', method: 'GET', upstreamPath: '/orders/1', canonicalQuery: 'expand=items', body: undefined };
+ * const claims = assertionClaims(identity, target, settings, nowSeconds);
  */
 export function assertionClaims(
   identity: VerifiedIdentity,
@@ -63,6 +65,7 @@ export function assertionClaims(
  * is forwarded.
  *
  * @example
+ * // given: declare const keyStore: KeyStore, claims: AssertionClaims;
  * const jws = await signWithStore(keyStore, claims);
  */
 export async function signWithStore(store: KeyStore, claims: AssertionClaims): Promise<string> {

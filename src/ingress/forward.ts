@@ -130,6 +130,7 @@ function toError(req: UpstreamRequest, error: NodeJS.ErrnoException): MeshgateEr
  * as we reused it, so the request never reached it.
  *
  * @example
+ * // given: declare const headers: OutgoingHeaders;
  * const res = await forwardRequest({ baseUrl: new URL('http://127.0.0.1:4001'), upstreamName: 'demo', method: 'GET', path: '/whoami', rawQuery: '', headers, body: undefined, timeoutMs: 3000 });
  */
 export function forwardRequest(req: UpstreamRequest): Promise<UpstreamResponse> {

@@ -182,6 +182,8 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
  * `authorization`; then the contract headers of DESIGN "Headers to upstream".
  *
  * @example
+ * // given: import type { IngressRequest } from './request';
+ * // given: declare const request: IngressRequest, identity: VerifiedIdentity, assertion: string, requestId: string | undefined;
  * const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity, assertion, requestId });
  */
 export function enrichHeaders(input: EnrichInput): OutgoingHeaders {

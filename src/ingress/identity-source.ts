@@ -55,6 +55,8 @@ function authorizerIdentity(request: IngressRequest): VerifiedIdentity | undefin
  * form → `identity_missing` (401). `offline` (serverless offline, `IS_OFFLINE`) refuses what only offline forges.
  *
  * @example
+ * // given: import type { IngressConfig } from './ingress-config';
+ * // given: declare const request: IngressRequest, route: Route, config: IngressConfig;
  * const identity = verifiedIdentityOf(request, route, config.offline);
  */
 export function verifiedIdentityOf(request: IngressRequest, route: Route, offline: boolean): VerifiedIdentity {
@@ -80,6 +82,7 @@ export function verifiedIdentityOf(request: IngressRequest, route: Route, offlin
  * outlive the token); not allowed here → `route_forbidden` (403).
  *
  * @example
+ * // given: declare const identity: VerifiedIdentity, route: Route;
  * checkIdentityForRoute(identity, route, Math.floor(Date.now() / 1000));
  */
 export function checkIdentityForRoute(identity: VerifiedIdentity, route: Route, nowSeconds: number): void {

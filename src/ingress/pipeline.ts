@@ -39,6 +39,8 @@ export type IngressOutcome = 'allow' | ErrorOutcome;
  * request is then answered 503 `config_invalid`, and nothing is forwarded.
  *
  * @example
+ * // given: import routes from '../../config/routes.json';
+ * // given: import { loadIngressConfig } from '../../functions/ingress/config';
  * const ingress = buildIngress(() => loadIngressConfig(process.env, routes));
  */
 export function buildIngress(
@@ -121,6 +123,7 @@ async function run(
  * error table. Logs one access-decision line (request id, subject, issuer, route, outcome, reason); never a token.
  *
  * @example
+ * // given: declare const ingress: Ingress; // from buildIngress, once per cold start
  * export const handler = (event: unknown) => handleIngressEvent(ingress, event);
  */
 export async function handleIngressEvent(ingress: Ingress, event: unknown): Promise<HttpResult> {

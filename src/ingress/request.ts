@@ -115,6 +115,7 @@ function stripStage(rawPath: string, stage: string | undefined): string {
  * absolute paths, so no later stage sees `..`.
  *
  * @example
+ * // given: declare const event: unknown; // the API Gateway proxy event (REST v1 or HTTP API v2)
  * const request = readIngressEvent(event);
  */
 export function readIngressEvent(event: unknown): IngressRequest {

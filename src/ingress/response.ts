@@ -20,7 +20,10 @@ export function isTextBody(contentType: string | undefined, contentEncoding: str
  * `multiValueHeaders`; HTTP API (2.0) gets comma-joined `headers` and `Set-Cookie` values in `cookies`.
  *
  * @example
- * return toProxyResult(await forwardRequest(upstreamRequest), request.format);
+ * // given: import { forwardRequest, type UpstreamRequest } from './forward';
+ * // given: import type { IngressRequest } from './request';
+ * // given: declare const upstreamRequest: UpstreamRequest, request: IngressRequest;
+ * const result = toProxyResult(await forwardRequest(upstreamRequest), request.format);
  */
 export function toProxyResult(res: UpstreamResponse, format: EventFormat): HttpResult {
   const multi: Record<string, string[]> = Object.create(null) as Record<string, string[]>;

@@ -41,6 +41,8 @@ function failingPath(error: SchemaError): string {
  * parameter names for query strings. Values are never echoed: they may be large or sensitive.
  *
  * @example
+ * // given: import { MeshgateError } from '../errors';
+ * // given: declare const validate: StandaloneValidator, body: unknown;
  * if (!validate(body)) throw new MeshgateError('payload_invalid', 'body does not match', { details: { errors: schemaProblems(validate.errors, 'body') } });
  */
 export function schemaProblems(errors: readonly SchemaError[] | null | undefined, where: 'body' | 'query'): ProblemItem[] {

@@ -119,6 +119,8 @@ function checkQuery(request: IngressRequest, route: Route): void {
  * the body schema (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
  *
  * @example
+ * // given: import { readIngressEvent } from './request';
+ * // given: declare const event: unknown, route: Route;
  * const { body } = validateRequest(readIngressEvent(event), route);
  */
 export function validateRequest(request: IngressRequest, route: Route): ValidatedRequest {

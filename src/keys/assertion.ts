@@ -63,6 +63,8 @@ function signerFor(key: SigningKey): { key: KeyObject; header: string } {
  * Signs claims as a compact JWS with ES256 (`node:crypto`, IEEE P1363 signature encoding as RFC 7518 §3.4 requires).
  *
  * @example
+ * // given: import type { SigningKeySet } from './key-set';
+ * // given: declare const claims: AssertionClaims, keySet: SigningKeySet;
  * const jws = signAssertion(claims, keySet.current);
  */
 export function signAssertion(claims: AssertionClaims, key: SigningKey): string {

@@ -34,6 +34,7 @@ export interface CachedSecretSpec<T> {
  * or `key_set_unavailable`, each with a message saying what to do. Logs name the secret and the reason, never the value.
  *
  * @example
+ * // given: import { parseKeySet } from './key-set';
  * const cache = new CachedSecret('meshgate/prod/signing-keys', { what: 'key set', owner: 'SecretsManagerKeyStore', parse: parseKeySet });
  * const set = await cache.load();
  */

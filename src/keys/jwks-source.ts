@@ -52,6 +52,7 @@ export class SecretsManagerJwksSource implements JwksSource {
  * The public half of a key store's set (the local stack, where the file holds the whole key set anyway).
  *
  * @example
+ * // given: import { FileKeyStore } from './key-store-file';
  * const source = keyStoreJwksSource(new FileKeyStore('.meshgate/keys.json'));
  */
 export function keyStoreJwksSource(store: KeyStore): JwksSource {

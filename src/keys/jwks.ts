@@ -53,7 +53,9 @@ export function ifNoneMatchMatches(values: readonly string[], etag: string): boo
  * the client's `If-None-Match` names the current ETag.
  *
  * @example
- * return jwksResult(await source.load(), event);
+ * // given: import type { JwksSource } from './jwks-source';
+ * // given: declare const source: JwksSource, event: unknown;
+ * const result = jwksResult(await source.load(), event);
  */
 export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
   const body = jwksBody(jwks);

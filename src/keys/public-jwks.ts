@@ -43,6 +43,7 @@ function parseKey(path: string, value: unknown): PublicJwk {
  * three keys. Errors are `key_set_unavailable` and name the member, never a value.
  *
  * @example
+ * // given: declare const secretString: string; // the public-JWKS secret's value
  * const jwks = parsePublicJwks(secretString); // { keys: [{ kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }, ...] }
  */
 export function parsePublicJwks(text: string): PublicJwks {

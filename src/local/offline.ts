@@ -81,6 +81,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * `Server ready`. Rejects (and kills the group) on early exit or timeout, with the captured output in the message.
  *
  * @example
+ * // given: declare const issuers: unknown[], upstreams: Record<string, string>, assertionIssuer: string, keysFile: string;
  * const api = await startOffline({ httpPort: 3000, lambdaPort: 3002, issuers, upstreams, assertionIssuer, keysFile });
  * await fetch(`${api.url}/whoami`);
  * await api.stop();

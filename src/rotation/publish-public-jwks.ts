@@ -27,6 +27,9 @@ const rotates = (context: SetContext, secretId: string): boolean => context.secr
  * the pending set's.
  *
  * @example
+ * // given: import type { SigningKeySet } from '../keys/key-set';
+ * // given: declare const client: SecretsManagerClient, pendingSet: SigningKeySet;
+ * // given: declare const token: string, secretArn: string, secretName: string | undefined;
  * const publish = publicJwksPublisher({ client, publicJwksSecretId: 'meshgate/prod/public-jwks', signingKeySecretId: 'meshgate/prod/signing-keys' });
  * await publish(pendingSet, { token, secretArn, secretName });
  */

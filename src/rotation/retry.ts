@@ -13,6 +13,8 @@ export const ROTATION_MAX_ATTEMPTS = 6;
  * rate limiting after throttling). A call that still fails surfaces as an error, and the step fails loudly.
  *
  * @example
+ * // given: import { runRotationStep, type RotationEvent } from './steps';
+ * // given: declare const event: RotationEvent;
  * const client = createRotationClient();
  * await runRotationStep(event, { client });
  */

@@ -46,6 +46,7 @@ export interface RotationTimes {
  * Secrets Manager's NextRotationDate, else the fallback maximum age. Undefined when nothing is known.
  *
  * @example
+ * // given: declare const lastRotated: Date | undefined, created: Date | undefined, policy: SchedulePolicy;
  * dueDate({ rules: { AutomaticallyAfterDays: 30 }, lastRotated, created, nextRotation: undefined }, policy)
  */
 export function dueDate(times: RotationTimes, policy: SchedulePolicy): Date | undefined {

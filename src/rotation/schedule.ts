@@ -138,6 +138,8 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
  * and stuck (a stale AWSPENDING version). One secret's failure is reported and does not stop the others.
  *
  * @example
+ * // given: import { createRotationClient } from './retry';
+ * // given: import { loadScheduledConfig } from '../../functions/scheduled/config';
  * const report = await runScheduledJob({ client: createRotationClient(), policy: loadScheduledConfig(process.env).policy });
  */
 export async function runScheduledJob(deps: ScheduledJobDeps): Promise<SecretsReport> {
@@ -167,6 +169,7 @@ export async function runScheduledJob(deps: ScheduledJobDeps): Promise<SecretsRe
  * Writes the report's summary line and its EMF metrics (SecretsChecked, RotationsStarted, Overdue, Disabled, Stuck, Errors).
  *
  * @example
+ * // given: declare const deps: ScheduledJobDeps;
  * publishSecretsReport(await runScheduledJob(deps));
  */
 export function publishSecretsReport(report: SecretsReport): void {

@@ -49,6 +49,7 @@ type Secret = DescribeSecretCommandOutput & { ARN: string; VersionIdsToStages: R
  * Validates a rotation event. A malformed event is a wiring mistake, reported with the field it lacks.
  *
  * @example
+ * // given: declare const arn: string, token: string;
  * const event = parseRotationEvent({ SecretId: arn, ClientRequestToken: token, Step: 'createSecret' });
  */
 export function parseRotationEvent(input: unknown): RotationEvent {
@@ -174,6 +175,8 @@ async function finishSecret(client: SecretsManagerClient, secret: Secret, token:
  * Secrets Manager retries it.
  *
  * @example
+ * // given: import { createRotationClient } from './retry';
+ * // given: declare const arn: string, token: string;
  * await runRotationStep({ SecretId: arn, ClientRequestToken: token, Step: 'createSecret' }, { client: createRotationClient() });
  */
 export async function runRotationStep(event: RotationEvent, deps: RotationDeps): Promise<StepOutcome> {

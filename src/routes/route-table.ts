@@ -131,6 +131,7 @@ function parseRoute(path: string, value: unknown, upstreams: Map<string, Upstrea
  * Parses and checks the route table. Throws {@link ConfigError} naming the field, e.g. `routes.routes[2].upstream`.
  *
  * @example
+ * // given: import { readFileSync } from 'node:fs';
  * const table = parseRouteTable(JSON.parse(readFileSync('config/routes.json', 'utf8')));
  */
 export function parseRouteTable(value: unknown): RouteTable {

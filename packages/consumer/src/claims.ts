@@ -66,6 +66,7 @@ function stringList(claims: Record<string, unknown>, name: string): string[] {
  * own shape.
  *
  * @example
+ * // given: declare const verifiedClaims: Record<string, unknown>, issuer: string, nowSeconds: number, requestHash: string;
  * const identity = checkClaims(verifiedClaims, { issuer, audiences: ['orders'], clockSkewSeconds: 30, nowSeconds, requestHash, bodyDigest: undefined });
  */
 export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): TrustedIdentity {

@@ -32,6 +32,7 @@ export function decodeJsonObject(b64: string, what: string): Record<string, unkn
  * and `x5c` are never read, so a token cannot choose where its key comes from.
  *
  * @example
+ * // given: declare const value: string; // the x-identity-assertion header
  * const { unverifiedHeader, signingInput, signature } = decomposeUnverifiedJws(value);
  */
 export function decomposeUnverifiedJws(token: string): UnverifiedJws {

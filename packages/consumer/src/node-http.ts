@@ -19,6 +19,7 @@ const verified = new WeakMap<object, TrustedIdentity>();
  * as `body` to also check that they are the bytes meshgate validated and forwarded.
  *
  * @example
+ * // given: declare const verifier: AssertionVerifier, req: IncomingMessage, rawBody: Buffer;
  * const identity = await verifyRequest(verifier, req, { body: rawBody });
  */
 export async function verifyRequest(
@@ -42,6 +43,7 @@ export async function verifyRequest(
  * {@link AssertionError}. The body names the code only; the reason belongs in the service's own logs.
  *
  * @example
+ * // given: declare const err: unknown, res: ServerResponse;
  * const { status, body } = problemFor(err);
  * res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(body));
  */
@@ -57,6 +59,9 @@ export function problemFor(err: unknown): { status: number; body: Record<string,
  * so a handler behind it only ever sees verified callers. Read the identity with {@link identityFromRequest}.
  *
  * @example
+ * // given: declare const verifier: AssertionVerifier;
+ * // given: type Handler = (req: IncomingMessage, res: ServerResponse & { json(body: unknown): void }) => void;
+ * // given: declare const app: { use(middleware: ReturnType<typeof assertionMiddleware>): void; get(path: string, handler: Handler): void };
  * app.use(assertionMiddleware(verifier));
  * app.get('/orders/:id', (req, res) => res.json({ caller: identityFromRequest(req).sub }));
  */
@@ -77,6 +82,7 @@ export function assertionMiddleware(verifier: AssertionVerifier) {
  * Throws `assertion_missing` when the request was never verified: a route outside the middleware is a bug, not a guest.
  *
  * @example
+ * // given: declare const req: IncomingMessage;
  * const { sub, scopes } = identityFromRequest(req);
  */
 export function identityFromRequest(req: object): TrustedIdentity {

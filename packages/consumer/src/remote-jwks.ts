@@ -51,6 +51,7 @@ export function parseJwks(body: Buffer): Map<string, KeyObject> {
  * Keeps the JWKS of one URI. A token can only pick a `kid` from it, never a URL.
  *
  * @example
+ * // given: declare const jwksUri: string, unverifiedHeader: { readonly kid: string };
  * const jwks = new RemoteJwks({ jwksUri, timeoutMs: 1500, maxBytes: 65536, cacheMaxAgeMs: 300_000, cooldownMs: 30_000, maxStaleMs: 3_600_000, now: Date.now });
  * const key = await jwks.key(unverifiedHeader.kid);
  */

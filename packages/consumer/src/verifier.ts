@@ -43,12 +43,14 @@ function requestHashOf(method: string, requestTarget: string): string {
  * only, never from a token. Create it once per process: it holds the JWKS cache.
  *
  * @example
+ * // given: import type { IncomingMessage } from 'node:http';
+ * // given: declare const req: IncomingMessage;
  * const verifier = createAssertionVerifier({
  *   issuer: 'https://meshgate.example.com',
  *   audience: 'orders',
  *   jwksUri: 'https://meshgate.example.com/.well-known/jwks.json',
  * });
- * const identity = await verifier.verify({ method: req.method, path: req.url, headers: req.headers });
+ * const identity = await verifier.verify({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
  */
 export function createAssertionVerifier(options: AssertionVerifierOptions): AssertionVerifier {
   const cfg = resolveOptions(options);

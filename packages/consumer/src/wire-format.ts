@@ -37,7 +37,7 @@ function byName(a: string, b: string): number {
  * when the query is empty. A consumer recomputes it from the request it serves.
  *
  * @example
- * requestHash('GET', '/orders/42', 'expand=items') // 'k1v...'
+ * requestHash('GET', '/orders/42', 'expand=items') // 'zjMsZLG-0r48emCw83ySf3L_PnVVkMkXrr3m-8HNdnc'
  */
 export function requestHash(method: string, path: string, query = ''): string {
   return createHash('sha256')
@@ -49,7 +49,8 @@ export function requestHash(method: string, path: string, query = ''): string {
  * base64url(SHA-256(body)): binds an assertion to the body bytes it was issued with.
  *
  * @example
- * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU' (no body: the digest of zero bytes)
+ * // No body: the digest of zero bytes.
+ * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
  */
 export function bodyDigest(body: Uint8Array | string | undefined): string {
   return createHash('sha256')

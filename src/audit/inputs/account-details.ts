@@ -48,6 +48,7 @@ export function isAwsManagedPolicyArn(arn: string): boolean {
  * role the list of documents that make up its permissions (its own, its groups', its attached ones).
  *
  * @example
+ * // given: import { readFile } from 'node:fs/promises';
  * const input = readAccountDetails(JSON.parse(await readFile('details.json', 'utf8')), { file: 'details.json' });
  */
 export function readAccountDetails(details: Json, source: DetailsSource = {}): AuditInput {

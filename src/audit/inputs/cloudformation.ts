@@ -116,6 +116,7 @@ function principalsByDocument(reader: TemplateReader, resources: TemplateResourc
  *
  * @throws MeshgateError `audit_input_invalid` when the text is not a template
  * @example
+ * // given: declare const text: string;
  * const input = readTemplateText('.serverless/cloudformation-template-update-stack.json', text);
  */
 export function readTemplateText(file: string, text: string): AuditInput {

@@ -18,6 +18,7 @@ const REGION_PARTITIONS: readonly (readonly [RegExp, string])[] = [
  * one the Region belongs to when there is none.
  *
  * @example
+ * // given: declare const iamInput: AuditInput, secretsInput: AuditInput;
  * partitionOf([iamInput, secretsInput], 'us-gov-west-1'); // 'aws-us-gov'
  */
 export function partitionOf(inputs: readonly AuditInput[], region: string): string {

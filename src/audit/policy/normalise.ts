@@ -149,6 +149,7 @@ function readStatement(doc: NormalisedDocument, raw: unknown, index: number, loc
  * statement is left out and the others are kept, so one typo never hides the rest of a policy.
  *
  * @example
+ * // given: declare const json: unknown;
  * const doc = normalise({ id: 'p', resource: 'p.json', policyKind: 'identity', document: json });
  * doc.statements.filter((s) => s.effect === 'Allow');
  */

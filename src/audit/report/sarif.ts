@@ -68,6 +68,8 @@ function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppr
  * scanning links them to the source; findings from the live account carry only a logical location.
  *
  * @example
+ * // given: import { writeFile } from 'node:fs/promises';
+ * // given: declare const result: AuditResult;
  * await writeFile('audit.sarif', renderSarif(result, { version: '0.1.0' }));
  */
 export function renderSarif(result: AuditResult, options: { version?: string; root?: string } = {}): string {

@@ -8,7 +8,11 @@ function where(f: Finding): string {
   return `${f.resource}${statement}${location}`;
 }
 
-/** @example process.stdout.write(renderTable(result)); */
+/**
+ * @example
+ * // given: declare const result: AuditResult;
+ * process.stdout.write(renderTable(result));
+ */
 export function renderTable(result: AuditResult): string {
   const lines: string[] = [];
   const width = Math.max(0, ...result.findings.map((f) => f.severity.length));

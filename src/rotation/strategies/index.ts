@@ -16,6 +16,9 @@ export const BUILT_IN_STRATEGIES: readonly RotationStrategy[] = [signingKeySetSt
  * The built-in strategies, with the signing key set's `set` step publishing through `publisher` when one is given.
  *
  * @example
+ * // given: import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+ * // given: import { publicJwksPublisher } from '../publish-public-jwks';
+ * // given: declare const client: SecretsManagerClient, publicJwksSecretId: string, signingKeySecretId: string;
  * const strategies = builtInStrategies(publicJwksPublisher({ client, publicJwksSecretId, signingKeySecretId }));
  */
 export function builtInStrategies(publisher?: KeySetPublisher): readonly RotationStrategy[] {
@@ -27,6 +30,8 @@ export function builtInStrategies(publisher?: KeySetPublisher): readonly Rotatio
  * Picks the strategy named by the secret's `meshgate:strategy` tag.
  *
  * @example
+ * // given: import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
+ * // given: declare const describe: DescribeSecretCommandOutput; // a secret tagged meshgate:strategy=signing-key-set
  * const strategy = strategyForTags(describe.Tags, BUILT_IN_STRATEGIES); // signing-key-set
  */
 export function strategyForTags(

@@ -58,6 +58,10 @@ export type KeySetPublisher = (pending: SigningKeySet, context: SetContext) => P
  * `set` step hands it the pending set (meshgate publishes its public JWKS there); without one there is no `set`.
  *
  * @example
+ * // given: import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+ * // given: import { publicJwksPublisher } from '../publish-public-jwks';
+ * // given: declare const client: SecretsManagerClient, publicJwksSecretId: string, signingKeySecretId: string;
+ * // given: declare const currentSecretString: string | undefined; // AWSCURRENT (undefined before the first rotation)
  * const strategy = createSigningKeySetStrategy(publicJwksPublisher({ client, publicJwksSecretId, signingKeySecretId }));
  * const pending = strategy.generate(currentSecretString);
  * await strategy.test(pending, currentSecretString);

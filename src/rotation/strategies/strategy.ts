@@ -11,6 +11,8 @@ export interface SetContext {
  * How one kind of secret is rotated. Values are the secret's `SecretString`; a strategy never logs them.
  *
  * @example
+ * // given: declare const strategy: RotationStrategy, currentValue: string | undefined;
+ * // given: declare const token: string, secretArn: string, secretName: string | undefined;
  * const pending = strategy.generate(currentValue);
  * await strategy.set?.(pending, { token, secretArn, secretName });
  * await strategy.test(pending, currentValue);
