@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireServerlessLock } from '../e2e/support/serverless-lock';
+import { serverlessEnvWithoutAws } from '../support/serverless-env';
 
 /**
  * cfn-lint warnings accepted, each with the reason. Anything else fails the suite.
@@ -36,18 +37,6 @@ function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ c
       });
     });
   });
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return {
-    ...env,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-  };
 }
 
 type Template = {
@@ -95,7 +84,7 @@ for (const state of STATES) {
           const pkg = await exec(
             process.execPath,
             ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir, ...params],
-            cleanEnv(),
+            serverlessEnvWithoutAws(),
           );
           assert.equal(pkg.code, 0, `serverless package failed:\n${pkg.stdout}\n${pkg.stderr}`);
         } finally {

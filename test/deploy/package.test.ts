@@ -12,6 +12,7 @@ import { extractZip, zipEntries } from '../support/zip';
 import { spawnSync } from 'node:child_process';
 import { withParameters, type Template } from './cfn-conditions';
 import { emittedMetrics, type EmittedMetric } from './emitted-metrics';
+import { serverlessEnvWithoutAws } from '../support/serverless-env';
 
 /** The bundle budget (STYLE.md: "each function's bundle stays ≤ 300 KB"). */
 const MAX_BUNDLE_BYTES = 300 * 1024;
@@ -25,18 +26,6 @@ const { ALARMS: DASHBOARD_ALARMS } = require('../../config/serverless-dashboard.
 let outDir: string;
 let output: string;
 let template: Template;
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return {
-    ...env,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-  };
-}
 
 function resources(type: string): Array<[string, Record<string, unknown>]> {
   return Object.entries(template.Resources)
@@ -187,7 +176,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           execFile(
             process.execPath,
             ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir],
-            { env: cleanEnv(), timeout: 180_000, maxBuffer: 8 * 1024 * 1024 },
+            { env: serverlessEnvWithoutAws(), timeout: 180_000, maxBuffer: 8 * 1024 * 1024 },
             (err, stdout, stderr) => {
               if (err) reject(new Error(`serverless package failed: ${err.message}\n${stdout}\n${stderr}`));
               else resolve(`${stdout}\n${stderr}`);
