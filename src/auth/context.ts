@@ -1,6 +1,6 @@
 // The authorizer context: flat strings and numbers only (API Gateway rejects nested values with a 500).
 import { MeshgateError } from '../errors';
-import type { IdentityType, VerifiedIdentity } from './identity';
+import { isScopeToken, MAX_CLAIM_ITEMS, type IdentityType, type VerifiedIdentity } from './identity';
 
 /**
  * What the authorizer hands API Gateway, and what the ingress reads back. Lists travel as one JSON array text
@@ -19,10 +19,6 @@ export interface AuthorizerContext {
   readonly clientId: string;
   readonly exp: number;
 }
-
-/** Longest list the ingress accepts back; the authorizer never emits more (identity.ts caps claims at 256). */
-const MAX_LIST_ITEMS = 256;
-const WHITESPACE = /[\s\x00-\x1f\x7f]/u;
 
 /** Flattens an identity into the authorizer context. Empty strings stand for absent values. */
 export function toAuthorizerContext(identity: VerifiedIdentity): AuthorizerContext {
@@ -47,8 +43,6 @@ function contextError(message: string): MeshgateError {
   return new MeshgateError('identity_missing', `authorizer context: ${message}`);
 }
 
-const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
-
 /**
  * A list as the authorizer wrote it: a string holding a JSON array of non-empty, well-formed strings. Anything
  * else (an array object, which API Gateway never delivers but serverless offline does; a separator-joined string)
@@ -63,12 +57,13 @@ function listField(ctx: Record<string, unknown>, name: 'scopesJson' | 'groupsJso
   } catch {
     throw contextError(`${name} is not JSON`);
   }
-  if (!Array.isArray(list) || list.length > MAX_LIST_ITEMS)
-    throw contextError(`${name} must be a JSON array of at most ${MAX_LIST_ITEMS} strings`);
+  // The authorizer never emits more than the claim bound, nor anything its own claim rules refuse.
+  if (!Array.isArray(list) || list.length > MAX_CLAIM_ITEMS)
+    throw contextError(`${name} must be a JSON array of at most ${MAX_CLAIM_ITEMS} strings`);
   for (const item of list) {
-    if (typeof item !== 'string' || item.length === 0 || !wellFormed(item)) throw contextError(`${name} must hold non-empty strings only`);
-    // The assertion's `scope` claim is space-delimited: a scope with whitespace would split into others.
-    if (name === 'scopesJson' && WHITESPACE.test(item)) throw contextError('a scope holds whitespace');
+    if (typeof item !== 'string' || item.length === 0 || !item.isWellFormed())
+      throw contextError(`${name} must hold non-empty strings only`);
+    if (name === 'scopesJson' && !isScopeToken(item)) throw contextError('a scope holds whitespace');
   }
   return list as string[];
 }

@@ -19,13 +19,12 @@ export interface VerifiedIdentity {
   readonly exp: number;
 }
 
-const MAX_CLAIM_ITEMS = 256;
-
-const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+/** Longest list claim (scopes, groups) accepted. */
+export const MAX_CLAIM_ITEMS = 256;
 
 // A lone surrogate has no UTF-8 form: header encoding would map it to U+FFFD, the same as a real U+FFFD.
 function checkedString(claim: string, value: string): string {
-  if (!wellFormed(value)) throw new TokenError('token_claim_invalid', `claim ${claim} holds a lone surrogate (not valid Unicode)`);
+  if (!value.isWellFormed()) throw new TokenError('token_claim_invalid', `claim ${claim} holds a lone surrogate (not valid Unicode)`);
   return value;
 }
 
@@ -56,10 +55,21 @@ function groupsOf(claim: string, value: unknown): string[] {
 // RFC 6749 §3.3: scope-token = 1*NQCHAR, so no whitespace and no control character inside a token.
 const NOT_A_SCOPE_TOKEN = /[\s\x00-\x1f\x7f]/u;
 
+/**
+ * Whether a scope list item is one RFC 6749 scope token: non-empty, no whitespace, no control character. The
+ * assertion's `scope` claim is space-delimited, so only such tokens survive it unsplit.
+ *
+ * @example
+ * isScopeToken('orders:read') // true
+ */
+export function isScopeToken(token: string): boolean {
+  return token.length > 0 && !NOT_A_SCOPE_TOKEN.test(token);
+}
+
 function scopeToken(claim: string, token: unknown): string {
   if (typeof token !== 'string' || token.length === 0)
     throw new TokenError('token_scope_invalid', `claim ${claim} holds an empty or non-string scope`);
-  if (NOT_A_SCOPE_TOKEN.test(token))
+  if (!isScopeToken(token))
     throw new TokenError('token_scope_invalid', `claim ${claim} holds a scope with whitespace or a control character (RFC 6749 §3.3)`);
   return checkedString(claim, token);
 }

@@ -62,7 +62,7 @@ const ROUTING_OVERRIDES = new Set([
  * `claim_to_headers`, docs/istio `outputClaimToHeaders`): a client's copy must never reach the service, even where a
  * proxy would overwrite it, since a request can reach the service by another path.
  */
-export const SIDECAR_HEADER_PREFIXES: readonly string[] = ['x-verified-'];
+const SIDECAR_HEADER_PREFIXES: readonly string[] = ['x-verified-'];
 
 /** Inbound header names never forwarded: exact names and prefixes, lowercased, `_` read as `-`. */
 export interface ReservedHeaders {
@@ -70,7 +70,7 @@ export interface ReservedHeaders {
   readonly prefixes: readonly string[];
 }
 
-export const NO_EXTRA_RESERVED_HEADERS: ReservedHeaders = { names: new Set(), prefixes: [] };
+const NO_EXTRA_RESERVED_HEADERS: ReservedHeaders = { names: new Set(), prefixes: [] };
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Pass-through values: HTAB and visible ASCII only. Anything else is dropped, never repaired: it is not ours to rewrite.

@@ -15,7 +15,7 @@ import { assertionClaims, signWithStore } from './assertion-claims';
 import { forwardRequest, upstreamPath } from './forward';
 import { enrichHeaders } from './headers';
 import { checkIdentityForRoute, verifiedIdentityOf } from './identity-source';
-import { readIngressEvent, type IngressRequest } from './request';
+import { queryPairs, readIngressEvent, type IngressRequest } from './request';
 import { toProxyResult } from './response';
 import { validateRequest } from './validate';
 
@@ -57,12 +57,6 @@ export function buildIngress(
   }
 }
 
-function canonicalQueryOf(query: ReadonlyMap<string, readonly string[]>): string {
-  const pairs: Array<[string, string]> = [];
-  for (const [name, values] of query) for (const value of values) pairs.push([name, value]);
-  return canonicalQuery(pairs);
-}
-
 function resolveRoute(table: RouteTable, request: IngressRequest): Route {
   const route =
     (request.template === undefined ? undefined : findRouteByTemplate(table, request.method, request.template)) ??
@@ -90,7 +84,7 @@ async function run(
     audience: route.upstream.audience,
     method: request.method,
     upstreamPath: path,
-    canonicalQuery: canonicalQueryOf(request.query),
+    canonicalQuery: canonicalQuery(queryPairs(request.query)),
     body: validated.body,
   };
   const claims = assertionClaims(identity, target, config.assertion, nowSeconds);

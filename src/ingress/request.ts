@@ -2,6 +2,7 @@
 import { isPlainObject } from '../config/check';
 import { MeshgateError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
+import { queryString } from '../keys/assertion';
 
 export type EventFormat = 'rest' | 'http-v2';
 
@@ -61,8 +62,6 @@ function readHeaders(single: unknown, multi: unknown, cookies: unknown): Map<str
   return headers;
 }
 
-const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
-
 function readQuery(single: unknown, multi: unknown): Map<string, string[]> {
   const query = new Map<string, string[]>();
   const source = isPlainObject(multi) ? multi : isPlainObject(single) ? single : {};
@@ -70,17 +69,21 @@ function readQuery(single: unknown, multi: unknown): Map<string, string[]> {
     for (const v of Array.isArray(values) ? values : [values]) {
       if (typeof v !== 'string') continue;
       // A lone surrogate has no UTF-8 form: it cannot be forwarded as validated (encodeURIComponent throws on it).
-      if (!wellFormed(name) || !wellFormed(v)) throw new MeshgateError('query_invalid', 'query string is not valid UTF-8');
+      if (!name.isWellFormed() || !v.isWellFormed()) throw new MeshgateError('query_invalid', 'query string is not valid UTF-8');
       addValue(query, name, v);
     }
   }
   return query;
 }
 
-function encodeQuery(query: ReadonlyMap<string, readonly string[]>): string {
-  const parts: string[] = [];
-  for (const [name, values] of query) for (const v of values) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(v)}`);
-  return parts.join('&');
+/**
+ * Every name/value pair of a decoded query, names in first-seen order, values of one name in order.
+ *
+ * @example
+ * [...queryPairs(new Map([['a', ['1', '2']]]))] // [['a', '1'], ['a', '2']]
+ */
+export function* queryPairs(query: ReadonlyMap<string, readonly string[]>): Generator<[string, string]> {
+  for (const [name, values] of query) for (const value of values) yield [name, value];
 }
 
 // RFC 3986 pchar plus `/` (and `?` in a query) stay; a `%` stays only as the start of a valid percent-encoded octet.
@@ -140,7 +143,7 @@ export function readIngressEvent(event: unknown): IngressRequest {
     template,
     untrustedHeaders: readHeaders(e.headers, v2 ? undefined : e.multiValueHeaders, v2 ? e.cookies : undefined),
     query,
-    rawQuery: encodeQuery(query),
+    rawQuery: queryString(queryPairs(query)),
     body: typeof e.body === 'string' && e.body.length > 0 ? e.body : undefined,
     isBase64Encoded: e.isBase64Encoded === true,
     requestContext: ctx,

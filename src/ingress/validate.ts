@@ -76,8 +76,7 @@ function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { by
     return { bytes, text: bytes.toString('utf8') };
   }
   // A string body with a lone surrogate has no UTF-8 form: API Gateway's transcoding lost bytes on the way in.
-  if (!(body as string & { isWellFormed(): boolean }).isWellFormed())
-    throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
+  if (!body.isWellFormed()) throw new MeshgateError('payload_malformed', 'body is not valid UTF-8');
   return { bytes: Buffer.from(body, 'utf8'), text: json ? body : undefined };
 }
 

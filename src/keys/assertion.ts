@@ -6,7 +6,15 @@ import type { SigningKey } from './key-set';
 
 // The wire format (header name, `typ`, lifetime cap, `req` and `body_sha256`) is defined once, in the consumer
 // package that services verify with; the signer re-exports it for its callers.
-export { ASSERTION_HEADER, ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, bodyDigest, canonicalQuery, requestHash } from '@meshgate/consumer';
+export {
+  ASSERTION_HEADER,
+  ASSERTION_TYP,
+  MAX_ASSERTION_TTL_SECONDS,
+  bodyDigest,
+  canonicalQuery,
+  queryString,
+  requestHash,
+} from '@meshgate/consumer';
 
 export interface AssertionClaims {
   readonly iss: string;

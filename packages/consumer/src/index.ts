@@ -11,6 +11,14 @@ export { assertionMiddleware, identityFromRequest, problemFor, verifyRequest } f
 export type { RequestLike } from './node-http.js';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemType } from './problem.js';
 // The wire format and the bounded GET are also what meshgate's signer and authorizer use: one definition for both ends.
-export { ASSERTION_HEADER, ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, bodyDigest, canonicalQuery, requestHash } from './wire-format.js';
+export {
+  ASSERTION_HEADER,
+  ASSERTION_TYP,
+  MAX_ASSERTION_TTL_SECONDS,
+  bodyDigest,
+  canonicalQuery,
+  queryString,
+  requestHash,
+} from './wire-format.js';
 export { HttpGetError, httpGet, isAllowedJwksUrl, isLoopbackHost } from './http-get.js';
 export type { HttpGetFailure, HttpGetOptions } from './http-get.js';

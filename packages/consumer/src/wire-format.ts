@@ -11,6 +11,16 @@ export const MAX_ASSERTION_TTL_SECONDS = 300;
 const encodePair = ([name, value]: readonly [string, string]): string => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
 
 /**
+ * A decoded query as meshgate forwards it: each pair percent-encoded (RFC 3986, never `+`), in the order given.
+ *
+ * @example
+ * queryString([['b', '2'], ['a', 'x y']]) // 'b=2&a=x%20y'
+ */
+export function queryString(pairs: Iterable<readonly [string, string]>): string {
+  return Array.from(pairs, encodePair).join('&');
+}
+
+/**
  * The one canonical form of a decoded query: each pair percent-encoded (RFC 3986, never `+`), sorted by name,
  * values of one name kept in their order (their order can matter to the service). Two requests get the same
  * form exactly when a form-decoding parser (WHATWG `URLSearchParams`) reads the same pairs from them.
