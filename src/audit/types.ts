@@ -79,6 +79,8 @@ export interface PolicyDocumentInput {
   readonly principals?: readonly string[];
   /** AWS-managed policies only count towards their principals' combined permissions. */
   readonly awsManaged?: boolean;
+  /** CloudFormation type of the resource the policy is attached to (`AWS::ECR::Repository`), when the input says. */
+  readonly resourceType?: string;
 }
 
 export interface RouteInput {
