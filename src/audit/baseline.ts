@@ -27,7 +27,10 @@ function canonical(value: unknown): string {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Stable identity of a finding: what and where, not its wording, severity or line. */
+/**
+ * Stable identity of a finding: what and where, not its wording, severity or line. Once-per-statement kinds carry no
+ * `action`, so a statement that gains an action keeps its fingerprint (its document hash changes instead).
+ */
 export function fingerprint(f: Finding): string {
   return sha256([f.kind, f.resource, f.statement ?? '', f.action ?? '', f.resourceArn ?? '', f.principal ?? ''].join('\u0000')).slice(
     0,

@@ -13,6 +13,8 @@ export interface AuditCliOptions {
   readonly live: boolean;
   readonly format: Format;
   readonly output: string | undefined;
+  /** SARIF file locations under this folder are relative to it (`%SRCROOT%`). @default '.' */
+  readonly sarifRoot: string;
   /** `none` never fails. @default 'low' (any finding fails) */
   readonly failOn: Severity | 'none';
   readonly baseline: string | undefined;
@@ -40,6 +42,8 @@ inputs (at least one):
 options:
   --format table|json|sarif  report format (default: table)
   --output <file>            write the report to a file instead of stdout
+  --sarif-root <dir>         SARIF paths under this folder are relative to it (%SRCROOT%),
+                             others are absolute file:// URIs (default: the current folder)
   --fail-on <severity>       exit 1 when a finding is at or above: critical, high,
                              medium, low (default), or none
   --baseline <file>          report only findings and policy changes not in this baseline
@@ -82,6 +86,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         live: { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string' },
+        'sarif-root': { type: 'string' },
         'fail-on': { type: 'string' },
         baseline: { type: 'string' },
         'write-baseline': { type: 'string' },
@@ -106,6 +111,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     live: values.live === true,
     format: oneOf('format', values.format, FORMATS, 'table'),
     output: values.output,
+    sarifRoot: values['sarif-root'] ?? '.',
     failOn: oneOf('fail-on', values['fail-on'], [...SEVERITIES, 'none'] as const, 'low'),
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],

@@ -1,4 +1,5 @@
 // The rules engine: normalises every policy once, runs each rule over the shared context, sorts and counts.
+import { leaveOut, type RuleFinding } from './left-out';
 import { normalise, type NormalisedDocument } from './policy/normalise';
 import { RULES } from './rules';
 import type { RuleOptions } from './rules/rule';
@@ -64,14 +65,16 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
     rotationGraceDays: options.rotationGraceDays ?? 2,
   };
   const ctx = { input, documents: all.filter((d) => !d.input.awsManaged), principals: principalsOf(all), options: ruleOptions };
-  const findings: Finding[] = [];
-  for (const rule of RULES) findings.push(...(await rule.run(ctx)));
+  const ruleFindings: RuleFinding[] = [];
+  for (const rule of RULES) ruleFindings.push(...(await rule.run(ctx)));
+  // What the customer cannot act on (AWS-owned resources, service-linked roles) is counted, never reported or suppressed.
+  const { findings, leftOut } = leaveOut(ruleFindings);
   // Suppressions see what the rules concluded (Deny and conditions already applied), so an entry that matches
   // nothing is truly stale. Callers compare with a baseline afterwards: accepted findings never count as new,
   // and a baseline never absorbs them, so an expired suppression brings its findings back.
   const outcome = applySuppressions(findings, options.suppressions ?? [], ruleOptions.now);
   const active = outcome.findings.sort(compareFindings);
-  const summary = summarise(active, countInputs(input, all));
+  const summary = { ...summarise(active, countInputs(input, all)), leftOut };
   return {
     findings: active,
     suppressed: outcome.suppressed.sort(compareFindings),

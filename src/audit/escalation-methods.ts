@@ -9,9 +9,19 @@ export interface EscalationMethod {
   readonly permissions: readonly string[];
   /** Credential actions: not a finding when scoped to the caller itself (`user/${aws:username}`). */
   readonly credential?: true;
+  /**
+   * For methods that pass a role: the services it is passed to (`iam:PassedToService` values), China partition
+   * included. A PassRole statement whose condition allows none of them does not enable the method.
+   */
+  readonly passTo?: readonly string[];
 }
 
 const PASS = 'iam:PassRole';
+
+/** `lambda` -> both partitions' service principals for `iam:PassedToService`. */
+function services(...names: string[]): readonly string[] {
+  return names.flatMap((n) => [`${n}.amazonaws.com`, `${n}.amazonaws.com.cn`]);
+}
 
 export const ESCALATION_METHODS: readonly EscalationMethod[] = [
   { id: 'iam-001', permissions: ['iam:CreatePolicyVersion'] },
@@ -28,41 +38,57 @@ export const ESCALATION_METHODS: readonly EscalationMethod[] = [
   { id: 'iam-013', permissions: ['iam:AddUserToGroup'] },
   // Rhino Security Labs method 2; pathfinding.cloud folds it into iam-001's variations.
   { id: 'rhino-02', permissions: ['iam:SetDefaultPolicyVersion'] },
-  { id: 'lambda-001', permissions: [PASS, 'lambda:CreateFunction', 'lambda:InvokeFunction'] },
-  { id: 'lambda-002', permissions: [PASS, 'lambda:CreateFunction', 'lambda:CreateEventSourceMapping'] },
+  { id: 'lambda-001', permissions: [PASS, 'lambda:CreateFunction', 'lambda:InvokeFunction'], passTo: services('lambda') },
+  { id: 'lambda-002', permissions: [PASS, 'lambda:CreateFunction', 'lambda:CreateEventSourceMapping'], passTo: services('lambda') },
   { id: 'lambda-003', permissions: ['lambda:UpdateFunctionCode'] },
-  { id: 'lambda-006', permissions: [PASS, 'lambda:CreateFunction', 'lambda:AddPermission'] },
-  { id: 'ec2-001', permissions: [PASS, 'ec2:RunInstances'] },
+  { id: 'lambda-006', permissions: [PASS, 'lambda:CreateFunction', 'lambda:AddPermission'], passTo: services('lambda') },
+  { id: 'ec2-001', permissions: [PASS, 'ec2:RunInstances'], passTo: services('ec2') },
   { id: 'ec2-002', permissions: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances', 'ec2:StartInstances'] },
-  { id: 'ec2-003', permissions: [PASS, 'ec2:RequestSpotInstances'] },
+  { id: 'ec2-003', permissions: [PASS, 'ec2:RequestSpotInstances'], passTo: services('ec2') },
   { id: 'ec2-004', permissions: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'] },
   { id: 'ec2instanceconnect-003', permissions: ['ec2-instance-connect:SendSSHPublicKey'] },
-  { id: 'cloudformation-001', permissions: [PASS, 'cloudformation:CreateStack'] },
+  { id: 'cloudformation-001', permissions: [PASS, 'cloudformation:CreateStack'], passTo: services('cloudformation') },
   { id: 'cloudformation-002', permissions: ['cloudformation:UpdateStack'] },
-  { id: 'cloudformation-003', permissions: [PASS, 'cloudformation:CreateStackSet', 'cloudformation:CreateStackInstances'] },
-  { id: 'cloudformation-004', permissions: [PASS, 'cloudformation:UpdateStackSet'] },
+  {
+    id: 'cloudformation-003',
+    permissions: [PASS, 'cloudformation:CreateStackSet', 'cloudformation:CreateStackInstances'],
+    passTo: services('cloudformation'),
+  },
+  { id: 'cloudformation-004', permissions: [PASS, 'cloudformation:UpdateStackSet'], passTo: services('cloudformation') },
   { id: 'cloudformation-005', permissions: ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'] },
-  { id: 'glue-001', permissions: [PASS, 'glue:CreateDevEndpoint'] },
+  { id: 'glue-001', permissions: [PASS, 'glue:CreateDevEndpoint'], passTo: services('glue') },
   { id: 'glue-002', permissions: ['glue:UpdateDevEndpoint'] },
-  { id: 'glue-003', permissions: [PASS, 'glue:CreateJob', 'glue:StartJobRun'] },
-  { id: 'glue-004', permissions: [PASS, 'glue:CreateJob', 'glue:CreateTrigger'] },
-  { id: 'glue-005', permissions: [PASS, 'glue:UpdateJob', 'glue:StartJobRun'] },
-  { id: 'glue-006', permissions: [PASS, 'glue:UpdateJob', 'glue:CreateTrigger'] },
-  { id: 'codebuild-001', permissions: [PASS, 'codebuild:CreateProject', 'codebuild:StartBuild'] },
+  { id: 'glue-003', permissions: [PASS, 'glue:CreateJob', 'glue:StartJobRun'], passTo: services('glue') },
+  { id: 'glue-004', permissions: [PASS, 'glue:CreateJob', 'glue:CreateTrigger'], passTo: services('glue') },
+  { id: 'glue-005', permissions: [PASS, 'glue:UpdateJob', 'glue:StartJobRun'], passTo: services('glue') },
+  { id: 'glue-006', permissions: [PASS, 'glue:UpdateJob', 'glue:CreateTrigger'], passTo: services('glue') },
+  { id: 'codebuild-001', permissions: [PASS, 'codebuild:CreateProject', 'codebuild:StartBuild'], passTo: services('codebuild') },
   { id: 'codebuild-002', permissions: ['codebuild:StartBuild'] },
   { id: 'codebuild-003', permissions: ['codebuild:StartBuildBatch'] },
-  { id: 'codebuild-004', permissions: [PASS, 'codebuild:CreateProject', 'codebuild:StartBuildBatch'] },
-  { id: 'datapipeline-001', permissions: [PASS, 'datapipeline:CreatePipeline', 'datapipeline:PutPipelineDefinition'] },
-  { id: 'ecs-003', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:CreateService'] },
-  { id: 'ecs-004', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:RunTask'] },
-  { id: 'ecs-005', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:StartTask'] },
-  { id: 'sagemaker-001', permissions: [PASS, 'sagemaker:CreateNotebookInstance'] },
-  { id: 'sagemaker-002', permissions: [PASS, 'sagemaker:CreateTrainingJob'] },
-  { id: 'sagemaker-003', permissions: [PASS, 'sagemaker:CreateProcessingJob'] },
+  { id: 'codebuild-004', permissions: [PASS, 'codebuild:CreateProject', 'codebuild:StartBuildBatch'], passTo: services('codebuild') },
+  {
+    id: 'datapipeline-001',
+    permissions: [PASS, 'datapipeline:CreatePipeline', 'datapipeline:PutPipelineDefinition'],
+    passTo: services('datapipeline'),
+  },
+  { id: 'ecs-003', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:CreateService'], passTo: services('ecs-tasks', 'ecs') },
+  { id: 'ecs-004', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:RunTask'], passTo: services('ecs-tasks', 'ecs') },
+  { id: 'ecs-005', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:StartTask'], passTo: services('ecs-tasks', 'ecs') },
+  { id: 'sagemaker-001', permissions: [PASS, 'sagemaker:CreateNotebookInstance'], passTo: services('sagemaker') },
+  { id: 'sagemaker-002', permissions: [PASS, 'sagemaker:CreateTrainingJob'], passTo: services('sagemaker') },
+  { id: 'sagemaker-003', permissions: [PASS, 'sagemaker:CreateProcessingJob'], passTo: services('sagemaker') },
   { id: 'sagemaker-004', permissions: ['sagemaker:CreatePresignedNotebookInstanceUrl'] },
-  { id: 'apprunner-001', permissions: [PASS, 'apprunner:CreateService'] },
+  {
+    id: 'apprunner-001',
+    permissions: [PASS, 'apprunner:CreateService'],
+    passTo: services('apprunner', 'build.apprunner', 'tasks.apprunner'),
+  },
   { id: 'apprunner-002', permissions: ['apprunner:UpdateService'] },
-  { id: 'bedrock-001', permissions: [PASS, 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession'] },
+  {
+    id: 'bedrock-001',
+    permissions: [PASS, 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession'],
+    passTo: services('bedrock-agentcore'),
+  },
   { id: 'bedrock-002', permissions: ['bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'] },
   { id: 'ssm-001', permissions: ['ssm:StartSession'] },
   { id: 'ssm-002', permissions: ['ssm:SendCommand'] },

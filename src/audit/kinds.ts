@@ -13,12 +13,12 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   'wildcard-action': {
     severity: 'high',
     title: 'Allow with a wildcard action',
-    help: 'An Allow whose Action is "*" or a whole service ("s3:*") grants every current and future action of that service. List the actions the workload calls instead.',
+    help: 'An Allow whose Action is "*" or a whole service ("s3:*") grants every current and future action of that service (one finding per statement). List the actions the workload calls instead.',
   },
   'wildcard-resource-sensitive': {
     severity: 'medium',
     title: 'Sensitive action on Resource "*"',
-    help: 'An identity policy allows actions that read data, write or manage permissions on every resource, although those actions support resource-level permissions. Scope Resource to the ARNs the workload uses. Actions that only work on "*" (xray:PutTraceSegments, ec2:Describe*) are not reported.',
+    help: 'An identity policy allows actions that read data, write or manage permissions on every resource ("*", or an ARN as wide: arn:aws:s3:::*, arn:*:cloudtrail:*:*:trail/*), although those actions support resource-level permissions. One finding per statement lists the actions; it is high with permissions management, medium with write, low for read-only data access. Scope Resource to the ARNs the workload uses. Actions that only work on "*" (xray:PutTraceSegments, ec2:Describe*) are not reported.',
   },
   'privilege-escalation': {
     severity: 'high',
@@ -43,12 +43,12 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   'public-principal': {
     severity: 'critical',
     title: 'Resource policy open to everyone',
-    help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce, ...). Negated and ...IfExists conditions do not narrow. Name the principals or add such a condition.',
+    help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:userid, aws:SourceVpce, ...) to fixed values. Negated and ...IfExists conditions do not narrow, nor do values that wildcard the account (arn:aws:iam::*:role/x, AROA*:*). Name the principals or add such a condition.',
   },
   malformed: {
     severity: 'medium',
     title: 'Malformed policy',
-    help: 'The document or statement is not a valid IAM policy (not JSON, wrong Version, missing Effect/Action/Resource, Principal in an identity policy, action not in service:Action form). AWS rejects it or it does not mean what it says. Fix the document; the rest of it was still audited.',
+    help: 'The document or statement is not a valid IAM policy: not JSON, wrong Version, missing Effect/Action/Resource, Principal in an identity policy, a Sid IAM rejects or repeats, a Resource that is not an ARN (or has a Region or account its service does not take), an unknown condition operator or a value of the wrong type, a principal IAM rejects (arn:aws:iam::*:root), or an action or Resource the policy type does not take. AWS rejects it or it does not mean what it says. Fix the document; the rest of it was still audited.',
   },
   'unknown-action': {
     severity: 'low',

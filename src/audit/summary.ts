@@ -1,4 +1,5 @@
-// Counts for the report's summary: by severity, by kind, and what was read.
+// Counts for the report's summary: by severity, by kind, what was read and what was left out.
+import type { LeftOutCounts } from './left-out';
 import type { NormalisedDocument } from './policy/normalise';
 import type { SuppressionSummary } from './suppressions';
 import { FINDING_KINDS, SEVERITIES, type AuditInput, type Finding, type FindingKind, type Severity } from './types';
@@ -14,6 +15,11 @@ export interface AuditSummary {
     readonly routes: number;
     readonly secrets: number;
   };
+  /**
+   * Findings the customer cannot act on, not reported: on resources AWS owns (`arn:aws:iam::aws:policy/*`)
+   * and on service-linked roles. Present whenever `runAudit` produced the summary.
+   */
+  readonly leftOut?: LeftOutCounts;
   /** Present when the audit ran against a baseline. */
   readonly baseline?: { readonly file: string; readonly accepted: number; readonly new: number };
   /** Present when the audit ran with suppressions; suppressed findings are not in `total` or `bySeverity`. */

@@ -33,6 +33,18 @@ export interface SourceLocation {
   readonly line?: number;
 }
 
+/** The IAM catalogue's access levels, most powerful first. */
+export const ACCESS_LEVELS = ['Permissions management', 'Write', 'Tagging', 'Read', 'List'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+export interface FindingActions {
+  readonly count: number;
+  /** A few of the actions, ordered by access level (permissions management first). */
+  readonly sample: readonly string[];
+  /** How many of the actions have each access level (by the action's most powerful level), when the catalogue knows them. */
+  readonly levels?: Partial<Record<AccessLevel, number>>;
+}
+
 export interface Finding {
   readonly kind: FindingKind;
   readonly severity: Severity;
@@ -41,6 +53,8 @@ export interface Finding {
   /** `Sid` when the statement has one, else its 0-based index. */
   readonly statement?: string | number;
   readonly action?: string;
+  /** Kinds reported once per statement: the actions the finding covers, worst access level first. */
+  readonly actions?: FindingActions;
   readonly resourceArn?: string;
   readonly principal?: string;
   /** One line: what is wrong and how to fix it. */

@@ -1,5 +1,5 @@
 // `meshgate audit`: reads the inputs, runs the rules engine, prints the report and exits by --fail-on.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { version } from '../../package.json';
 import { applyBaseline, createBaseline, readBaseline, writeBaseline } from '../audit/baseline';
 import { AUDIT_USAGE, parseAuditArgs, UsageError, type AuditCliOptions } from '../audit/cli-options';
@@ -36,9 +36,9 @@ async function readInputs(options: AuditCliOptions): Promise<AuditInput> {
   return mergeInputs(...inputs);
 }
 
-function render(result: AuditResult, format: AuditCliOptions['format']): string {
-  if (format === 'json') return renderJson(result);
-  if (format === 'sarif') return renderSarif(result, { version });
+function render(result: AuditResult, options: AuditCliOptions): string {
+  if (options.format === 'json') return renderJson(result);
+  if (options.format === 'sarif') return renderSarif(result, { version, root: options.sarifRoot });
   return renderTable(result);
 }
 
@@ -47,7 +47,15 @@ function exitCode(result: AuditResult, failOn: AuditCliOptions['failOn']): numbe
   return result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)) ? 1 : 0;
 }
 
+/** A mistyped --sarif-root would silently turn every path absolute: refuse it before reading anything. */
+async function checkSarifRoot(options: AuditCliOptions): Promise<void> {
+  if (options.format !== 'sarif') return;
+  const info = await stat(options.sarifRoot).catch(() => undefined);
+  if (!info?.isDirectory()) throw new MeshgateError('audit_input_invalid', `--sarif-root ${options.sarifRoot} is not a folder`);
+}
+
 async function audit(options: AuditCliOptions): Promise<number> {
+  await checkSarifRoot(options);
   const input = await readInputs(options);
   console.error(
     `meshgate audit: read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`,
@@ -59,7 +67,7 @@ async function audit(options: AuditCliOptions): Promise<number> {
     console.error(`meshgate audit: wrote baseline ${options.writeBaseline} with ${result.findings.length} accepted finding(s)`);
   }
   if (options.baseline) result = applyBaseline(result, input, await readBaseline(options.baseline), options.baseline);
-  const report = render(result, options.format);
+  const report = render(result, options);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
   const { bySeverity, total, suppressions: applied } = result.summary;

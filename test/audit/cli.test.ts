@@ -1,8 +1,9 @@
 // CLI: `node bin/meshgate.cjs audit ...` exit codes, formats, --help, baselines.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli as audit } from './support';
 
@@ -12,6 +13,7 @@ describe('CLI: meshgate audit', () => {
     assert.equal(run.status, 0);
     assert.match(run.stdout, /--policies <file\|dir>/);
     assert.match(run.stdout, /--public-route/);
+    assert.match(run.stdout, /--sarif-root <dir>/);
   });
 
   it('exits 2 for bad usage: no input, unknown option, bad --fail-on, bad --public-route', () => {
@@ -55,6 +57,36 @@ describe('CLI: meshgate audit', () => {
     assert.equal(run.status, 0);
     assert.equal(run.stdout, '');
     assert.equal(JSON.parse(await readFile(out, 'utf8')).version, '2.1.0');
+  });
+
+  it('--sarif-root: a file under it is relative to %SRCROOT%, one outside it an absolute file:// URI; not a folder exits 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-cli-'));
+    const file = join(dir, 'bucket policy.json');
+    await copyFile(`${FIXTURES}/policies/bucket-policy-cli.json`, file);
+    const uris = (...args: string[]) => {
+      const run = audit('--policies', file, '--format', 'sarif', '--fail-on', 'none', ...args);
+      assert.equal(run.status, 0, run.stderr);
+      const sarif = JSON.parse(run.stdout);
+      return {
+        base: sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri as string,
+        locations: new Set(
+          sarif.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) =>
+            JSON.stringify(r.locations[0]!.physicalLocation.artifactLocation),
+          ),
+        ),
+      };
+    };
+    const under = uris('--sarif-root', dir);
+    assert.equal(under.base, `${pathToFileURL(dir).href}/`);
+    assert.deepEqual([...under.locations], [JSON.stringify({ uri: 'bucket%20policy.json', uriBaseId: '%SRCROOT%' })]);
+    const outside = uris();
+    assert.equal(outside.base, `${pathToFileURL(process.cwd()).href}/`);
+    assert.deepEqual([...outside.locations], [JSON.stringify({ uri: pathToFileURL(file).href })]);
+
+    const missing = audit('--policies', file, '--format', 'sarif', '--sarif-root', join(dir, 'nope'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--sarif-root .*nope is not a folder/);
+    assert.equal(missing.stdout, '');
   });
 
   it('writes a baseline (exit 0) and then reports nothing new against it (exit 0)', async () => {

@@ -1,6 +1,7 @@
 // Rule: privilege-escalation, including self-scoped credentials and combined methods across one principal's policies.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ESCALATION_METHODS } from '../../src/audit/escalation-methods';
 import { emptyInput } from '../../src/audit/types';
 import { allow, auditInput, deny, findingsOf, policy } from './support';
 
@@ -77,5 +78,33 @@ describe('Rule: privilege-escalation', () => {
       [['role/a', 'role/a']],
     );
     assert.match(found[0]!.message, /across create, pass|across pass, create/);
+  });
+
+  it('names the target service of every method that passes a role, in both partitions', () => {
+    const passing = ESCALATION_METHODS.filter((m) => m.permissions.includes('iam:PassRole'));
+    assert.deepEqual(
+      passing.filter((m) => !m.passTo?.some((s) => s.endsWith('.amazonaws.com')) || !m.passTo.some((s) => s.endsWith('.amazonaws.com.cn'))),
+      [],
+    );
+    assert.ok(ESCALATION_METHODS.every((m) => m.passTo === undefined || m.permissions.includes('iam:PassRole')));
+  });
+
+  it("applies iam:PassedToService to combined methods across one principal's policies", async () => {
+    const toDax = { Condition: { StringEquals: { 'iam:PassedToService': 'dax.amazonaws.com' } } };
+    const input = emptyInput();
+    input.documents.push(
+      { id: 'pass', resource: 'pass', policyKind: 'identity', document: policy(allow('iam:PassRole', '*', toDax)), principals: ['role/a'] },
+      {
+        id: 'create',
+        resource: 'create',
+        policyKind: 'identity',
+        document: policy(allow(['lambda:CreateFunction', 'lambda:InvokeFunction'], 'arn:aws:lambda:eu-west-1:1:function:*')),
+        principals: ['role/a'],
+      },
+    );
+    assert.deepEqual(
+      (await auditInput(input)).filter((f) => f.kind === 'privilege-escalation'),
+      [],
+    );
   });
 });

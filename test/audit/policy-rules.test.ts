@@ -7,13 +7,20 @@ describe('Rule: wildcard-action', () => {
   it('reports Action "*" as critical and a whole service as high', async () => {
     const found = await findingsOf('wildcard-action', policy(allow('*'), allow('s3:*', 'arn:aws:s3:::bucket/*')));
     assert.deepEqual(
-      found.map((f) => [f.action, f.severity]),
+      found.map((f) => [f.actions?.sample, f.severity]),
       [
-        ['*', 'critical'],
-        ['s3:*', 'high'],
+        [['*'], 'critical'],
+        [['s3:*'], 'high'],
       ],
     );
     assert.equal(found[0]!.statement, 0);
+  });
+
+  it('reports once per statement, listing every wildcard element', async () => {
+    const [finding, ...rest] = await findingsOf('wildcard-action', policy(allow(['dynamodb:*', 'dax:*', 's3:GetObject'])));
+    assert.deepEqual(rest, []);
+    assert.deepEqual(finding?.actions, { count: 2, sample: ['dynamodb:*', 'dax:*'] });
+    assert.equal(finding.action, undefined);
   });
 
   it('does not report a partial wildcard or a Deny', async () => {
@@ -40,14 +47,32 @@ describe('Rule: wildcard-action', () => {
 });
 
 describe('Rule: wildcard-resource-sensitive', () => {
-  it('reports data and secret actions on Resource "*"', async () => {
+  it('reports data and secret actions on Resource "*" once per statement, write before read', async () => {
     const doc = policy(allow(['secretsmanager:GetSecretValue', 'kms:Decrypt', 's3:GetObject', 's3:DeleteObject', 'dynamodb:PutItem']));
     const found = await findingsOf('wildcard-resource-sensitive', doc);
     assert.deepEqual(
-      found.map((f) => f.action),
-      ['dynamodb:PutItem', 'kms:Decrypt', 's3:DeleteObject', 's3:GetObject', 'secretsmanager:GetSecretValue'],
+      found.map((f) => [f.resourceArn, f.severity, f.actions]),
+      [
+        [
+          '*',
+          'medium',
+          {
+            count: 5,
+            sample: ['dynamodb:PutItem', 'kms:Decrypt', 's3:DeleteObject', 's3:GetObject', 'secretsmanager:GetSecretValue'],
+            levels: { Write: 3, Read: 2 },
+          },
+        ],
+      ],
     );
-    assert.ok(found.every((f) => f.resourceArn === '*' && f.severity === 'medium'));
+    assert.match(found[0]!.message, /^5 actions incl\. dynamodb:PutItem, kms:Decrypt, .* \(3 write, 2 read\)/);
+  });
+
+  it('rates read-only data access low', async () => {
+    const found = await findingsOf('wildcard-resource-sensitive', policy(allow(['s3:GetObject', 'dynamodb:GetItem'])));
+    assert.deepEqual(
+      found.map((f) => [f.severity, f.actions?.levels]),
+      [['low', { Read: 2 }]],
+    );
   });
 
   it('does not report actions that only work on "*"', async () => {
@@ -82,8 +107,8 @@ describe('Rule: wildcard-resource-sensitive', () => {
   it('drops the actions a Deny covers', async () => {
     const doc = policy(allow(['s3:GetObject', 'kms:Decrypt']), deny('kms:*'));
     assert.deepEqual(
-      (await findingsOf('wildcard-resource-sensitive', doc)).map((f) => f.action),
-      ['s3:GetObject'],
+      (await findingsOf('wildcard-resource-sensitive', doc)).map((f) => f.actions?.sample),
+      [['s3:GetObject']],
     );
   });
 });
@@ -144,9 +169,10 @@ describe('Rule: unknown-action', () => {
   it('reports a misspelt action and an unknown service', async () => {
     const found = await findingsOf('unknown-action', policy(allow(['s3:GetObjekt', 'nosuchservice:Get'], 'arn:aws:s3:::b/*')));
     assert.deepEqual(
-      found.map((f) => f.action),
-      ['nosuchservice:Get', 's3:GetObjekt'],
+      found.map((f) => f.actions),
+      [{ count: 2, sample: ['s3:GetObjekt', 'nosuchservice:Get'] }],
     );
+    assert.match(found[0]!.message, /unknown service "nosuchservice"/);
   });
 
   it('accepts real actions in any letter case', async () => {

@@ -1,8 +1,9 @@
 // Reports: SARIF validated against the SARIF 2.1.0 JSON schema, JSON shape, table; baselines.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { applyBaseline, createBaseline, readBaseline, writeBaseline } from '../../src/audit/baseline';
 import { runAudit } from '../../src/audit/engine';
@@ -44,6 +45,51 @@ describe('Report: SARIF', () => {
     const sarif = JSON.parse(renderSarif(result));
     assert.equal(sarif.runs[0].results[0].level, 'note');
     assert.equal((await sarifValidator())(sarif), true);
+  });
+});
+
+describe('Report: SARIF paths (--sarif-root)', () => {
+  type Located = { locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string } } }[] };
+  const locationsOf = (sarif: { runs: { results: Located[] }[] }) =>
+    sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation!.artifactLocation);
+
+  /** A policy with a public principal, copied to `<dir>/<name>` so its path is outside the working directory. */
+  async function policyOutsideCwd(name: string): Promise<{ dir: string; file: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-sarif-'));
+    const file = join(dir, name);
+    await mkdir(join(dir, 'policies'), { recursive: true });
+    await copyFile(`${FIXTURES}/policies/bucket-policy-cli.json`, file);
+    return { dir, file };
+  }
+
+  it('a file under the root is relative to %SRCROOT%, whose base is the root as a file:// URI ending in a slash', async () => {
+    const { dir, file } = await policyOutsideCwd('policies/bucket policy #1.json');
+    const sarif = JSON.parse(renderSarif(await runAudit(await readPolicyFiles([file])), { root: dir }));
+    assert.equal((await sarifValidator())(sarif), true);
+    assert.deepEqual(sarif.runs[0].originalUriBaseIds, { '%SRCROOT%': { uri: `${pathToFileURL(dir).href}/` } });
+    assert.match(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri, /^file:\/\/\/.+\/$/);
+    const locations = locationsOf(sarif);
+    assert.ok(locations.length > 0);
+    for (const location of locations) assert.deepEqual(location, { uri: 'policies/bucket%20policy%20%231.json', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('a file outside the root is an absolute, encoded file:// URI without uriBaseId (default root: the working directory)', async () => {
+    const { file } = await policyOutsideCwd('bucket policy #1.json');
+    const sarif = JSON.parse(renderSarif(await runAudit(await readPolicyFiles([file]))));
+    assert.equal((await sarifValidator())(sarif), true);
+    assert.equal(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri, `${pathToFileURL(process.cwd()).href}/`);
+    const uri = pathToFileURL(file).href;
+    assert.match(uri, /^file:\/\/\/.*\/bucket%20policy%20%231\.json$/);
+    for (const location of locationsOf(sarif)) assert.deepEqual(location, { uri });
+  });
+
+  it('a relative input path is resolved from the working directory, not from the root', async () => {
+    const sarif = JSON.parse(
+      renderSarif(await runAudit(await readPolicyFiles([`${FIXTURES}/policies/bucket-policy-cli.json`])), { root: resolve('test') }),
+    );
+    for (const location of locationsOf(sarif)) {
+      assert.deepEqual(location, { uri: 'audit/fixtures/policies/bucket-policy-cli.json', uriBaseId: '%SRCROOT%' });
+    }
   });
 });
 

@@ -112,7 +112,7 @@ describe('Rule: malformed', () => {
   });
 
   it('reports Principal only where the input says the document is an identity policy', async () => {
-    const doc = policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 's3:GetObject', Resource: '*' });
+    const doc = policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: '*' });
     assert.match((await findingsOf('malformed', doc, 'identity'))[0]!.message, /Principal is not allowed/);
     assert.deepEqual(await findingsOf('malformed', doc, 'resource'), []);
   });

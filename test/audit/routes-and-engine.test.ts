@@ -1,8 +1,10 @@
 // Rule: route-without-authorizer on its own, and the engine's lazy catalogue and isolation from the request path.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fingerprint } from '../../src/audit/baseline';
 import { runAudit } from '../../src/audit/engine';
 import { catalogueLoaded } from '../../src/audit/iam-catalogue';
+import { renderTable } from '../../src/audit/report/table';
 import { emptyInput, type RouteInput } from '../../src/audit/types';
 
 function route(method: string, path: string, authorizationType: string, apiKeyRequired = false): RouteInput {
@@ -58,5 +60,42 @@ describe('Engine', () => {
     });
     await runAudit(input);
     assert.equal(catalogueLoaded(), true);
+  });
+
+  it('counts what the customer cannot act on in the summary and the table, instead of reporting it', async () => {
+    const input = emptyInput();
+    const slr = 'arn:aws:iam::1:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS';
+    const escalate = { Statement: [{ Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: 'arn:aws:iam::aws:policy/*' }] };
+    input.documents.push(
+      { id: 'aws-owned', resource: 'aws-owned', policyKind: 'identity', document: escalate },
+      {
+        id: `${slr}#p`,
+        resource: `${slr}#p`,
+        policyKind: 'identity',
+        document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      },
+    );
+    const result = await runAudit(input);
+    assert.deepEqual(result.findings, []);
+    // Action "*" on "*" gives wildcard-action, wildcard-resource-sensitive, privilege-escalation and passrole-star.
+    assert.deepEqual(result.summary.leftOut, { awsOwnedResources: 1, serviceLinkedRoles: 4 });
+    assert.match(
+      renderTable(result),
+      /0 finding\(s\): .*; left out, not yours to fix: 1 on AWS-owned resources, 4 on service-linked roles/,
+    );
+  });
+
+  it('keeps the fingerprint of a once-per-statement finding when the statement gains an action', async () => {
+    const audit = async (actions: string[]) => {
+      const input = emptyInput();
+      input.documents.push({
+        id: 'p',
+        resource: 'p',
+        policyKind: 'identity',
+        document: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] },
+      });
+      return (await runAudit(input)).findings.map(fingerprint);
+    };
+    assert.deepEqual(await audit(['s3:GetObject']), await audit(['s3:GetObject', 's3:PutObject']));
   });
 });

@@ -13,15 +13,19 @@ import { isPlainObject as isObject } from '../../config/check';
 
 export type TemplateResources = Record<string, { Type?: unknown; Properties?: Record<string, unknown> }>;
 
-/** Resource types whose property holds a policy attached to that resource. */
+/** Resource types whose property holds a policy attached to that resource (or, for the *Policy types, to its target). */
 const RESOURCE_POLICIES: Readonly<Record<string, string>> = {
   'AWS::S3::BucketPolicy': 'PolicyDocument',
   'AWS::SQS::QueuePolicy': 'PolicyDocument',
+  'AWS::SQS::QueueInlinePolicy': 'PolicyDocument',
   'AWS::SNS::TopicPolicy': 'PolicyDocument',
+  'AWS::SNS::TopicInlinePolicy': 'PolicyDocument',
   'AWS::KMS::Key': 'KeyPolicy',
+  'AWS::KMS::ReplicaKey': 'KeyPolicy',
   'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
   'AWS::ApiGateway::RestApi': 'Policy',
   'AWS::ECR::Repository': 'RepositoryPolicyText',
+  'AWS::ECR::RegistryPolicy': 'PolicyText',
   'AWS::EFS::FileSystem': 'FileSystemPolicy',
   'AWS::OpenSearchService::Domain': 'AccessPolicies',
 };
@@ -43,13 +47,14 @@ class TemplateReader {
     readonly locate: Locate,
   ) {}
 
-  add(id: string, resource: string, kind: PolicyKind, raw: unknown, path: (string | number)[]): void {
+  add(id: string, resource: string, kind: PolicyKind, raw: unknown, path: (string | number)[], resourceType?: string): void {
     this.docs.push({
       id,
       resource,
       policyKind: kind,
       document: decodePolicyDocument(resolveIntrinsics(raw)),
       source: { file: this.file, path, locate: this.locate },
+      ...(resourceType === undefined ? {} : { resourceType }),
     });
   }
 
@@ -89,12 +94,13 @@ function readResource(reader: TemplateReader, resources: TemplateResources, id: 
       policyKind: 'resource',
       document: policy,
       source: { file: reader.file, path: ['Resources', id], locate: reader.locate },
+      resourceType: type,
     });
   }
   const property = RESOURCE_POLICIES[type];
   // Serverless Framework writes `Policy: ""` on a REST API without a resource policy: that is no policy, not a bad one.
   if (property !== undefined && props[property] !== undefined && props[property] !== '')
-    reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property]);
+    reader.add(`${id}#${property}`, id, 'resource', props[property], [...base, property], type);
 }
 
 /** Each user's and role's documents: its own, its attached managed policies, and (users) its groups'. */

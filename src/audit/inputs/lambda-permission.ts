@@ -1,7 +1,18 @@
 // Turns an AWS::Lambda::Permission (or a live function policy's fields) into the resource-policy statement it creates.
 
+// YAML reads an unquoted account id (`Principal: 123456789012`) as a number.
 function str(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The function's ARN: FunctionName may be a name, a partial ARN (`123456789012:function:name`) or an ARN. */
+function functionArn(name: string | undefined): string {
+  if (name === undefined) return '*';
+  if (name.startsWith('arn:') || name.startsWith('${')) return name;
+  const partial = /^(\d{12}):function:(.+)$/.exec(name);
+  const [account, fn] = partial ? [partial[1]!, partial[2]!] : ['${AWS::AccountId}', name];
+  return `arn:\${AWS::Partition}:lambda:\${AWS::Region}:${account}:function:${fn}`;
 }
 
 /**
@@ -31,7 +42,7 @@ export function lambdaPermissionPolicy(props: unknown): unknown {
         Effect: 'Allow',
         Principal: who,
         Action: str(p.Action) ?? 'lambda:InvokeFunction',
-        Resource: str(p.FunctionName) ?? '*',
+        Resource: functionArn(str(p.FunctionName)),
         ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
       },
     ],

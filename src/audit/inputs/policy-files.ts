@@ -8,22 +8,37 @@ import { parseWithPositions } from './locator';
 import { readInputText } from './read-text';
 import { isPlainObject as isObject } from '../../config/check';
 
+function statementsOf(document: unknown): unknown[] {
+  if (!isObject(document)) return [];
+  return Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+}
+
 function hasPrincipal(document: unknown): boolean {
-  if (!isObject(document)) return false;
-  const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return list.some((s) => isObject(s) && (s.Principal !== undefined || s.NotPrincipal !== undefined));
+  return statementsOf(document).some((s) => isObject(s) && (s.Principal !== undefined || s.NotPrincipal !== undefined));
 }
 
 function hasResource(document: unknown): boolean {
-  if (!isObject(document)) return true;
-  const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return list.some((s) => isObject(s) && (s.Resource !== undefined || s.NotResource !== undefined));
+  return statementsOf(document).some((s) => isObject(s) && (s.Resource !== undefined || s.NotResource !== undefined));
 }
 
-/** A standalone document with Principal is a resource policy (a trust policy when it names no Resource). */
-export function classify(document: unknown): PolicyKind {
-  if (!hasPrincipal(document)) return 'identity';
-  return hasResource(document) ? 'resource' : 'trust';
+/** True when every action the document names is an ECR action: a repository policy, which names no Resource. */
+function onlyEcrActions(document: unknown): boolean {
+  const actions = statementsOf(document).flatMap((s): unknown[] => {
+    if (!isObject(s)) return [];
+    const value = s.Action ?? s.NotAction;
+    return Array.isArray(value) ? (value as unknown[]) : [value];
+  });
+  return actions.length > 0 && actions.every((a) => typeof a === 'string' && a.toLowerCase().startsWith('ecr:'));
+}
+
+/**
+ * How a standalone document is used. With Principal it is a resource policy; with Principal and no Resource, a
+ * trust policy, unless it grants only ECR actions (an ECR repository policy, which never names a Resource).
+ */
+export function classify(document: unknown): { readonly policyKind: PolicyKind; readonly resourceType?: string } {
+  if (!hasPrincipal(document)) return { policyKind: 'identity' };
+  if (hasResource(document)) return { policyKind: 'resource' };
+  return onlyEcrActions(document) ? { policyKind: 'resource', resourceType: 'AWS::ECR::Repository' } : { policyKind: 'trust' };
 }
 
 /**
@@ -102,11 +117,10 @@ export function readPolicyText(file: string, text: string): AuditInput {
     });
     return input;
   }
-  const kind = classify(unwrapped.document);
   input.documents.push({
     id: file,
     resource: file,
-    policyKind: kind,
+    ...classify(unwrapped.document),
     document: unwrapped.document,
     source: { file, path: unwrapped.path, locate: locate },
   });

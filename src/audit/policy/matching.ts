@@ -38,11 +38,31 @@ function flattenPlaceholders(arn: string): string {
   return arn.replace(/\$\{[^}]*\}/g, (v) => (v === '${*}' ? '*' : 'var'));
 }
 
-/** `*`, or an ARN whose resource part is `*` (`arn:aws:s3:::*`). */
+const ALL = /^\*+$/;
+
+/**
+ * True when the pattern is as wide as `*`: `*` itself, an ARN whose resource part is only wildcards
+ * (`arn:aws:s3:::*`, `arn:aws:s3:::*\/*`, `arn:aws:logs:*:*:*`), or one that wildcards the account and then names only a
+ * resource type (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:iam::*:role/*`). `arn:aws:s3:::my-bucket/*` is not:
+ * S3 ARNs have no account, so their first segment is a bucket name, not a type.
+ *
+ * @example
+ * isWildcardResource('arn:*:cloudtrail:*:*:trail/*'); // true
+ * isWildcardResource('arn:aws:s3:::my-bucket/*'); // false
+ */
 export function isWildcardResource(resource: string): boolean {
-  if (resource === '*') return true;
+  if (ALL.test(resource)) return true;
   const parts = flattenPlaceholders(resource).split(':');
-  return parts.length >= 6 && parts[0] === 'arn' && parts.slice(5).join(':') === '*';
+  if (parts.length < 6 || parts[0] !== 'arn') return false;
+  const segments = parts.slice(5).join(':').split(/[/:]/);
+  if (segments.every((s) => ALL.test(s))) return true;
+  return ALL.test(parts[4]!) && segments.length > 1 && segments.slice(1).every((s) => ALL.test(s));
+}
+
+/** The service of an ARN pattern (`s3` for `arn:aws:s3:::*`); undefined for `*`, a wildcard service or a non-ARN. */
+export function arnService(resource: string): string | undefined {
+  const parts = flattenPlaceholders(resource).split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && !hasWildcard(parts[2]!) ? parts[2]!.toLowerCase() : undefined;
 }
 
 /** `*`, or a role pattern that matches every role of an account: `arn:aws:iam::*:role/*`. */

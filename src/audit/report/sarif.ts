@@ -1,5 +1,6 @@
 // SARIF 2.1.0 report for GitHub code scanning: one rule per finding kind, locations on files and statement lines.
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fingerprint } from '../baseline';
 import type { AuditResult } from '../engine';
 import { KIND_INFO } from '../kinds';
@@ -19,10 +20,29 @@ function ruleName(kind: string): string {
   return kind.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }
 
-function artifactUri(file: string, root: string): string {
-  const rel = relative(root, file);
-  const path = rel.startsWith('..') ? file : rel;
-  return path.split(sep).map(encodeURIComponent).join('/');
+const SRCROOT = '%SRCROOT%';
+
+interface ArtifactLocation {
+  readonly uri: string;
+  readonly uriBaseId?: typeof SRCROOT;
+}
+
+/**
+ * A file under `root` is a relative reference resolved against `%SRCROOT%`; any other file is an absolute `file:`
+ * URI with no base id (SARIF 2.1.0 §3.4.4: a `uriBaseId` is only for relative references).
+ */
+function artifactLocation(file: string, root: string): ArtifactLocation {
+  const path = resolve(file);
+  const rel = relative(root, path);
+  const outside = rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (outside) return { uri: pathToFileURL(path).href };
+  return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+}
+
+/** SARIF 2.1.0 §3.14.14: the base of `%SRCROOT%` is an absolute URI that ends with a slash. */
+function srcRootUri(root: string): string {
+  const href = pathToFileURL(root).href;
+  return href.endsWith('/') ? href : `${href}/`;
 }
 
 /** SARIF 2.1.0 §3.35: `external` = kept outside the source; code scanning hides suppressed results. */
@@ -36,7 +56,7 @@ function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppr
   const physical = f.location
     ? {
         physicalLocation: {
-          artifactLocation: { uri: artifactUri(f.location.file, root), uriBaseId: '%SRCROOT%' },
+          artifactLocation: artifactLocation(f.location.file, root),
           ...(f.location.line === undefined ? {} : { region: { startLine: f.location.line } }),
         },
       }
@@ -64,8 +84,9 @@ function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppr
 }
 
 /**
- * Renders SARIF 2.1.0. File locations are relative to `root` (the repository checkout) so code
- * scanning links them to the source; findings from the live account carry only a logical location.
+ * Renders SARIF 2.1.0. Files under `root` (the repository checkout; default: the working directory) are relative to
+ * `%SRCROOT%` so code scanning links them to the source; files outside it get absolute `file:` URIs. Findings from the
+ * live account carry only a logical location.
  *
  * @example
  * // given: import { writeFile } from 'node:fs/promises';
@@ -73,7 +94,7 @@ function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppr
  * await writeFile('audit.sarif', renderSarif(result, { version: '0.1.0' }));
  */
 export function renderSarif(result: AuditResult, options: { version?: string; root?: string } = {}): string {
-  const root = options.root ?? process.cwd();
+  const root = resolve(options.root ?? '.');
   // With suppressions in play every result says whether it is suppressed (SARIF 2.1.0 §3.27.23: [] = not suppressed).
   const suppressed = result.summary.suppressions !== undefined;
   const rules = FINDING_KINDS.map((kind) => {
@@ -100,6 +121,7 @@ export function renderSarif(result: AuditResult, options: { version?: string; ro
       {
         tool: { driver: { name: 'meshgate-audit', semanticVersion: options.version ?? '0.0.0', rules } },
         automationDetails: { id: 'meshgate-audit/' },
+        originalUriBaseIds: { [SRCROOT]: { uri: srcRootUri(root) } },
         results: [
           ...result.findings.map((f) => sarifResult(f, root, suppressed ? [] : undefined)),
           ...(result.suppressed ?? []).map((f) =>

@@ -22,7 +22,12 @@ export function renderTable(result: AuditResult): string {
   }
   if (result.findings.length === 0) lines.push('No findings.');
   const counts = SEVERITIES.map((s) => `${result.summary.bySeverity[s]} ${s}`).join(', ');
-  lines.push('', `${result.summary.total} finding(s): ${counts}`);
+  const leftOut = result.summary.leftOut;
+  const outOfReach =
+    leftOut && leftOut.awsOwnedResources + leftOut.serviceLinkedRoles > 0
+      ? `; left out, not yours to fix: ${leftOut.awsOwnedResources} on AWS-owned resources, ${leftOut.serviceLinkedRoles} on service-linked roles`
+      : '';
+  lines.push('', `${result.summary.total} finding(s): ${counts}${outOfReach}`);
   lines.push(...suppressionLines(result));
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
 // passrole-star: iam:PassRole on "*" or on a pattern that matches every role of an account.
-import { limitsPassedToService } from '../policy/conditions';
+import { passedToServices } from '../policy/conditions';
 import { allowedResources, coversAction } from '../policy/grants';
 import { matchesEveryRole } from '../policy/matching';
-import { allowStatements, statementFinding, type Rule } from './rule';
+import { allowStatements, sample, statementFinding, type Rule } from './rule';
 
 export const passroleStar: Rule = {
   kind: 'passrole-star',
@@ -12,13 +12,15 @@ export const passroleStar: Rule = {
       const everyRole = allowedResources(st, 'iam:PassRole', st.doc.statements).filter(matchesEveryRole);
       const first = everyRole[0];
       if (first === undefined) return [];
-      const toService = limitsPassedToService(st.conditions);
+      const toServices = passedToServices(st.conditions);
       return [
         statementFinding('passrole-star', st, {
-          severity: toService ? 'medium' : 'high',
+          severity: toServices ? 'medium' : 'high',
           action: 'iam:PassRole',
           resourceArn: first,
-          message: `iam:PassRole on "${first}" can hand any role${toService ? ' (to the services in iam:PassedToService)' : ''} to a service: list the role ARNs it must pass${toService ? '' : ' and add an iam:PassedToService condition'}`,
+          message: toServices
+            ? `iam:PassRole on "${first}" can hand any role to ${sample(toServices)} (iam:PassedToService): list the role ARNs it must pass`
+            : `iam:PassRole on "${first}" can hand any role to a service: list the role ARNs it must pass and add an iam:PassedToService condition`,
         }),
       ];
     });

@@ -1,7 +1,8 @@
 // The contract between the engine and each rule, plus the helper that turns a statement into a finding.
 import { KIND_INFO } from '../kinds';
+import type { LeftOutReason, RuleFinding } from '../left-out';
 import type { NormalisedDocument, Statement } from '../policy/normalise';
-import type { AuditInput, Finding, FindingKind, SecretInput, Severity } from '../types';
+import type { AuditInput, Finding, FindingActions, FindingKind, SecretInput, Severity } from '../types';
 
 export interface RuleOptions {
   /** Routes that are public by design, as `METHOD /path` (`ANY` matches every method). */
@@ -22,20 +23,23 @@ export interface RuleContext {
 
 export interface Rule {
   readonly kind: FindingKind;
-  run(ctx: RuleContext): Finding[] | Promise<Finding[]>;
+  /** Findings; one marked `leftOut` is counted in the summary instead of reported. */
+  run(ctx: RuleContext): RuleFinding[] | Promise<RuleFinding[]>;
 }
 
 export interface FindingFields {
   readonly severity?: Severity;
   readonly resource?: string;
   readonly action?: string;
+  readonly actions?: FindingActions;
   readonly resourceArn?: string;
   readonly principal?: string;
   readonly message: string;
+  readonly leftOut?: LeftOutReason;
 }
 
 /** A finding about one statement: resource, statement ref and location come from the statement. */
-export function statementFinding(kind: FindingKind, statement: Statement, fields: FindingFields): Finding {
+export function statementFinding(kind: FindingKind, statement: Statement, fields: FindingFields): RuleFinding {
   const { severity, resource, ...rest } = fields;
   return {
     kind,

@@ -1,5 +1,6 @@
-// wildcard-action: an Allow whose Action element is `*` or a whole service (`s3:*`).
+// wildcard-action: an Allow whose Action element is `*` or a whole service (`s3:*`); one finding per statement.
 import { grantedResources, isDenied } from '../policy/grants';
+import { listActions } from './action-list';
 import { allowStatements, statementFinding, type Rule } from './rule';
 
 const WHOLE_SERVICE = /^[a-z0-9-]+:\*$/i;
@@ -7,20 +8,22 @@ const WHOLE_SERVICE = /^[a-z0-9-]+:\*$/i;
 export const wildcardAction: Rule = {
   kind: 'wildcard-action',
   run(ctx) {
-    return allowStatements(ctx, ['identity', 'resource', 'trust']).flatMap((st) =>
-      (st.actions ?? [])
+    return allowStatements(ctx, ['identity', 'resource', 'trust']).flatMap((st) => {
+      const wildcards = (st.actions ?? [])
         .filter((a) => a === '*' || WHOLE_SERVICE.test(a))
-        .filter((a) => !grantedResources(st).every((r) => isDenied(st.doc.statements, a, r)))
-        .map((a) =>
-          statementFinding('wildcard-action', st, {
-            severity: a === '*' ? 'critical' : 'high',
-            action: a,
-            message:
-              a === '*'
-                ? 'Action "*" grants every action of every service: list the actions the workload calls'
-                : `Action "${a}" grants every ${a.split(':')[0]} action, including future ones: list the actions the workload calls`,
-          }),
-        ),
-    );
+        .filter((a) => !grantedResources(st).every((r) => isDenied(st.doc.statements, a, r)));
+      if (wildcards.length === 0) return [];
+      const all = wildcards.includes('*');
+      const services = [...new Set(wildcards.filter((a) => a !== '*').map((a) => a.split(':')[0]!.toLowerCase()))];
+      return [
+        statementFinding('wildcard-action', st, {
+          severity: all ? 'critical' : 'high',
+          actions: listActions(wildcards),
+          message: all
+            ? 'Action "*" grants every action of every service: list the actions the workload calls'
+            : `Action ${wildcards.map((a) => `"${a}"`).join(', ')} grants every ${services.join(', ')} action, including future ones: list the actions the workload calls`,
+        }),
+      ];
+    });
   },
 };

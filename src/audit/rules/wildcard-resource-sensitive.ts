@@ -1,39 +1,58 @@
-// wildcard-resource-sensitive: an identity policy allows data, write or permissions actions on Resource "*"
-// although the actions support resource-level permissions (judged by the IAM catalogue).
-import { expandAction, isSensitive } from '../iam-catalogue';
+// wildcard-resource-sensitive: an identity policy allows data, write or permissions actions on Resource "*" (or an ARN
+// as wide) although the actions support resource-level permissions (judged by the IAM catalogue). One finding per
+// statement, rated by its most powerful access level: read-only data access is low.
+import { expandAction, isSensitive, type ActionInfo } from '../iam-catalogue';
 import { isDenied } from '../policy/grants';
-import { isWildcardResource } from '../policy/matching';
-import type { Finding } from '../types';
-import { allowStatements, sample, statementFinding, type Rule } from './rule';
+import { arnService, isWildcardResource } from '../policy/matching';
+import type { Statement } from '../policy/normalise';
+import { actionsText, describeActions, levelsText, severityOfLevels } from './action-list';
+import { allowStatements, statementFinding, type Rule } from './rule';
+import type { RuleFinding } from '../left-out';
 
-const WHOLE_SERVICE = /^[a-z0-9-]+:\*$/i;
+/** The wildcard resource of `stars` that `action` can apply to: `*`, or an ARN of its own service. */
+function starFor(action: ActionInfo, stars: readonly string[]): string | undefined {
+  // An ARN names its service: s3 actions on arn:aws:s3:::* count, dynamodb actions on it grant nothing.
+  return stars.find((star) => {
+    const service = arnService(star);
+    return service === undefined || action.name.toLowerCase().startsWith(`${service}:`);
+  });
+}
+
+/** The actions `st` grants on its wildcard resources that could have been scoped to resources, after Deny statements. */
+async function scopableActions(st: Statement, stars: readonly string[]): Promise<{ action: ActionInfo; star: string }[]> {
+  const hits: { action: ActionInfo; star: string }[] = [];
+  for (const element of st.actions ?? []) {
+    const expansion = await expandAction(element);
+    if (expansion.status !== 'ok') continue;
+    for (const action of expansion.actions) {
+      if (!action.supportsResourceLevel || !isSensitive(action)) continue;
+      const star = starFor(action, stars);
+      if (star !== undefined && !isDenied(st.doc.statements, action.name, star)) hits.push({ action, star });
+    }
+  }
+  return hits;
+}
 
 export const wildcardResourceSensitive: Rule = {
   kind: 'wildcard-resource-sensitive',
   async run(ctx) {
-    const findings: Finding[] = [];
+    const findings: RuleFinding[] = [];
     // Resource policies are exempt: there "*" means the resource the policy is attached to.
     for (const st of allowStatements(ctx, ['identity'])) {
-      const star = st.resources?.find(isWildcardResource) ?? (st.notResources ? '*' : undefined);
+      const stars = st.notResources ? ['*'] : (st.resources ?? []).filter(isWildcardResource);
+      if (stars.length === 0) continue;
+      const hits = await scopableActions(st, stars);
+      const star = hits[0]?.star;
       if (star === undefined) continue;
-      for (const element of st.actions ?? []) {
-        if (element === '*' || WHOLE_SERVICE.test(element)) continue; // reported as wildcard-action
-        const expansion = await expandAction(element);
-        if (expansion.status !== 'ok') continue;
-        const hits = expansion.actions.filter(
-          (a) => a.supportsResourceLevel && isSensitive(a) && !isDenied(st.doc.statements, a.name, star),
-        );
-        if (hits.length === 0) continue;
-        const permissions = hits.some((a) => a.accessLevels.includes('Permissions management'));
-        findings.push(
-          statementFinding('wildcard-resource-sensitive', st, {
-            severity: permissions ? 'high' : 'medium',
-            action: element,
-            resourceArn: star,
-            message: `${element} on Resource "${star}" allows ${hits.length === 1 ? 'an action that supports' : `${hits.length} actions that support`} resource-level permissions (${sample(hits.map((a) => a.name))}): scope Resource to the ARNs the workload uses`,
-          }),
-        );
-      }
+      const actions = describeActions(hits.map((h) => h.action));
+      findings.push(
+        statementFinding('wildcard-resource-sensitive', st, {
+          severity: severityOfLevels(actions),
+          actions,
+          resourceArn: star,
+          message: `${actionsText(actions)} on Resource "${star}" (${levelsText(actions)}) ${actions.count === 1 ? 'supports' : 'support'} resource-level permissions: scope Resource to the ARNs the workload uses`,
+        }),
+      );
     }
     return findings;
   },

@@ -1,0 +1,58 @@
+// Describes the actions a once-per-statement finding covers: how many, a sample worst first, and counts per access level.
+import type { ActionInfo } from '../iam-catalogue';
+import { ACCESS_LEVELS, type AccessLevel, type FindingActions, type Severity } from '../types';
+
+const SAMPLE_SIZE = 5;
+
+/** The most powerful access level of an action (the catalogue files a few actions under two). */
+function topLevel(action: ActionInfo): AccessLevel | undefined {
+  return ACCESS_LEVELS.find((level) => action.accessLevels.includes(level));
+}
+
+function rank(action: ActionInfo): number {
+  const level = topLevel(action);
+  return level === undefined ? ACCESS_LEVELS.length : ACCESS_LEVELS.indexOf(level);
+}
+
+/** Catalogue actions, each once, with a sample ordered by access level (permissions management first). */
+export function describeActions(actions: readonly ActionInfo[]): FindingActions {
+  const unique = [...new Map(actions.map((a) => [a.name, a])).values()];
+  const ranked = unique.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const levels: Partial<Record<AccessLevel, number>> = {};
+  for (const action of ranked) {
+    const level = topLevel(action);
+    if (level !== undefined) levels[level] = (levels[level] ?? 0) + 1;
+  }
+  return { count: ranked.length, sample: ranked.slice(0, SAMPLE_SIZE).map((a) => a.name), levels };
+}
+
+/** Action elements as written (wildcards, unknown names), each once, in statement order. */
+export function listActions(elements: readonly string[]): FindingActions {
+  const unique = [...new Set(elements)];
+  return { count: unique.length, sample: unique.slice(0, SAMPLE_SIZE) };
+}
+
+/**
+ * One action by name, or how many with the sample.
+ *
+ * @example
+ * actionsText({ count: 47, sample: ['iam:PutRolePolicy', 's3:PutObject'] }); // '47 actions incl. iam:PutRolePolicy, s3:PutObject, …'
+ */
+export function actionsText(actions: FindingActions): string {
+  if (actions.count === 1) return actions.sample[0]!;
+  const more = actions.count > actions.sample.length ? ', …' : '';
+  return `${actions.count} actions incl. ${actions.sample.join(', ')}${more}`;
+}
+
+/** `1 permissions management, 665 read`: the level counts, worst first. */
+export function levelsText(actions: FindingActions): string {
+  return ACCESS_LEVELS.filter((l) => actions.levels?.[l])
+    .map((l) => `${actions.levels![l]} ${l.toLowerCase()}`)
+    .join(', ');
+}
+
+/** Permissions management is high, write medium, read-only data access low. */
+export function severityOfLevels(actions: FindingActions): Severity {
+  if (actions.levels?.['Permissions management']) return 'high';
+  return actions.levels?.Write ? 'medium' : 'low';
+}

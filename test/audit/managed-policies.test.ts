@@ -1,0 +1,73 @@
+// The AWS managed policies that moto ships (1,485 in moto 5.2.1), each audited the way a policy file is
+// (`policyKind: 'identity'`, not `awsManaged`): none crashes, the finding counts stay pinned, and ReadOnlyAccess
+// gets at most one finding per statement and kind. Needs python3 + moto (scripts/aws-managed-policies.ts).
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { readMotoManagedPolicies, type ManagedPolicy } from '../../scripts/aws-managed-policies';
+import { runAudit } from '../../src/audit/engine';
+import type { Finding } from '../../src/audit/types';
+import { docInput } from './support';
+
+// Re-pin after a rule change or a catalogue/moto update: run this file, check the change is the one intended,
+// and paste the snapshot the failure message prints here.
+const PINNED = {
+  policies: 1485,
+  total: 4552,
+  byKind: {
+    'notaction-allow': 1,
+    'notresource-allow': 7,
+    'passrole-star': 127,
+    'privilege-escalation': 280,
+    'unknown-action': 23,
+    'wildcard-action': 346,
+    'wildcard-resource-sensitive': 3768,
+  },
+};
+
+let policies: readonly ManagedPolicy[];
+const findingsByPolicy = new Map<string, Finding[]>();
+const crashed: string[] = [];
+
+before(async () => {
+  policies = readMotoManagedPolicies().policies;
+  for (const p of policies) {
+    try {
+      findingsByPolicy.set(p.name, (await runAudit(docInput(p.document, 'identity', p.name))).findings);
+    } catch (err) {
+      crashed.push(`${p.name}: ${(err as Error).stack}`);
+    }
+  }
+});
+
+describe('AWS managed policies (moto), audited as identity policy files', () => {
+  it('none crashes the audit', () => {
+    assert.deepEqual(crashed, []);
+  });
+
+  it('gives the pinned finding counts, in total and by kind', () => {
+    const all = [...findingsByPolicy.values()].flat();
+    const byKind: Record<string, number> = {};
+    for (const f of all) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+    const actual = { policies: policies.length, total: all.length, byKind: Object.fromEntries(Object.entries(byKind).sort()) };
+    assert.deepEqual(actual, PINNED, `re-pin PINNED with: ${JSON.stringify(actual)}`);
+  });
+
+  it('ReadOnlyAccess gives at most one finding per statement and kind', () => {
+    const findings = findingsByPolicy.get('ReadOnlyAccess');
+    assert.ok(findings && findings.length > 0, 'ReadOnlyAccess was audited and has findings');
+    const perStatementAndKind = new Map<string, number>();
+    for (const f of findings) {
+      const key = `statement ${String(f.statement)} ${f.kind}`;
+      perStatementAndKind.set(key, (perStatementAndKind.get(key) ?? 0) + 1);
+    }
+    const repeated = [...perStatementAndKind].filter(([, n]) => n > 1).map(([key, n]) => `${key}: ${n}`);
+    assert.deepEqual(repeated, []);
+  });
+
+  it('without python3 or moto, fails saying what to install', () => {
+    assert.throws(
+      () => readMotoManagedPolicies('python3-not-installed'),
+      /cannot read AWS managed policies from moto .*install Python 3 and moto/,
+    );
+  });
+});
