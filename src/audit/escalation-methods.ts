@@ -74,10 +74,20 @@ export const ESCALATION_METHODS: readonly EscalationMethod[] = [
   { id: 'ecs-003', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:CreateService'], passTo: services('ecs-tasks', 'ecs') },
   { id: 'ecs-004', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:RunTask'], passTo: services('ecs-tasks', 'ecs') },
   { id: 'ecs-005', permissions: [PASS, 'ecs:RegisterTaskDefinition', 'ecs:StartTask'], passTo: services('ecs-tasks', 'ecs') },
+  { id: 'ecs-006', permissions: ['ecs:ExecuteCommand', 'ecs:DescribeTasks'] },
   { id: 'sagemaker-001', permissions: [PASS, 'sagemaker:CreateNotebookInstance'], passTo: services('sagemaker') },
   { id: 'sagemaker-002', permissions: [PASS, 'sagemaker:CreateTrainingJob'], passTo: services('sagemaker') },
   { id: 'sagemaker-003', permissions: [PASS, 'sagemaker:CreateProcessingJob'], passTo: services('sagemaker') },
   { id: 'sagemaker-004', permissions: ['sagemaker:CreatePresignedNotebookInstanceUrl'] },
+  {
+    id: 'sagemaker-005',
+    permissions: [
+      'sagemaker:CreateNotebookInstanceLifecycleConfig',
+      'sagemaker:StopNotebookInstance',
+      'sagemaker:UpdateNotebookInstance',
+      'sagemaker:StartNotebookInstance',
+    ],
+  },
   {
     id: 'apprunner-001',
     permissions: [PASS, 'apprunner:CreateService'],

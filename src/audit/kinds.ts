@@ -43,7 +43,7 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   'public-principal': {
     severity: 'critical',
     title: 'Resource policy open to everyone',
-    help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:userid, aws:SourceVpce, ...) to fixed values. Negated and ...IfExists conditions do not narrow, nor do values that wildcard the account (arn:aws:iam::*:role/x, AROA*:*). Name the principals or add such a condition.',
+    help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:userid, aws:SourceVpce, ...) to fixed values. Negated and ...IfExists conditions do not narrow, nor do values that wildcard the account (arn:aws:iam::*:role/x, AROA*:*). A trust of the GitHub Actions OIDC provider (token.actions.githubusercontent.com) is open to every repository on GitHub unless a token.actions.githubusercontent.com:sub condition names an owner (repo:my-org/*). Name the principals or add such a condition.',
   },
   malformed: {
     severity: 'medium',
