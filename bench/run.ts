@@ -2,13 +2,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
-import { benchColdStart } from './cold-start.bench';
+import { benchColdStart, benchSecretRead } from './cold-start.bench';
 import { benchIngress } from './ingress.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   authorizer: benchAuthorizer,
   ingress: benchIngress,
   'cold-start': benchColdStart,
+  'secret-read': benchSecretRead,
 };
 
 async function main(): Promise<void> {

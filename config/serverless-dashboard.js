@@ -14,6 +14,7 @@ const ALARMS = [
   'SecretRotationAlarm',
   'AuditFindingsAlarm',
   'ScheduledJobErrorsAlarm',
+  'AuditJobErrorsAlarm',
 ];
 
 const FIVE_MINUTES = 300;
@@ -114,7 +115,7 @@ async function dashboardBody({ resolveVariable }) {
       23,
       12,
       6,
-      'Rotation: the scheduled check of managed secrets (each run)',
+      'Rotation: the scheduled check of managed secrets (each run of the scheduled function)',
       [
         emf('SecretsChecked', { label: 'checked' }),
         emf('RotationsStarted', { label: 'rotations started' }),
@@ -130,7 +131,7 @@ async function dashboardBody({ resolveVariable }) {
       29,
       12,
       6,
-      'Live audit findings by severity (each scheduled run; suppressed ones excluded)',
+      'Live audit findings by severity (each run of the audit function; suppressed ones excluded)',
       [
         emf('AuditFindingsCritical', { label: 'critical' }),
         emf('AuditFindingsHigh', { label: 'high' }),
@@ -144,11 +145,14 @@ async function dashboardBody({ resolveVariable }) {
       29,
       12,
       6,
-      'Scheduled job (rotation check, then live audit)',
+      'Scheduled functions: rotation check (scheduled) and live audit (audit)',
       [
-        lambda('Scheduled', 'Invocations', { label: 'runs' }),
-        lambda('Scheduled', 'Errors', { label: 'failed runs (alarm: ScheduledJobErrorsAlarm)' }),
-        lambda('Scheduled', 'Duration', { stat: 'Maximum', label: 'duration max (ms)', yAxis: 'right' }),
+        lambda('Scheduled', 'Invocations', { label: 'rotation check runs' }),
+        lambda('Scheduled', 'Errors', { label: 'rotation check failed runs (alarm: ScheduledJobErrorsAlarm)' }),
+        lambda('Scheduled', 'Duration', { stat: 'Maximum', label: 'rotation check duration max (ms)', yAxis: 'right' }),
+        lambda('Audit', 'Invocations', { label: 'audit runs' }),
+        lambda('Audit', 'Errors', { label: 'audit failed runs (alarm: AuditJobErrorsAlarm)' }),
+        lambda('Audit', 'Duration', { stat: 'Maximum', label: 'audit duration max (ms)', yAxis: 'right' }),
       ],
       { period: ONE_HOUR },
     ),

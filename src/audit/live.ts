@@ -37,7 +37,8 @@ export async function readLiveInputs(clients: LiveClients = createLiveClients(),
 }
 
 /**
- * Audits the live account: what the scheduled Lambda runs.
+ * Audits the live account. The audit Lambda runs `readLiveInputs` and `runAudit` itself, to leave out managed secrets'
+ * rotation state (`withoutManagedSecretRotation`).
  *
  * @example
  * // given: import { logFindings } from './index';

@@ -1,4 +1,4 @@
-// Reads a suppressions file for the CLI; kept apart from suppressions.ts so the scheduled bundle reads no files and no YAML.
+// Reads a suppressions file for the CLI; kept apart from suppressions.ts so the audit bundle reads no files and no YAML.
 import { readFile } from 'node:fs/promises';
 import { MeshgateError } from '../errors';
 import { parseWithPositions } from './inputs/locator';

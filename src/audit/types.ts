@@ -121,6 +121,8 @@ export interface SecretInput {
   readonly stalePendingVersion?: string;
   /** Tagged `meshgate:public=true`: holds public data only (the public JWKS), so no rotation is expected. */
   readonly publicData?: true;
+  /** Tagged `meshgate:managed=true` (live input only): the scheduled rotation check owns its rotation state. */
+  readonly managed?: true;
   readonly location?: SourceLocation;
 }
 

@@ -1,11 +1,15 @@
 // One secret's AWSCURRENT value, parsed and cached with a TTL and a bounded stale window (key store and public JWKS).
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MeshgateError, isMeshgateError } from '../errors';
 import { logger, traced } from '../observability';
+import type { SecretReader } from './secret-reader';
+import { httpSecretReader } from './secrets-manager-http';
 
 export interface CachedSecretOptions {
-  /** @default a SecretsManagerClient with the SDK's standard retry (3 attempts) */
-  client?: SecretsManagerClient;
+  /**
+   * How Secrets Manager is read. @default `httpSecretReader()`: one SigV4-signed request with the SDK's standard retry
+   * (3 attempts), so the request path loads no SDK; `sdkSecretReader(client)` reads through an SDK client instead.
+   */
+  reader?: SecretReader;
   /** How long a fetched value is used before it is read again; bounds how late a warm Lambda sees a rotation. @default 60_000 */
   ttlMs?: number;
   /** How long past its TTL a cached value may still be served while Secrets Manager cannot be read. @default 10 × ttlMs */
@@ -39,7 +43,7 @@ export interface CachedSecretSpec<T> {
  * const set = await cache.load();
  */
 export class CachedSecret<T> {
-  private readonly client: SecretsManagerClient;
+  private readonly reader: SecretReader;
   private readonly ttlMs: number;
   private readonly maxStaleMs: number;
   private readonly retryAfterMs: number;
@@ -60,7 +64,7 @@ export class CachedSecret<T> {
     for (const [name, v] of Object.entries({ ttlMs: this.ttlMs, maxStaleMs: this.maxStaleMs, retryAfterMs: this.retryAfterMs })) {
       if (!Number.isFinite(v) || v < 0) throw new TypeError(`${spec.owner}: ${name} must be a non-negative number`);
     }
-    this.client = options.client ?? new SecretsManagerClient({});
+    this.reader = options.reader ?? httpSecretReader();
     this.now = options.now ?? Date.now;
   }
 
@@ -81,11 +85,9 @@ export class CachedSecret<T> {
   private async refresh(): Promise<T> {
     const { what } = this.spec;
     try {
-      const out = await traced('### secretsmanager GetSecretValue', () =>
-        this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT' })),
-      );
-      if (out.SecretString === undefined || out.SecretString.trim() === '') throw this.emptySecret();
-      const value = this.spec.parse(out.SecretString);
+      const text = await traced('### secretsmanager GetSecretValue', () => this.reader.getSecretString(this.secretId, 'AWSCURRENT'));
+      if (text === undefined || text.trim() === '') throw this.emptySecret();
+      const value = this.spec.parse(text);
       this.cached = { value, fetchedAtMs: this.now() };
       return value;
     } catch (err) {
@@ -118,7 +120,7 @@ export class CachedSecret<T> {
 
   /**
    * Turns a failed read into the error an operator can act on: no value yet (run the first rotation), no such secret
-   * (check the variable), no answer from Secrets Manager (the SDK's message), or `key_set_unavailable` for the rest.
+   * (check the variable), no answer from Secrets Manager (the network error's message), or `key_set_unavailable` for the rest.
    * GetSecretValue answers ResourceNotFoundException both for a missing secret and for one with no AWSCURRENT
    * version; DescribeSecret tells them apart.
    */
@@ -134,7 +136,7 @@ export class CachedSecret<T> {
     if (e.name === 'ResourceNotFoundException') {
       const variable = this.spec.variable ?? 'the secret id';
       try {
-        await traced('### secretsmanager DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: this.secretId })));
+        await traced('### secretsmanager DescribeSecret', () => this.reader.describeSecret(this.secretId));
         return this.emptySecret();
       } catch (describeErr) {
         if ((describeErr as Error).name === 'ResourceNotFoundException') {

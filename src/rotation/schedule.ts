@@ -1,4 +1,4 @@
-// The scheduled job's secrets part: lists managed secrets, starts overdue rotations, reports disabled and stuck ones.
+// The scheduled rotation check: lists managed secrets, starts overdue rotations, reports disabled and stuck ones.
 import {
   DescribeSecretCommand,
   ListSecretVersionIdsCommand,
@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, traced } from '../observability';
-import { MANAGED_TAG } from './strategies';
+import { isManagedSecret, MANAGED_TAG } from './managed-tag';
 import { dueDate, type SchedulePolicy } from './schedule-policy';
 import { AWSCURRENT, AWSPENDING } from './steps';
 
@@ -62,8 +62,6 @@ async function* managedSecretArns(client: SecretsManagerClient): AsyncGenerator<
     for (const entry of page.SecretList ?? []) if (entry.ARN) yield entry.ARN;
   }
 }
-
-const isManaged = (d: DescribeSecretCommandOutput) => d.Tags?.some((t) => t.Key === MANAGED_TAG && t.Value === 'true') === true;
 
 /** An AWSPENDING version that is not AWSCURRENT, with its age: a rotation in progress, or a stuck one. */
 async function pendingVersion(client: SecretsManagerClient, d: DescribeSecretCommandOutput, arn: string, now: Date) {
@@ -153,7 +151,7 @@ export async function runScheduledJob(deps: ScheduledJobDeps): Promise<SecretsRe
   for await (const arn of managedSecretArns(deps.client)) {
     try {
       const d = await traced('### secretsmanager DescribeSecret', () => deps.client.send(new DescribeSecretCommand({ SecretId: arn })));
-      if (!isManaged(d)) continue;
+      if (!isManagedSecret(d.Tags)) continue;
       report.checked++;
       const result = await checkSecret(deps, d, arn, now);
       report.findings.push(...result.findings);

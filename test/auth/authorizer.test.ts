@@ -165,6 +165,25 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal(clocked.core.tokenCache.get(short, now), undefined, 'the cached entry is gone at exp');
   });
 
+  it("logs each decision with its own request id and subject, never the previous caller's", async () => {
+    const capture = captureLogs();
+    try {
+      await run(authorizer, { ...restRequestEvent({ Authorization: `Bearer ${token()}` }), requestContext: { requestId: 'req-alice' } });
+      await run(authorizer, { ...restRequestEvent({}), requestContext: { requestId: 'req-anonymous' } });
+      await run(authorizer, restTokenEvent(undefined));
+    } finally {
+      capture.stop();
+    }
+    const [alice, anonymous, noId] = capture.entries().filter((e) => e.message === 'access decision');
+    assert.equal(alice?.apiRequestId, 'req-alice');
+    assert.equal(alice?.sub, 'alice');
+    assert.equal(anonymous?.apiRequestId, 'req-anonymous');
+    assert.equal(anonymous?.outcome, 'unauthorized');
+    assert.equal('sub' in (anonymous ?? {}), false, "the anonymous caller's line names no subject");
+    assert.equal('apiRequestId' in (noId ?? {}), false, 'an event without a request id logs none');
+    assert.equal('sub' in (noId ?? {}), false);
+  });
+
   it('denies every request, in every format, when the configuration is invalid, and names the field in the log', async () => {
     const capture = captureLogs();
     let broken: Authorizer;

@@ -1,15 +1,18 @@
 // Against moto over HTTP: the key-store errors an operator meets on a first deploy or a misconfiguration, each with
 // its own code and a message saying what to do; the JWKS function and the ingress answer 503 and forward nothing.
+// The key store and JWKS source read through their default reader (one SigV4-signed request, no SDK), pointed at moto
+// by AWS_ENDPOINT_URL as Lambda's SDK would be. Moto does not verify SigV4 signatures: test/keys/sigv4.test.ts does.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { MeshgateError } from '../../src/errors';
 import type { HttpResult } from '../../src/http/problem';
 import { SecretsManagerJwksSource } from '../../src/keys/jwks-source';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
+import { newKeySet, serializeKeySet } from '../../src/keys/key-set';
+import { httpSecretReader } from '../../src/keys/secrets-manager-http';
 import { restEvent } from '../support/events';
-import { startUpstream, type UpstreamServer } from '../support/upstream-server';
+import { closedPort, startUpstream, type UpstreamServer } from '../support/upstream-server';
 import { quietly, startMoto, useMotoInThisProcess, type Moto } from './support/moto';
 
 const EMPTY_KEYS = 'meshgate/awstest/signing-keys';
@@ -18,15 +21,6 @@ const EMPTY_JWKS = 'meshgate/awstest/public-jwks';
 let moto: Moto;
 let client: SecretsManagerClient;
 let upstream: UpstreamServer;
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function failure(load: () => Promise<unknown>): Promise<MeshgateError> {
   const { result } = await quietly(async () => {
@@ -68,7 +62,7 @@ after(async () => {
 
 describe('Key-store errors over HTTP (moto)', () => {
   it('the secret exists but has no value yet: key_set_empty, "run the first rotation"', async () => {
-    const err = await failure(() => new SecretsManagerKeyStore(EMPTY_KEYS, { client }).load());
+    const err = await failure(() => new SecretsManagerKeyStore(EMPTY_KEYS).load());
     assert.equal(err.code, 'key_set_empty');
     assert.equal(
       err.message,
@@ -77,18 +71,26 @@ describe('Key-store errors over HTTP (moto)', () => {
   });
 
   it('a wrong secret id: key_secret_not_found, "check MESHGATE_KEY_SECRET_ID" (MESHGATE_PUBLIC_JWKS_SECRET_ID for the JWKS function)', async () => {
-    const keys = await failure(() => new SecretsManagerKeyStore('meshgate/awstest/signing-keyz', { client }).load());
+    const keys = await failure(() => new SecretsManagerKeyStore('meshgate/awstest/signing-keyz').load());
     assert.equal(keys.code, 'key_secret_not_found');
     assert.equal(keys.message, 'secret meshgate/awstest/signing-keyz not found: check MESHGATE_KEY_SECRET_ID (and the Region)');
-    const jwks = await failure(() => new SecretsManagerJwksSource('meshgate/awstest/public-jwkz', { client }).load());
+    const jwks = await failure(() => new SecretsManagerJwksSource('meshgate/awstest/public-jwkz').load());
     assert.equal(jwks.code, 'key_secret_not_found');
     assert.match(jwks.message, /check MESHGATE_PUBLIC_JWKS_SECRET_ID/);
   });
 
-  it('no Secrets Manager listening: secrets_manager_unreachable with the SDK message', async () => {
+  it('reads AWSCURRENT of a rotated secret with one signed request', async () => {
+    const set = newKeySet();
+    const id = 'meshgate/awstest/signing-keys-with-value';
+    await client.send(new CreateSecretCommand({ Name: id }));
+    await client.send(new PutSecretValueCommand({ SecretId: id, SecretString: serializeKeySet(set) }));
+    assert.equal((await new SecretsManagerKeyStore(id).load()).current.kid, set.current.kid);
+  });
+
+  it('no Secrets Manager listening: secrets_manager_unreachable with the network error message', async () => {
     const port = await closedPort();
-    const down = new SecretsManagerClient({ ...moto.clientConfig, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
-    const err = await failure(() => new SecretsManagerKeyStore(EMPTY_KEYS, { client: down }).load());
+    const down = httpSecretReader({ env: { ...process.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }, maxAttempts: 1 });
+    const err = await failure(() => new SecretsManagerKeyStore(EMPTY_KEYS, { reader: down }).load());
     assert.equal(err.code, 'secrets_manager_unreachable');
     assert.equal(err.message, `cannot reach Secrets Manager: connect ECONNREFUSED 127.0.0.1:${port}`);
   });

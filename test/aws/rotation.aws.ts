@@ -1,12 +1,16 @@
 // Against moto over HTTP: the rotate function rotates the signing key set and a random-token secret through the four
 // steps, several rotations in a row with each step run twice; after every rotation the JWKS function serves the
-// published public set and the ingress signs with the key it reads from Secrets Manager, which a consumer verifies.
+// published public set and the ingress signs with the key it reads from Secrets Manager, which a consumer verifies. The
+// rotate bundle as packaged (its own AWS SDK and credential chain) runs a rotation too.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAssertionVerifier } from '@meshgate/consumer';
+import { bundleFunction } from '../../scripts/bundles';
 import { newKeySet, parseKeySet, publicJwks, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import type { HttpResult } from '../../src/http/problem';
 import { restEvent } from '../support/events';
@@ -17,6 +21,7 @@ import { driveSteps, stages, startRotation, valueAt, versionCount, type StepInvo
 const KEY_SECRET = 'meshgate/awstest/signing-keys';
 const PUBLIC_JWKS_SECRET = 'meshgate/awstest/public-jwks';
 const TOKEN_SECRET = 'meshgate/awstest/upstream-token';
+const BUNDLE_TOKEN_SECRET = 'meshgate/awstest/bundle-token';
 const ROTATIONS = 3;
 
 type Handler<E, R> = (event: E) => Promise<R>;
@@ -69,10 +74,10 @@ after(async () => {
   await moto?.stop();
 });
 
-/** Runs the rotate handler and returns what it logged as the step's `action`. */
-function invokeRecording(actions: string[]): StepInvoker {
+/** Runs the rotate handler (the source module, or `handler` when given) and returns what it logged as the step's `action`. */
+function invokeRecording(actions: string[], handler: Handler<unknown, void> = rotate): StepInvoker {
   return async (event) => {
-    const { logs, lines } = await quietly(() => rotate(event));
+    const { logs, lines } = await quietly(() => handler(event));
     const done = logs.find((e) => e.message === 'rotation step done');
     assert.ok(done, `no 'rotation step done' line for ${event.Step}: ${lines.join('\n')}`);
     actions.push(`${event.Step}:${String(done.action)}`);
@@ -211,6 +216,51 @@ describe('Rotation over HTTP (moto): a random-token secret', () => {
       assert.equal(await valueAt(client, TOKEN_SECRET, 'AWSPREVIOUS'), before);
       seen.add(current);
       before = current;
+    }
+  });
+});
+
+describe('Rotation over HTTP (moto): the rotate bundle as packaged', () => {
+  it('rotates with the AWS SDK and credential chain it bundles, requiring no package at run time', async () => {
+    await mkdir('.bench', { recursive: true });
+    const dir = await mkdtemp(join('.bench', 'rotate-bundle-'));
+    try {
+      const bundle = await bundleFunction('rotate', dir);
+      assert.deepEqual(bundle.externals, [], 'the Lambda runtime provides no package this bundle needs');
+      assert.equal(
+        bundle.inputs.some((i) => i.includes('credential-provider-sso') || i.includes('nested-clients')),
+        false,
+        'no SSO or STS client for credential sources Lambda never uses',
+      );
+      const bundled = (require(resolve(bundle.file)) as { handler: Handler<unknown, void> }).handler;
+      const before = JSON.stringify({ token: Buffer.alloc(32, 9).toString('base64url') });
+      await client.send(
+        new CreateSecretCommand({
+          Name: BUNDLE_TOKEN_SECRET,
+          SecretString: before,
+          Tags: [
+            { Key: 'meshgate:managed', Value: 'true' },
+            { Key: 'meshgate:strategy', Value: 'random-token' },
+          ],
+        }),
+      );
+      const token = await startRotation(client, BUNDLE_TOKEN_SECRET);
+      const actions: string[] = [];
+      await driveSteps(invokeRecording(actions, bundled), BUNDLE_TOKEN_SECRET, token);
+      assert.deepEqual(actions, [
+        'createSecret:pending-created',
+        'createSecret:pending-exists',
+        'setSecret:set-skipped',
+        'setSecret:set-skipped',
+        'testSecret:tested',
+        'testSecret:tested',
+        'finishSecret:finished',
+        'finishSecret:already-current',
+      ]);
+      assert.ok((await stages(client, BUNDLE_TOKEN_SECRET))[token]?.includes('AWSCURRENT'));
+      assert.equal(await valueAt(client, BUNDLE_TOKEN_SECRET, 'AWSPREVIOUS'), before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

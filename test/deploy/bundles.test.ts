@@ -20,7 +20,7 @@ describe('Function bundles (esbuild, as serverless-esbuild builds them)', () => 
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('builds every function at most 300 KB', () => {
-    assert.deepEqual([...bundles.keys()], ['authorizer', 'ingress', 'jwks', 'rotate', 'scheduled']);
+    assert.deepEqual([...bundles.keys()], ['audit', 'authorizer', 'ingress', 'jwks', 'rotate', 'scheduled']);
     for (const b of bundles.values()) assert.ok(b.bytes <= 300 * 1024, `${b.name}: ${b.bytes} bytes`);
   });
 
@@ -41,11 +41,30 @@ describe('Function bundles (esbuild, as serverless-esbuild builds them)', () => 
     assert.equal(has(ingress, 'aws-jwt-verify'), false, 'the ingress trusts the authorizer context; it verifies no JWT');
   });
 
-  it('keeps the audit, and its YAML parser, out of every function but the scheduled one', () => {
+  it('loads no SDK client and no X-Ray SDK on the request path: one signed request per secret read', () => {
+    for (const name of ['authorizer', 'ingress', 'jwks']) {
+      const b = bundles.get(name)!;
+      assert.deepEqual(b.externals, [], `${name} requires ${b.externals.join(', ')}`);
+      assert.equal(has(b, 'node_modules/@aws-sdk/') || has(b, 'node_modules/@smithy/core'), false, name);
+      assert.equal(has(b, 'src/keys/secret-reader-sdk'), false, name);
+      assert.equal(has(b, 'node_modules/aws-xray-sdk-core/'), false, `${name}: spans go straight to the daemon (src/xray.ts)`);
+    }
+    assert.ok(has(bundles.get('ingress')!, 'src/keys/secrets-manager-http'));
+    assert.ok(has(bundles.get('jwks')!, 'src/keys/secrets-manager-http'));
+    // Off the request path: rotate and the rotation check bundle their one SDK client; the audit requires the
+    // runtime's four (config/esbuild-aws-sdk.js).
+    for (const name of ['rotate', 'scheduled']) {
+      assert.deepEqual(bundles.get(name)!.externals, [], `${name} carries the Secrets Manager client it calls`);
+      assert.ok(has(bundles.get(name)!, 'node_modules/@aws-sdk/client-secrets-manager/dist-es/'), name);
+    }
+    assert.ok(bundles.get('audit')!.externals.includes('@aws-sdk/client-iam'), "the audit keeps the runtime's SDK");
+  });
+
+  it('keeps the audit, and its YAML parser, out of every function but the audit one', () => {
     for (const b of bundles.values()) {
-      if (b.name === 'scheduled') continue;
+      if (b.name === 'audit') continue;
       assert.equal(has(b, 'src/audit/'), false, b.name);
     }
-    assert.equal(has(bundles.get('scheduled')!, 'node_modules/yaml/'), false, 'the live audit reads no files');
+    assert.equal(has(bundles.get('audit')!, 'node_modules/yaml/'), false, 'the live audit reads no files');
   });
 });

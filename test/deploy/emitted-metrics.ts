@@ -1,5 +1,5 @@
 // The CloudWatch metrics meshgate's code emits, found by running it: every ingress outcome, every authorizer decision,
-// the scheduled job's secrets report and the audit's counts, each captured as the EMF it writes to the log. The alarms
+// the rotation check's secrets report and the audit's counts, each captured as the EMF it writes to the log. The alarms
 // and dashboard are checked against this list, so renaming a metric in the code breaks the deploy test, not production.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,10 +108,10 @@ export async function emittedMetrics(): Promise<EmittedMetric[]> {
   const all = [
     ...(await ingressMetrics()),
     ...(await authorizerMetrics()),
-    ...(await capture('scheduled job: secrets report', async () =>
+    ...(await capture('scheduled function: secrets report', async () =>
       publishSecretsReport({ checked: 0, rotationsStarted: [], findings: [], errors: [] }),
     )),
-    ...(await capture('scheduled job: audit counts', async () =>
+    ...(await capture('audit function: audit counts', async () =>
       publishAuditMetrics(summarise([], { sources: [], documents: 0, statements: 0, routes: 0, secrets: 0 })),
     )),
   ];

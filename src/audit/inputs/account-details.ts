@@ -1,5 +1,5 @@
 // Reads `aws iam get-account-authorization-details` output (CLI JSON or the API's URL-encoded documents).
-// No import of the YAML locator here: the live audit (scheduled Lambda) reads account details without any file text.
+// No import of the YAML locator here: the live audit (audit Lambda) reads account details without any file text.
 import { emptyInput, noLocation, type AuditInput, type Locate, type PolicyDocumentInput, type PolicyKind } from '../types';
 import { isPlainObject as isObject } from '../../config/check';
 

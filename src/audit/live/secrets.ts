@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { decodePolicyDocument } from '../inputs/account-details';
 import { holdsPublicData } from '../rules/secret-rotation-disabled';
+import { isManagedSecret } from '../../rotation/managed-tag';
 import { emptyInput, type AuditInput, type SecretInput } from '../types';
 import { mapBounded, paginate, PROGRESS_EVERY, withThrottlingRetry, type CallOptions } from './aws-calls';
 
@@ -63,6 +64,7 @@ async function readSecret(
     ...(secret.NextRotationDate ? { nextRotation: secret.NextRotationDate } : {}),
     ...(stale ? { stalePendingVersion: stale } : {}),
     ...(holdsPublicData(secret.Tags) ? { publicData: true as const } : {}),
+    ...(isManagedSecret(secret.Tags) ? { managed: true as const } : {}),
   };
   return { info, policy: policy.ResourcePolicy };
 }

@@ -8,7 +8,7 @@ export type { RotationStrategy, SetContext } from './strategy';
 export type { KeySetPublisher } from './signing-key-set';
 
 export const STRATEGY_TAG = 'meshgate:strategy';
-export const MANAGED_TAG = 'meshgate:managed';
+export { MANAGED_TAG } from '../managed-tag';
 
 export const BUILT_IN_STRATEGIES: readonly RotationStrategy[] = [signingKeySetStrategy, randomTokenStrategy];
 
