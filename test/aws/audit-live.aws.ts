@@ -76,7 +76,14 @@ function expected(): Row[] {
   const rows: Row[] = [
     ['public-principal', 'critical', iam('role/public-trust'), '*'],
     ['public-principal', 'critical', seeded.secretArns.shared!, '*'],
-    ['wildcard-action', 'critical', iam('policy/admin-star'), '*'],
+    ['wildcard-action', 'critical', iam('policy/admin-star'), '1: *'],
+    // Action "*" on Resource "*" is a whole-service wildcard on every resource: also wildcard-resource-sensitive.
+    [
+      'wildcard-resource-sensitive',
+      'high',
+      iam('policy/admin-star'),
+      '12806: acm-pca:CreatePermission, acm-pca:DeletePermission, acm-pca:DeletePolicy, acm-pca:PutPolicy, apigateway:AddCertificateToDomain',
+    ],
     ['notaction-allow', 'high', iam('group/devs#everything-but-iam'), 'iam:*'],
     ['passrole-star', 'high', iam('policy/admin-star'), 'iam:PassRole'],
     ['passrole-star', 'high', iam('user/deployer#pass-any-role'), 'iam:PassRole'],
@@ -94,7 +101,7 @@ function expected(): Row[] {
     ['route-without-authorizer', 'high', rest(seeded.restResources.orders!, 'POST'), 'POST /orders'],
     ['route-without-authorizer', 'high', rest(seeded.restResources.health!, 'GET'), 'GET /health'],
     ['secret-rotation-disabled', 'medium', seeded.secretArns.static!, ''],
-    ['wildcard-resource-sensitive', 'medium', iam('user/deployer#pass-any-role'), 'iam:PassRole'],
+    ['wildcard-resource-sensitive', 'medium', iam('user/deployer#pass-any-role'), '1: iam:PassRole'],
   ];
   return rows.sort();
 }
@@ -104,6 +111,8 @@ interface JsonFinding {
   severity: string;
   resource: string;
   action?: string;
+  /** Once-per-statement kinds list the actions they cover instead of one `action`. */
+  actions?: { count: number; sample: string[] };
   principal?: string;
 }
 
@@ -117,7 +126,7 @@ function rowsOf(findings: readonly JsonFinding[]): Row[] {
             ? (f.action ?? '').replace(/^NotAction: /, '')
             : f.kind === 'secret-rotation-disabled'
               ? ''
-              : (f.action ?? '');
+              : (f.action ?? `${f.actions?.count ?? 0}: ${f.actions?.sample.join(', ') ?? ''}`);
       return [f.kind, f.severity, f.resource, element];
     })
     .sort();
@@ -130,7 +139,7 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
     assert.match(r.stderr, /read 15 policy document\(s\), 10 route\(s\), 5 secret\(s\) from 1 source\(s\)/);
     const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; summary: { total: number; inputs: { sources: string[] } } };
     assert.deepEqual(rowsOf(report.findings), expected());
-    assert.equal(report.summary.total, 14);
+    assert.equal(report.summary.total, 15);
     assert.deepEqual(report.summary.inputs.sources, [`live:${REGION}`]);
     // Nothing at all about what was seeded clean.
     const clean = [
@@ -153,7 +162,7 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
       npx('meshgate', 'audit', '--live', '--format', 'sarif', '--fail-on', 'none'),
     ]);
     assert.equal(table.code, 1, table.stderr);
-    assert.match(table.stderr, /meshgate audit: 14 finding\(s\): 3 critical, 9 high, 2 medium, 0 low/);
+    assert.match(table.stderr, /meshgate audit: 15 finding\(s\): 3 critical, 10 high, 2 medium, 0 low/);
     for (const [kind] of expected()) assert.ok(table.stdout.includes(kind), `table names ${kind}`);
     assert.equal(sarif.code, 0, sarif.stderr);
     const doc = JSON.parse(sarif.stdout) as {
@@ -161,21 +170,21 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
     };
     assert.ok((await sarifValidator())(doc), 'valid SARIF 2.1.0');
     const results = doc.runs[0]!.results;
-    assert.equal(results.length, 14);
+    assert.equal(results.length, 15);
     assert.deepEqual(
       results.map((x) => x.ruleId).sort(),
       expected()
         .map(([kind]) => kind)
         .sort(),
     );
-    assert.equal(results.filter((x) => x.level === 'error').length, 12, 'critical and high map to error');
+    assert.equal(results.filter((x) => x.level === 'error').length, 13, 'critical and high map to error');
   });
 
   it('npx meshgate audit --live --baseline audit-baseline.json --suppressions config/audit-suppressions.json: nothing new (exit 0)', async () => {
     const baseline = join(dir, 'audit-baseline.json');
     const write = await npx('meshgate', 'audit', '--live', '--write-baseline', baseline);
     assert.equal(write.code, 0, write.stderr);
-    assert.match(write.stderr, /wrote baseline .* with 14 accepted finding\(s\)/);
+    assert.match(write.stderr, /wrote baseline .* with 15 accepted finding\(s\)/);
     const again = await npx(
       'meshgate',
       'audit',
@@ -190,7 +199,7 @@ describe('meshgate audit --live over HTTP (moto), as documented', () => {
     assert.equal(again.code, 0, again.stderr);
     const report = JSON.parse(again.stdout) as { findings: unknown[]; summary: { baseline: { accepted: number } } };
     assert.deepEqual(report.findings, []);
-    assert.equal(report.summary.baseline.accepted, 14);
+    assert.equal(report.summary.baseline.accepted, 15);
   });
 
   it('exits 2 naming the cause when the account cannot be read (no endpoint listening)', async () => {
