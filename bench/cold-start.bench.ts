@@ -77,6 +77,17 @@ async function startupMs(probes: readonly Probe[], env: Record<string, string>):
   return samples.map((s) => ({ load: median(s.loads), cpu: median(s.cpus), invoke: median(s.invokes) }));
 }
 
+/** One result row in ms (or `unit`); rows without a goal are `reported`. */
+function row(
+  section: string,
+  name: string,
+  value: number,
+  baseline: number,
+  { unit = 'ms', goal = 'reported', met = true }: { unit?: string; goal?: string; met?: boolean } = {},
+): Ratio {
+  return { section, name, value: round(value), baseline: round(baseline), ratio: round(value / Math.max(baseline, 0.01)), unit, goal, met };
+}
+
 function sampleEvent(name: string): string | undefined {
   const file = readdirSync('events')
     .sort()
@@ -121,16 +132,7 @@ export async function benchColdStart(): Promise<Ratio[]> {
   };
   const results: Ratio[] = [];
   const push = (name: string, value: number, baseline: number, unit: string, goal: string, met: boolean): void => {
-    results.push({
-      section: 'cold start',
-      name,
-      value: round(value),
-      baseline: round(baseline),
-      ratio: round(value / Math.max(baseline, 0.01)),
-      unit,
-      goal,
-      met,
-    });
+    results.push(row('cold start', name, value, baseline, { unit, goal, met }));
   };
   for (const name of functionNames()) {
     // The authorizer as deployed: its issuers' JWKS snapshotted, so init fetches nothing. Without the snapshot its
@@ -256,37 +258,11 @@ export async function benchSecretRead(): Promise<Ratio[]> {
     const [base, ...measured] = await startupMs(probes, env);
     for (const [i, [option]] of options.entries()) {
       const t = measured[i]!;
-      const load = Math.max(0, t.load - base!.load);
-      results.push({
-        section: 'secret read',
-        name: `${option}: load (ms) over bare node`,
-        value: round(load),
-        baseline: round(base!.load),
-        ratio: round(t.load / Math.max(base!.load, 0.01)),
-        unit: 'ms',
-        goal: 'reported',
-        met: true,
-      });
-      results.push({
-        section: 'secret read',
-        name: `${option}: load CPU time (ms) over bare node`,
-        value: round(Math.max(0, t.cpu - base!.cpu)),
-        baseline: round(base!.cpu),
-        ratio: round(t.cpu / Math.max(base!.cpu, 0.01)),
-        unit: 'ms',
-        goal: 'reported',
-        met: true,
-      });
-      results.push({
-        section: 'secret read',
-        name: `${option}: first read (ms), loopback`,
-        value: round(t.invoke),
-        baseline: round(base!.invoke),
-        ratio: round(t.invoke / Math.max(base!.invoke, 0.01)),
-        unit: 'ms',
-        goal: 'reported',
-        met: true,
-      });
+      results.push(
+        row('secret read', `${option}: load (ms) over bare node`, Math.max(0, t.load - base!.load), base!.load),
+        row('secret read', `${option}: load CPU time (ms) over bare node`, Math.max(0, t.cpu - base!.cpu), base!.cpu),
+        row('secret read', `${option}: first read (ms), loopback`, t.invoke, base!.invoke),
+      );
     }
   } finally {
     server.close();

@@ -178,38 +178,42 @@ async function assertIngressSignsWith(set: SigningKeySet): Promise<void> {
   assert.equal(trusted.sub, 'user-123');
 }
 
+/** What each step reports when run twice on a random-token secret (the second run of each is a no-op). */
+const RANDOM_TOKEN_STEPS_TWICE = [
+  'createSecret:pending-created',
+  'createSecret:pending-exists',
+  'setSecret:set-skipped',
+  'setSecret:set-skipped',
+  'testSecret:tested',
+  'testSecret:tested',
+  'finishSecret:finished',
+  'finishSecret:already-current',
+];
+
+/** A managed secret that the random-token strategy rotates. */
+async function createRandomTokenSecret(name: string, value: string): Promise<void> {
+  await client.send(
+    new CreateSecretCommand({
+      Name: name,
+      SecretString: value,
+      Tags: [
+        { Key: 'meshgate:managed', Value: 'true' },
+        { Key: 'meshgate:strategy', Value: 'random-token' },
+      ],
+    }),
+  );
+}
+
 describe('Rotation over HTTP (moto): a random-token secret', () => {
   it(`rotates ${ROTATIONS} times in a row, each step twice; every token is new and the old one stays AWSPREVIOUS`, async () => {
     let before = JSON.stringify({ token: Buffer.alloc(32, 7).toString('base64url') });
-    await client.send(
-      new CreateSecretCommand({
-        Name: TOKEN_SECRET,
-        SecretString: before,
-        Tags: [
-          { Key: 'meshgate:managed', Value: 'true' },
-          { Key: 'meshgate:strategy', Value: 'random-token' },
-        ],
-      }),
-    );
+    await createRandomTokenSecret(TOKEN_SECRET, before);
     const seen = new Set([before]);
     for (let i = 1; i <= ROTATIONS; i++) {
       const token = await startRotation(client, TOKEN_SECRET);
       const actions: string[] = [];
       await driveSteps(invokeRecording(actions), TOKEN_SECRET, token);
-      assert.deepEqual(
-        actions,
-        [
-          'createSecret:pending-created',
-          'createSecret:pending-exists',
-          'setSecret:set-skipped',
-          'setSecret:set-skipped',
-          'testSecret:tested',
-          'testSecret:tested',
-          'finishSecret:finished',
-          'finishSecret:already-current',
-        ],
-        `rotation ${i}`,
-      );
+      assert.deepEqual(actions, RANDOM_TOKEN_STEPS_TWICE, `rotation ${i}`);
       const current = await valueAt(client, TOKEN_SECRET, 'AWSCURRENT');
       assert.equal(Buffer.from((JSON.parse(current) as { token: string }).token, 'base64url').length, 32);
       assert.ok(!seen.has(current), `rotation ${i}: a new token`);
@@ -234,29 +238,11 @@ describe('Rotation over HTTP (moto): the rotate bundle as packaged', () => {
       );
       const bundled = (require(resolve(bundle.file)) as { handler: Handler<unknown, void> }).handler;
       const before = JSON.stringify({ token: Buffer.alloc(32, 9).toString('base64url') });
-      await client.send(
-        new CreateSecretCommand({
-          Name: BUNDLE_TOKEN_SECRET,
-          SecretString: before,
-          Tags: [
-            { Key: 'meshgate:managed', Value: 'true' },
-            { Key: 'meshgate:strategy', Value: 'random-token' },
-          ],
-        }),
-      );
+      await createRandomTokenSecret(BUNDLE_TOKEN_SECRET, before);
       const token = await startRotation(client, BUNDLE_TOKEN_SECRET);
       const actions: string[] = [];
       await driveSteps(invokeRecording(actions, bundled), BUNDLE_TOKEN_SECRET, token);
-      assert.deepEqual(actions, [
-        'createSecret:pending-created',
-        'createSecret:pending-exists',
-        'setSecret:set-skipped',
-        'setSecret:set-skipped',
-        'testSecret:tested',
-        'testSecret:tested',
-        'finishSecret:finished',
-        'finishSecret:already-current',
-      ]);
+      assert.deepEqual(actions, RANDOM_TOKEN_STEPS_TWICE);
       assert.ok((await stages(client, BUNDLE_TOKEN_SECRET))[token]?.includes('AWSCURRENT'));
       assert.equal(await valueAt(client, BUNDLE_TOKEN_SECRET, 'AWSPREVIOUS'), before);
     } finally {

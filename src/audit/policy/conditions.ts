@@ -33,7 +33,9 @@ export const NARROWING_KEYS: ReadonlySet<string> = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-const POSITIVE_BASES = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike']);
+/** Positive string operators: the value must match one of the listed strings. */
+export const STRING_POSITIVE_BASES: ReadonlySet<string> = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike']);
+const POSITIVE_BASES: ReadonlySet<string> = new Set([...STRING_POSITIVE_BASES, 'ArnEquals', 'ArnLike']);
 const NEGATED_BASES = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike']);
 const ARN_KEYS = new Set(['aws:sourcearn', 'aws:principalarn']);
 const ORG_PATH_KEYS = new Set(['aws:principalorgpaths']);
@@ -92,6 +94,14 @@ export function parseOperator(operator: string): Pick<ConditionClause, 'base' | 
 }
 
 /**
+ * True when the clause uses one of `bases` in a form a request without the key fails: not `...IfExists` (a missing
+ * key passes) and not `ForAllValues` (an empty set passes).
+ */
+export function requiresKey(clause: ConditionClause, bases: ReadonlySet<string>): boolean {
+  return bases.has(clause.base) && !clause.ifExists && clause.setOperator !== 'ForAllValues';
+}
+
+/**
  * True when the clause narrows a public principal: a narrowing key with a positive operator,
  * not `...IfExists` (a caller without the key would pass) and not `ForAllValues` (an empty set passes),
  * where every value pins (any one value that matches everyone lets everyone in).
@@ -99,9 +109,7 @@ export function parseOperator(operator: string): Pick<ConditionClause, 'base' | 
 export function narrowsCaller(clause: ConditionClause): boolean {
   return (
     NARROWING_KEYS.has(clause.key) &&
-    POSITIVE_BASES.has(clause.base) &&
-    !clause.ifExists &&
-    clause.setOperator !== 'ForAllValues' &&
+    requiresKey(clause, POSITIVE_BASES) &&
     clause.values.length > 0 &&
     clause.values.every((v) => pinsValue(clause.key, v, WILDCARD_BASES.has(clause.base)))
   );
@@ -122,13 +130,7 @@ export function denyNarrowsCaller(clause: ConditionClause): boolean {
  * `iam:PassedToService`, not `...IfExists` and not `ForAllValues` (both let a request without the key through).
  */
 function passedToServiceLimits(clauses: readonly ConditionClause[]): ConditionClause[] {
-  return clauses.filter(
-    (c) =>
-      c.key === 'iam:passedtoservice' &&
-      ['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.base) &&
-      !c.ifExists &&
-      c.setOperator !== 'ForAllValues',
-  );
+  return clauses.filter((c) => c.key === 'iam:passedtoservice' && requiresKey(c, STRING_POSITIVE_BASES));
 }
 
 /** True when some clause certainly limits the services a passed role may go to. */

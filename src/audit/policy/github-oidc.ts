@@ -1,14 +1,13 @@
 // GitHub Actions OIDC trust: every workflow on GitHub gets a token from the same issuer, so a role that trusts it
 // without pinning the token's subject to an owner can be assumed from anyone's repository.
 import { coversAction } from './grants';
-import type { ConditionClause } from './conditions';
+import { requiresKey, STRING_POSITIVE_BASES, type ConditionClause } from './conditions';
 import type { Statement } from './normalise';
 
 // The shared issuer, as a host or an oidc-provider ARN (its account may be a template's `${AWS::AccountId}`).
 // An enterprise's own issuer (`.../my-enterprise`) only serves that enterprise's workflows: not open to everyone.
 const PROVIDER = /^(?:arn:[^:]+:iam::(?:\$\{[^}]*\}|[^:]*):oidc-provider\/)?token\.actions\.githubusercontent\.com$/i;
 const SUBJECT_KEY = /^token\.actions\.githubusercontent\.com(?:\/[^:]+)?:sub$/;
-const POSITIVE_BASES = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike']);
 // Subjects whose first claim names an owner or a repository, which another GitHub user cannot take: the default
 // `repo:owner/name:...`, or a custom claim template starting with the owner or repository (name or id). A subject
 // starting with any other claim (`workflow:deploy`, `environment:prod`) can be produced from anyone's repository.
@@ -33,9 +32,7 @@ function fixedPrefix(value: string, base: string): string {
 function pinsGitHubSubject(clause: ConditionClause): boolean {
   return (
     SUBJECT_KEY.test(clause.key) &&
-    POSITIVE_BASES.has(clause.base) &&
-    !clause.ifExists &&
-    clause.setOperator !== 'ForAllValues' &&
+    requiresKey(clause, STRING_POSITIVE_BASES) &&
     clause.values.length > 0 &&
     clause.values.every((v) => OWNER_SUBJECT.test(fixedPrefix(v, clause.base)))
   );
