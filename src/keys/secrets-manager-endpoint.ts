@@ -1,18 +1,7 @@
 // Where Secrets Manager answers and with which credentials, from the environment as the SDK reads it in Lambda.
+import { partitionOfRegion } from '../aws/partitions';
 import type { Env } from '../config/env';
 import type { AwsCredentials } from './sigv4';
-
-/** AWS partitions by Region name, with their DNS suffixes (the SDK's partitions table, @aws-sdk/util-endpoints). */
-const PARTITIONS: readonly { readonly regions: RegExp; readonly dnsSuffix: string; readonly dualStackDnsSuffix: string }[] = [
-  { regions: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
-  { regions: /^eusc-de-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' },
-  { regions: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
-  { regions: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
-  { regions: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
-  { regions: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
-];
-/** `aws` and `aws-us-gov`, and any Region name the table does not know (as the SDK does). */
-const COMMERCIAL = { dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' };
 
 export interface SecretsManagerTarget {
   readonly endpoint: URL;
@@ -39,7 +28,7 @@ export function secretsManagerTarget(env: Env): SecretsManagerTarget {
       throw new TypeError(`${variable} must be an http(s) URL`);
     return { endpoint: new URL(configured), region };
   }
-  const partition = PARTITIONS.find((p) => p.regions.test(region)) ?? COMMERCIAL;
+  const partition = partitionOfRegion(region);
   const suffix = env.AWS_USE_DUALSTACK_ENDPOINT === 'true' ? partition.dualStackDnsSuffix : partition.dnsSuffix;
   const service = env.AWS_USE_FIPS_ENDPOINT === 'true' ? 'secretsmanager-fips' : 'secretsmanager';
   return { endpoint: new URL(`https://${service}.${region}.${suffix}/`), region };

@@ -32,6 +32,8 @@ describe('Function: partitionOf', () => {
     assert.equal(partitionOf([], 'us-gov-east-1'), 'aws-us-gov');
     assert.equal(partitionOf([], 'us-iso-east-1'), 'aws-iso');
     assert.equal(partitionOf([], 'eu-west-1'), 'aws');
+    assert.equal(partitionOf([], 'eusc-de-east-1'), 'aws-eusc');
+    assert.equal(partitionOf([], 'us-isob-east-1'), 'aws-iso-b');
   });
 
   it('ignores resources that are not ARNs (file paths, logical ids)', () => {

@@ -1,17 +1,8 @@
 // The AWS partition of the live account (aws, aws-cn, aws-us-gov, ...), read from the account's own ARNs.
+import { partitionOfRegion } from '../../aws/partitions';
 import type { AuditInput } from '../types';
 
 const ARN_PARTITION = /^arn:(aws(?:-[a-z]+)*):/;
-
-/** Region prefixes of the partitions other than `aws`, for an account whose inputs hold no ARN at all. */
-const REGION_PARTITIONS: readonly (readonly [RegExp, string])[] = [
-  [/^cn-/, 'aws-cn'],
-  [/^us-gov-/, 'aws-us-gov'],
-  [/^us-isob-/, 'aws-iso-b'],
-  [/^us-iso-/, 'aws-iso'],
-  [/^eu-isoe-/, 'aws-iso-e'],
-  [/^us-isof-/, 'aws-iso-f'],
-];
 
 /**
  * The partition named by the first ARN among the inputs' resources (IAM principals and policies, secrets), or the
@@ -28,5 +19,5 @@ export function partitionOf(inputs: readonly AuditInput[], region: string): stri
       if (match) return match[1]!;
     }
   }
-  return REGION_PARTITIONS.find(([prefix]) => prefix.test(region))?.[1] ?? 'aws';
+  return partitionOfRegion(region).name;
 }

@@ -1,4 +1,5 @@
 // ARN syntax of Resource and NotResource values: `*`, or arn:partition:service:region:account:resource.
+import { PARTITION_NAMES } from '../../../aws/partitions';
 
 export interface ArnFields {
   readonly partition: string;
@@ -8,8 +9,6 @@ export interface ArnFields {
   /** Everything after the fifth colon: it may hold colons itself (`function:name:alias`). */
   readonly resource: string;
 }
-
-const PARTITIONS = new Set(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']);
 
 /** True for a field IAM cannot judge as written: a wildcard, a policy variable or a template placeholder. */
 export function isOpenField(field: string): boolean {
@@ -67,7 +66,7 @@ export function resourceSyntaxProblems(value: string, options: ResourceSyntaxOpt
     ];
   }
   const problems: string[] = [];
-  if (!isOpenField(arn.partition) && !PARTITIONS.has(arn.partition))
+  if (!isOpenField(arn.partition) && !PARTITION_NAMES.has(arn.partition))
     problems.push(`${element} "${value}" has partition "${arn.partition}", which is not an AWS partition (aws, aws-cn, aws-us-gov, ...)`);
   if (arn.service === '') problems.push(`${element} "${value}" has no service in its third field`);
   else if (!isOpenField(arn.service) && arn.service !== arn.service.toLowerCase())
