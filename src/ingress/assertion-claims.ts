@@ -1,7 +1,8 @@
 // The claims of the identity assertion for one forwarded request, and its signature with the current key.
 import type { VerifiedIdentity } from '../auth/identity';
 import { isMeshgateError, MeshgateError } from '../errors';
-import { bodyDigest, MAX_ASSERTION_TTL_SECONDS, newJti, requestHash, signAssertion, type AssertionClaims } from '../keys/assertion';
+import { bodyDigest, MAX_ASSERTION_TTL_SECONDS, requestHash } from '@meshgate/consumer';
+import { newJti, signAssertion, type AssertionClaims } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
 
 export interface AssertionSettings {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { VerifiedIdentity } from '../auth/identity';
 import { TokenError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
-import { ASSERTION_HEADER } from '../keys/assertion';
+import { ASSERTION_HEADER } from '@meshgate/consumer';
 import { IAM_ISSUER } from './identity-source';
 
 /** Longest identity header value after encoding (the assertion is exempt: it is ours). */

@@ -5,7 +5,7 @@ import { errorResult } from '../http/error-response';
 import { ERROR_TABLE, type ErrorOutcome } from '../http/error-table';
 import type { HttpResult } from '../http/problem';
 import { requestIdOf } from '../http/request-id';
-import { canonicalQuery } from '../keys/assertion';
+import { canonicalQuery } from '@meshgate/consumer';
 import type { KeyStore } from '../keys/key-store';
 import { keyStoreFromConfig } from '../keys/key-store-from-env';
 import { emfCount, logger } from '../observability';

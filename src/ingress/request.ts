@@ -2,7 +2,7 @@
 import { isPlainObject } from '../config/check';
 import { MeshgateError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
-import { queryString } from '../keys/assertion';
+import { queryString } from '@meshgate/consumer';
 
 export type EventFormat = 'rest' | 'http-v2';
 

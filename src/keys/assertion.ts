@@ -5,16 +5,7 @@ import type { IdentityType } from '../auth/identity';
 import type { SigningKey } from './key-set';
 
 // The wire format (header name, `typ`, lifetime cap, `req` and `body_sha256`) is defined once, in the consumer
-// package that services verify with; the signer re-exports it for its callers.
-export {
-  ASSERTION_HEADER,
-  ASSERTION_TYP,
-  MAX_ASSERTION_TTL_SECONDS,
-  bodyDigest,
-  canonicalQuery,
-  queryString,
-  requestHash,
-} from '@meshgate/consumer';
+// package that services verify with: callers import it from there.
 
 export interface AssertionClaims {
   readonly iss: string;

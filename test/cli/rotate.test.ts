@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newKeySet, parseKeySet, publicJwks, serializeKeySet } from '../../src/keys/key-set';
-import { bodyDigest, newJti, requestHash, signAssertion } from '../../src/keys/assertion';
+import { bodyDigest, requestHash } from '@meshgate/consumer';
+import { newJti, signAssertion } from '../../src/keys/assertion';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgate-rotate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

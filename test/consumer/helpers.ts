@@ -1,5 +1,6 @@
 // Fixtures for verifying assertions that meshgate's own signer and key sets produce with @meshgate/consumer.
-import { bodyDigest, newJti, requestHash, type AssertionClaims } from '../../src/keys/assertion';
+import { bodyDigest, requestHash } from '@meshgate/consumer';
+import { newJti, type AssertionClaims } from '../../src/keys/assertion';
 import { publicJwks, type SigningKeySet } from '../../src/keys/key-set';
 
 export { rejectsWith } from '../../packages/consumer/test/support/fixture';

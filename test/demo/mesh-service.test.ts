@@ -1,7 +1,8 @@
 // The demo mesh service over real HTTP: echoes the identity it trusted, refuses everything else with the consumer's code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bodyDigest, newJti, requestHash, signAssertion } from '../../src/keys/assertion';
+import { bodyDigest, requestHash } from '@meshgate/consumer';
+import { newJti, signAssertion } from '../../src/keys/assertion';
 import { newKeySet, publicJwks } from '../../src/keys/key-set';
 import { startDemoService, type DemoService } from '../../src/demo/mesh-service';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';

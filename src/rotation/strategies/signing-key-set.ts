@@ -1,7 +1,8 @@
 // `signing-key-set`: meshgate's assertion keys; each rotation promotes next → current → previous and adds a fresh next.
 import { createPublicKey, verify } from 'node:crypto';
 import { newKeySet, parseKeySet, rotateKeySet, serializeKeySet, type SigningKey, type SigningKeySet } from '../../keys/key-set';
-import { bodyDigest, newJti, requestHash, signAssertion, MAX_ASSERTION_TTL_SECONDS } from '../../keys/assertion';
+import { bodyDigest, requestHash, MAX_ASSERTION_TTL_SECONDS } from '@meshgate/consumer';
+import { newJti, signAssertion } from '../../keys/assertion';
 import type { RotationStrategy, SetContext } from './strategy';
 
 // A secret created by CloudFormation without SecretString has no AWSCURRENT yet; an empty string counts the same.
