@@ -5,7 +5,7 @@ import type { AuditSummary } from './summary';
 import type { AuditInput, Finding } from './types';
 
 export { runAudit, DEFAULT_PUBLIC_ROUTES, type AuditOptions, type AuditResult } from './engine';
-export { runLiveAudit, readLiveInputs, createLiveClients, type LiveClients, type LiveAuditOptions } from './live';
+export { readLiveInputs, createLiveClients, type LiveClients, type LiveAuditOptions } from './live';
 export { readPolicyFiles } from './inputs/policy-files';
 export { readTemplate } from './inputs/cloudformation';
 export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './baseline';
@@ -17,7 +17,7 @@ export type { AuditSummary } from './summary';
  * Logs each finding as one structured line (warn for critical/high, info below) and the summary as one more.
  *
  * @example
- * const { findings, summary } = await runLiveAudit();
+ * const { findings, summary } = await runAudit(await readLiveInputs());
  * logFindings(findings, summary);
  */
 export function logFindings(findings: readonly Finding[], summary?: AuditSummary): void {
@@ -36,7 +36,7 @@ export function logFindings(findings: readonly Finding[], summary?: AuditSummary
  * Publishes one EMF count per severity (`AuditFindingsCritical`, …), so alarms can watch the audit.
  *
  * @example
- * const { summary } = await runLiveAudit();
+ * const { summary } = await runAudit(await readLiveInputs());
  * publishAuditMetrics(summary);
  */
 export function publishAuditMetrics(summary: AuditSummary): void {

@@ -1,5 +1,5 @@
-// The live audit: reads IAM, API Gateway (REST and HTTP) and Secrets Manager through SDK v3, then runs the engine.
-import { runAudit, type AuditOptions, type AuditResult } from './engine';
+// The live audit's input: IAM, API Gateway (REST and HTTP) and Secrets Manager read through SDK v3, for the engine.
+import type { AuditOptions } from './engine';
 import { readLiveHttpApis, readLiveRestApis } from './live/apis';
 import { createLiveClients, type CallOptions, type LiveClients } from './live/aws-calls';
 import { readLiveIam } from './live/iam';
@@ -34,17 +34,4 @@ export async function readLiveInputs(clients: LiveClients = createLiveClients(),
   const input = mergeInputs(iam, rest, http, secrets);
   input.sources.push(`live:${await clients.iam.config.region()}`);
   return input;
-}
-
-/**
- * Audits the live account. The audit Lambda runs `readLiveInputs` and `runAudit` itself, to leave out managed secrets'
- * rotation state (`withoutManagedSecretRotation`).
- *
- * @example
- * // given: import { logFindings } from './index';
- * const { findings, summary } = await runLiveAudit();
- * logFindings(findings, summary);
- */
-export async function runLiveAudit(clients?: LiveClients, options: LiveAuditOptions = {}): Promise<AuditResult> {
-  return runAudit(await readLiveInputs(clients, options), options);
 }

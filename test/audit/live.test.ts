@@ -12,7 +12,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runLiveAudit } from '../../src/audit/live';
+import { runAudit } from '../../src/audit/engine';
+import { readLiveInputs, type LiveAuditOptions } from '../../src/audit/live';
 import { withThrottlingRetry } from '../../src/audit/live/aws-calls';
 
 const region = 'eu-west-1';
@@ -42,7 +43,12 @@ function mockEmptyApisAndSecrets(): void {
   sm.on(ListSecretsCommand).resolves({ SecretList: [] });
 }
 
-describe('Function: runLiveAudit', () => {
+/** What the audit Lambda and `audit --live` do: read the account, then run the engine over it. */
+async function auditLive(options: LiveAuditOptions) {
+  return runAudit(await readLiveInputs(clients, options), options);
+}
+
+describe('Function: readLiveInputs, audited', () => {
   beforeEach(() => {
     iam.reset();
     rest.reset();
@@ -93,7 +99,7 @@ describe('Function: runLiveAudit', () => {
       });
     mockEmptyApisAndSecrets();
 
-    const { findings, summary } = await runLiveAudit(clients, { now: NOW, sleep: noSleep });
+    const { findings, summary } = await auditLive({ now: NOW, sleep: noSleep });
 
     assert.equal(iam.commandCalls(GetAccountAuthorizationDetailsCommand).length, 2);
     assert.deepEqual(
@@ -121,7 +127,7 @@ describe('Function: runLiveAudit', () => {
       });
     mockEmptyApisAndSecrets();
 
-    const { findings } = await runLiveAudit(clients, { now: NOW, sleep: noSleep });
+    const { findings } = await auditLive({ now: NOW, sleep: noSleep });
 
     assert.equal(iam.commandCalls(GetAccountAuthorizationDetailsCommand).length, 2);
     assert.equal(findings.find((f) => f.kind === 'wildcard-action')?.resource, 'arn:aws:iam::1:user/u#all');
@@ -145,7 +151,7 @@ describe('Function: runLiveAudit', () => {
   it('does not retry errors other than throttling', async () => {
     iam.on(GetAccountAuthorizationDetailsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     mockEmptyApisAndSecrets();
-    await assert.rejects(runLiveAudit(clients, { now: NOW, sleep: noSleep }), { name: 'AccessDeniedException' });
+    await assert.rejects(auditLive({ now: NOW, sleep: noSleep }), { name: 'AccessDeniedException' });
     assert.equal(iam.commandCalls(GetAccountAuthorizationDetailsCommand).length, 1);
   });
 
@@ -185,7 +191,7 @@ describe('Function: runLiveAudit', () => {
       .resolves({ Items: [{ RouteId: 'x2', RouteKey: 'POST /debug', AuthorizationType: 'NONE' }] });
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
 
-    const { findings } = await runLiveAudit(clients, { now: NOW, sleep: noSleep });
+    const { findings } = await auditLive({ now: NOW, sleep: noSleep });
 
     assert.deepEqual(
       findings.map((f) => f.resource),
@@ -252,7 +258,7 @@ describe('Function: runLiveAudit', () => {
         }),
       });
 
-    const { findings } = await runLiveAudit(clients, { now: NOW, sleep: noSleep });
+    const { findings } = await auditLive({ now: NOW, sleep: noSleep });
 
     assert.deepEqual(
       findings.map((f) => `${f.kind} ${f.resource}`),
