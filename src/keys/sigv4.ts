@@ -1,5 +1,6 @@
 // AWS Signature Version 4 over node:crypto: the Authorization header for one request (one HMAC chain, no SDK).
 import { createHash, createHmac } from 'node:crypto';
+import { percentEncode } from '../http/percent-encoding';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -23,9 +24,8 @@ export interface SigV4Request {
 const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** RFC 3986 unreserved characters stay; everything else is percent-encoded (encodeURIComponent leaves !'()* alone). */
-const rfc3986 = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** RFC 3986 unreserved characters stay; everything else is percent-encoded. */
+const rfc3986 = (text: string): string => percentEncode(text, /[^A-Za-z0-9\-._~]/gu);
 
 /** Every path segment encoded once more, as SigV4 wants for every service but S3 (the URL's path is already encoded once). */
 const canonicalPath = (url: URL): string => url.pathname.split('/').map(rfc3986).join('/') || '/';

@@ -9,6 +9,11 @@ describe('Function: percentEncode', () => {
     assert.equal(decodeURIComponent(percentEncode('a%b,c', /[%, ]/g)), 'a%b,c');
   });
 
+  it("encodes !'()* when the pattern marks them, though encodeURIComponent leaves them as they are", () => {
+    assert.equal(percentEncode("a!'()*b", /[^A-Za-z0-9\-._~]/gu), 'a%21%27%28%29%2Ab');
+    assert.equal(percentEncode("a!'()*b", /[^A-Za-z!'()*]/gu), "a!'()*b");
+  });
+
   it('encodes a lone surrogate as U+FFFD instead of throwing', () => {
     assert.equal(percentEncode('a\uD800b', /[^A-Za-z]/gu), 'a%EF%BF%BDb');
   });
