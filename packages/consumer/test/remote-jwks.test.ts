@@ -1,41 +1,53 @@
 // The consumer's JWKS cache against a real loopback server: coalescing, cooldown, stale-on-error, limits, config.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAssertionVerifier, type JwksFetchEvent } from '../src/index.js';
+import { createAssertionVerifier, type AssertionVerifierOptions, type JwksFetchEvent } from '../src/index.js';
 import { parseJwks } from '../src/remote-jwks.js';
 import { rejectsWith } from './support/fixture.js';
-import { startJwksServer } from './support/jwks-server.js';
-import { AUDIENCE, ISSUER, claims, generateSigningKey, jwksKeys, newKeySet, publicJwk, signAssertion, signRaw } from './support/keys.js';
+import { startJwksServer, type JwksServer } from './support/jwks-server.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  claims,
+  generateSigningKey,
+  jwksKeys,
+  newKeySet,
+  publicJwk,
+  signAssertion,
+  signRaw,
+  type TestKeySet,
+} from './support/keys.js';
 
 const request = (token: string) => ({ method: 'GET', path: '/orders/42', headers: { 'x-identity-assertion': token } });
 
+/** Runs `body` against a loopback JWKS server publishing a fresh key set, and closes the server whatever happens. */
+async function withJwksServer(body: (set: TestKeySet, server: JwksServer) => Promise<void>): Promise<void> {
+  const set = newKeySet();
+  const server = await startJwksServer(jwksKeys(set));
+  try {
+    await body(set, server);
+  } finally {
+    await server.close();
+  }
+}
+
+const verifierOn = (server: JwksServer, options: Partial<AssertionVerifierOptions> = {}) =>
+  createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, ...options });
+
 describe('Consumer: JWKS fetching and caching', () => {
-  it('coalesces concurrent verifies into one JWKS fetch', async () => {
-    const set = newKeySet();
-    const server = await startJwksServer(jwksKeys(set));
-    try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri });
+  it('coalesces concurrent verifies into one JWKS fetch', () =>
+    withJwksServer(async (set, server) => {
+      const verifier = verifierOn(server);
       const results = await Promise.all(Array.from({ length: 25 }, () => verifier.verify(request(signAssertion(claims(), set.current)))));
       assert.equal(results.length, 25);
       assert.ok(results.every((r) => r.sub === 'user-1'));
       assert.equal(server.requests, 1);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it('refetches for unknown kids at most once per cooldown, and picks up a newly published key', async () => {
-    let clock = Date.now();
-    const set = newKeySet();
-    const server = await startJwksServer(jwksKeys(set));
-    try {
-      const verifier = createAssertionVerifier({
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        jwksUri: server.jwksUri,
-        now: () => clock,
-        jwksCooldownMs: 30_000,
-      });
+  it('refetches for unknown kids at most once per cooldown, and picks up a newly published key', () =>
+    withJwksServer(async (set, server) => {
+      let clock = Date.now();
+      const verifier = verifierOn(server, { now: () => clock, jwksCooldownMs: 30_000 });
       await verifier.verify(request(signAssertion(claims(), set.current)));
       // The first fetch itself starts a cooldown; let it pass so the flood may trigger exactly one refetch.
       clock += 30_001;
@@ -53,25 +65,14 @@ describe('Consumer: JWKS fetching and caching', () => {
       clock += 30_001;
       assert.equal((await verifier.verify(request(signAssertion(claims(), fresh)))).sub, 'user-1');
       assert.equal(server.requests, 3);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it('answers jwks_unavailable when the endpoint is down, and does not retry within the cooldown', async () => {
-    let clock = Date.now();
-    const set = newKeySet();
-    const server = await startJwksServer(jwksKeys(set));
-    server.mode = 'down';
-    const events: JwksFetchEvent[] = [];
-    try {
-      const verifier = createAssertionVerifier({
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        jwksUri: server.jwksUri,
-        now: () => clock,
-        onJwksFetch: (e) => events.push(e),
-      });
+  it('answers jwks_unavailable when the endpoint is down, and does not retry within the cooldown', () =>
+    withJwksServer(async (set, server) => {
+      let clock = Date.now();
+      server.mode = 'down';
+      const events: JwksFetchEvent[] = [];
+      const verifier = verifierOn(server, { now: () => clock, onJwksFetch: (e) => events.push(e) });
       const token = signAssertion(claims(), set.current);
       await rejectsWith(verifier.verify(request(token)), 'jwks_unavailable');
       await rejectsWith(verifier.verify(request(token)), 'jwks_unavailable');
@@ -81,24 +82,12 @@ describe('Consumer: JWKS fetching and caching', () => {
       clock += 30_001;
       assert.equal((await verifier.verify(request(token))).sub, 'user-1');
       assert.deepEqual(events.at(-1)?.kids, [set.current.kid, set.next.kid]);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it('keeps using a stale JWKS while the endpoint fails, up to jwksMaxStaleMs', async () => {
-    let clock = Date.now();
-    const set = newKeySet();
-    const server = await startJwksServer(jwksKeys(set));
-    try {
-      const verifier = createAssertionVerifier({
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        jwksUri: server.jwksUri,
-        now: () => clock,
-        jwksCacheMaxAgeMs: 60_000,
-        jwksMaxStaleMs: 120_000,
-      });
+  it('keeps using a stale JWKS while the endpoint fails, up to jwksMaxStaleMs', () =>
+    withJwksServer(async (set, server) => {
+      let clock = Date.now();
+      const verifier = verifierOn(server, { now: () => clock, jwksCacheMaxAgeMs: 60_000, jwksMaxStaleMs: 120_000 });
       const sign = () => signAssertion(claims({ iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 60 }), set.current);
       await verifier.verify(request(sign()));
       server.mode = 'garbage';
@@ -107,23 +96,15 @@ describe('Consumer: JWKS fetching and caching', () => {
       assert.equal(server.requests, 2);
       clock += 120_000;
       await rejectsWith(verifier.verify(request(sign())), 'jwks_unavailable');
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it('gives up on a slow JWKS endpoint after jwksTimeoutMs', async () => {
-    const set = newKeySet();
-    const server = await startJwksServer(jwksKeys(set));
-    server.mode = 'slow';
-    server.slowMs = 10_000;
-    try {
-      const verifier = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.jwksUri, jwksTimeoutMs: 100 });
+  it('gives up on a slow JWKS endpoint after jwksTimeoutMs', () =>
+    withJwksServer(async (set, server) => {
+      server.mode = 'slow';
+      server.slowMs = 10_000;
+      const verifier = verifierOn(server, { jwksTimeoutMs: 100 });
       await rejectsWith(verifier.verify(request(signAssertion(claims(), set.current))), 'jwks_unavailable');
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
   it('reads only public ES256 members and skips keys it does not understand', () => {
     const key = generateSigningKey();
