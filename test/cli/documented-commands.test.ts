@@ -119,6 +119,41 @@ describe('Command: meshgate audit --policies and --template, each format (docs/a
     });
   }
 
+  it('npx meshgate audit --template <file> --format sarif --sarif-root <checkout> --output audit.sarif: paths relative to the checkout', async () => {
+    const out = join(dir, 'audit-rooted.sarif');
+    const r = await npx(
+      'meshgate',
+      'audit',
+      '--template',
+      `${FIXTURES}/template.yaml`,
+      '--format',
+      'sarif',
+      '--sarif-root',
+      process.cwd(),
+      '--output',
+      out,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const sarif = JSON.parse(await readFile(out, 'utf8')) as {
+      runs: { results: { locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] }[];
+    };
+    assert.ok((await sarifValidator())(sarif), 'valid SARIF 2.1.0');
+    const artifacts = sarif.runs[0]!.results.flatMap((x) =>
+      x.locations.flatMap((l) => (l.physicalLocation ? [l.physicalLocation.artifactLocation] : [])),
+    );
+    assert.ok(artifacts.length > 0);
+    assert.ok(
+      artifacts.every((a) => a.uri === `${FIXTURES}/template.yaml` && a.uriBaseId === '%SRCROOT%'),
+      JSON.stringify(artifacts[0]),
+    );
+  });
+
+  it('npm run check:catalogue -- --policies <dir> lists actions the IAM catalogue lacks (exit 1)', async () => {
+    const r = await npmRun('check:catalogue', ['--policies', `${FIXTURES}/catalogue`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /iot1click/);
+  });
+
   it('npm run audit -- --template <file> (the package script) passes its arguments through', async () => {
     const r = await npmRun('audit', ['--template', `${FIXTURES}/serverless-template.json`, '--fail-on', 'none', '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
