@@ -67,3 +67,20 @@ export function bodyDigest(body: Uint8Array | string | undefined): string {
     .update(body ?? '')
     .digest('base64url');
 }
+
+// Delegation across hops (RFC 8693 token exchange): the wire constants shared by the exchange and the consumer.
+
+/** The JWS `typ` of a delegated assertion: distinct from {@link ASSERTION_TYP}, so a hop-0-only consumer refuses it. */
+export const DELEGATED_ASSERTION_TYP = 'delegated-identity+jwt';
+/** RFC 8693 §2.1 `grant_type`. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** RFC 8693 §3 token type of a `subject_token` (a meshgate assertion) and of the issued delegated assertion. */
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+/** RFC 8693 §3 token type of an `actor_token` (an OAuth client-credentials access token). */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+/** No delegation chain is ever longer than this many actors, whatever an edge declares. */
+export const MAX_DELEGATION_DEPTH = 5;
+/** The header the ingress forwards pre-minted delegated assertions in (comma-separated compact JWSs, at most 4). */
+export const PREMINT_HEADER = 'x-identity-delegations';
+/** At most this many pre-minted delegated assertions travel with one request. */
+export const MAX_PREMINTED_ASSERTIONS = 4;
