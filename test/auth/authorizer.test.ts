@@ -17,6 +17,7 @@ const ROUTES = {
     { method: 'GET', path: '/whoami', upstream: 'orders' },
     { method: 'GET', path: '/orders/{id}', upstream: 'orders', scopes: ['orders:read'] },
     { method: 'POST', path: '/orders', upstream: 'orders', scopes: ['orders:write'] },
+    { method: 'DELETE', path: '/orders/{id}', upstream: 'orders', scopes: ['orders:read', 'orders:write'] },
     { method: 'GET', path: '/admin', upstream: 'orders', groups: ['admin', 'ops'] },
     { method: 'GET', path: '/iam', upstream: 'orders', auth: 'iam' },
   ],
@@ -116,6 +117,25 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal(decision?.AuthorizerDenied, 1);
     assert.equal(typeof decision?.service, 'string');
     assertNoSecretsLogged(capture, [t]);
+  });
+
+  it('allows a route that needs two scopes only to a token holding both, whichever one it lacks', async () => {
+    const cases: Array<{ scope: string; allowed: boolean }> = [
+      { scope: 'orders:read', allowed: false },
+      { scope: 'orders:write', allowed: false },
+      { scope: 'orders:write orders:read', allowed: true },
+    ];
+    // HTTP API simple responses cannot name routes (the ingress checks the route for them): the policy format can.
+    const policyMode = buildAuthorizer(() => loadAuthorizerConfig(envFor(jwks.jwksUri, { MESHGATE_HTTP_API_RESPONSE: 'policy' }), ROUTES));
+    for (const { scope, allowed } of cases) {
+      const t = token({ scope });
+      const rest = (await run(authorizer, restTokenEvent(`Bearer ${t}`, 'DELETE', '/orders/7'))) as PolicyResponse;
+      assert.equal(policyAllows(rest.policyDocument, `${API_BASE}/DELETE/orders/7`), allowed, `REST, scope "${scope}"`);
+      assert.equal(policyAllows(rest.policyDocument, `${API_BASE}/GET/orders/7`), scope.includes('orders:read'));
+      const http = (await run(policyMode, httpApiEvent({ authorization: `Bearer ${t}` }, 'DELETE', '/orders/7'))) as PolicyResponse;
+      const routeArn = `${API_BASE.replace('/prod', '/$default')}/DELETE/orders/7`;
+      assert.equal(policyAllows(http.policyDocument, routeArn), allowed, `HTTP API, scope "${scope}"`);
+    }
   });
 
   it('denies the whole API when the identity may call no route at all (an issuer-required scope is missing)', async () => {

@@ -35,6 +35,8 @@ const TARGETS: readonly Target[] = [
   { method: 'GET', path: '/orders/42', resource: '/orders/{id}', routeId: 'GET /orders/{id}' },
   { method: 'POST', path: '/orders', resource: '/orders', routeId: 'POST /orders', body: '{"sku":"SKU-1","quantity":2}' },
   { method: 'GET', path: '/admin/reports', resource: '/admin/reports', routeId: 'GET /admin/reports' },
+  // The route that needs two scopes: "every route scope" is only tested by a route with more than one.
+  { method: 'DELETE', path: '/orders/42', resource: '/orders/{id}', routeId: 'DELETE /orders/{id}' },
 ];
 
 /** What the token says, and so what every hop must preserve: the ground truth, computed from the claims alone. */
@@ -311,6 +313,12 @@ describe('Property: the identity a service trusts is the identity the authorizer
         target: TARGETS[1]!,
         expect: 'forwarded',
       },
+      // A route needing two scopes is refused to a token holding either one alone, and forwarded with both.
+      ...[['orders:read'], ['orders:write'], ['orders:read', 'orders:write']].map((scopes) => ({
+        claims: { sub: 'u', groups: [], scopes, scopeAsString: scopes.length > 1, tenant: undefined, clientId: undefined },
+        target: TARGETS[4]!,
+        expect: scopes.length > 1 ? ('forwarded' as const) : ('refused' as const),
+      })),
     ];
     for (const flavour of ['rest-token', 'rest-request', 'http-simple', 'http-policy'] as const) {
       for (const c of cases) {

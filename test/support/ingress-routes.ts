@@ -7,6 +7,8 @@ export const TEST_ROUTES_JSON = {
     { method: 'GET', path: '/whoami', upstream: 'demo' },
     { method: 'GET', path: '/orders', upstream: 'demo', scopes: ['orders:read'], querySchema: 'order-list-query' },
     { method: 'GET', path: '/orders/{id}', upstream: 'demo', scopes: ['orders:read'] },
+    // Needs every one of its scopes: a token with only one of them must not get through.
+    { method: 'DELETE', path: '/orders/{id}', upstream: 'demo', scopes: ['orders:read', 'orders:write'] },
     { method: 'POST', path: '/orders', upstream: 'demo', scopes: ['orders:write'], bodySchema: 'order-create', maxBodyBytes: 2048 },
     { method: 'PUT', path: '/files/{name}', upstream: 'demo', contentTypes: ['application/octet-stream', 'image/*'], maxBodyBytes: 16 },
     { method: 'POST', path: '/notes', upstream: 'demo', contentTypes: ['application/json', 'text/plain'] },
