@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadIngressConfig } from '../../functions/ingress/config';
 import type { HttpResult, Problem } from '../../src/http/problem';
-import { bodyDigest, requestHash } from '@meshgate/consumer';
+import { bodyDigest, canonicalQuery, requestHash } from '@meshgate/consumer';
 import { type AssertionClaims } from '../../src/keys/assertion';
 import { publicJwks, type SigningKeySet } from '../../src/keys/key-set';
 import { FileKeyStore } from '../../src/keys/key-store-file';
@@ -135,6 +135,31 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     assert.notEqual(claims.req, requestHash('GET', '/svc/orders/42'), 'the query is bound');
     assert.equal(claims.body_sha256, bodyDigest(undefined));
     assert.equal(claims.client_id, 'web-app');
+  });
+
+  it('forwards an HTTP API query as the validated pairs re-encoded, never the raw string the client sent', async () => {
+    // What API Gateway hands over in rawQueryString is the client's own spelling: `+` for space, lowercase or
+    // needless escapes, repeated names. The service receives one spelling of the same pairs (values of one name
+    // together, names in the order first seen), and the assertion binds their canonical form.
+    const cases: Array<{ raw: string; forwarded: string; canonical: string }> = [
+      { raw: 'q=a+b', forwarded: 'q=a%20b', canonical: 'q=a%20b' },
+      { raw: 'q=%c3%a9%2f', forwarded: 'q=%C3%A9%2F', canonical: 'q=%C3%A9%2F' },
+      { raw: 'q=%7e1&r=~2', forwarded: 'q=~1&r=~2', canonical: 'q=~1&r=~2' },
+      { raw: 'b=2&a=1&b=1', forwarded: 'b=2&b=1&a=1', canonical: 'a=1&b=2&b=1' },
+      { raw: 'b=x+y&a=%7e1&A=~2&b=%c3%a9&c', forwarded: 'b=x%20y&b=%C3%A9&a=~1&A=~2&c=', canonical: 'A=~2&a=~1&b=x%20y&b=%C3%A9&c=' },
+    ];
+    for (const c of cases) {
+      const event = httpApiEvent({ method: 'GET', path: '/echo/q', resource: '/echo/{proxy+}', rawQueryString: c.raw });
+      const result = await handleIngressEvent(ingress, event);
+      assert.equal(result.statusCode, 200, result.body);
+      const seen = echoOf(result);
+      assert.equal(seen.url, `/svc/echo/q?${c.forwarded}`, c.raw);
+      const received = new URLSearchParams(seen.url.slice(seen.url.indexOf('?') + 1));
+      assert.equal(canonicalQuery(received), c.canonical, `${c.raw}: the service reads the pairs the client sent`);
+      assert.equal(canonicalQuery(new URLSearchParams(c.raw)), c.canonical, c.raw);
+      const claims = verifyAssertion(seen.headers['x-identity-assertion'], keySet);
+      assert.equal(claims.req, requestHash('GET', '/svc/echo/q', c.canonical), `${c.raw}: the assertion binds the forwarded query`);
+    }
   });
 
   it('forwards a SigV4 caller of an IAM route with type iam and iss aws:iam', async () => {

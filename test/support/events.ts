@@ -9,6 +9,8 @@ export interface ProxyEventInput {
   headers?: Record<string, string>;
   multiValueHeaders?: Record<string, string[]>;
   query?: Record<string, string[]>;
+  /** HTTP API only: the raw query exactly as the client sent it (default: `query`, encoded canonically). */
+  rawQueryString?: string;
   body?: string | null;
   isBase64Encoded?: boolean;
   requestId?: string;
@@ -94,9 +96,11 @@ export function httpApiEvent(
   const method = input.method ?? 'GET';
   const path = input.path ?? '/whoami';
   const query = input.query ?? {};
-  const rawQueryString = Object.entries(query)
-    .flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
-    .join('&');
+  const rawQueryString =
+    input.rawQueryString ??
+    Object.entries(query)
+      .flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
+      .join('&');
   const headers = input.headers ?? Object.fromEntries(Object.entries(input.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
   return {
     version: '2.0',
