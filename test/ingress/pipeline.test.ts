@@ -26,12 +26,18 @@ interface Echo {
   body: string;
 }
 
-/** Verifies the assertion with node:crypto against the published JWKS of the key set, and returns its claims. */
+/**
+ * Verifies the assertion with node:crypto against the published JWKS of the key set, and returns its claims. It must
+ * be signed with the current key: the next key is published ahead of its use, so a signature with it verifies too
+ * and only the kid shows the rotation bug.
+ */
 function verifyAssertion(jws: string | undefined, keySet: SigningKeySet): AssertionClaims {
   assert.ok(jws, 'no assertion header');
   const [h, p, s] = jws.split('.') as [string, string, string];
   const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; typ: string; kid: string };
   assert.deepEqual({ alg: header.alg, typ: header.typ }, { alg: 'ES256', typ: 'identity+jwt' });
+  assert.equal(header.kid, keySet.current.kid, 'signed with the current key, not the next or previous one');
+  assert.notEqual(header.kid, keySet.next.kid);
   const jwk = publicJwks(keySet).keys.find((k) => k.kid === header.kid);
   assert.ok(jwk, 'kid not in the JWKS');
   const ok = verify(
