@@ -1,7 +1,9 @@
 // SigV4 over node:crypto: AWS's published test-suite signatures, and the SDK's own signature for a Secrets Manager call.
 import { describe, it } from 'node:test';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { amzDate, signV4 } from '../../src/keys/sigv4';
 
 // aws-sig-v4-test-suite: credentials, Region, service and time shared by every vector.
@@ -29,6 +31,78 @@ describe('Function: signV4', () => {
       headers: SUITE_HEADERS,
     });
     assert.equal(authorization, `${SUITE_CREDENTIAL}, Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500`);
+  });
+
+  // The suite's "get-space" and "get-utf8" send their paths unencoded (`GET /example space/`) and sign them encoded
+  // once: the S3 rule, where the path on the wire is signed as it is. Every other service, and this signer, encode
+  // the wire path (`/example%20space/`, `/%E1%88%B4`: how a URL carries them) once more. So the suite's signatures are
+  // reproduced by the SDK's own signer with S3's single encoding, and ours equals that signer's double encoding.
+  /** The SDK's hash interface over node:crypto (HMAC when given a key). */
+  class Sha256 {
+    private readonly hash: Hash | Hmac;
+    constructor(secret?: string | Uint8Array) {
+      this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+    }
+    update(data: string | Uint8Array): void {
+      this.hash.update(data);
+    }
+    digest(): Promise<Uint8Array> {
+      return Promise.resolve(this.hash.digest());
+    }
+  }
+  const sdkSigner = (uriEscapePath: boolean): SignatureV4 =>
+    new SignatureV4({
+      credentials: SUITE.credentials,
+      region: SUITE.region,
+      service: SUITE.service,
+      sha256: Sha256,
+      uriEscapePath,
+      applyChecksum: false,
+    });
+  const sdkAuthorization = async (signer: SignatureV4, wirePath: string): Promise<string> => {
+    const signed = await signer.sign(
+      {
+        method: 'GET',
+        protocol: 'https:',
+        hostname: 'example.amazonaws.com',
+        path: wirePath,
+        query: {},
+        headers: { host: 'example.amazonaws.com' },
+      },
+      { signingDate: new Date('2015-08-30T12:36:00Z') },
+    );
+    return signed.headers.authorization as string;
+  };
+  for (const vector of [
+    {
+      name: 'get-space',
+      path: '/example space/',
+      wire: '/example%20space/',
+      signature: '652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741',
+    },
+    {
+      name: 'get-utf8',
+      path: '/\u1234',
+      wire: '/%E1%88%B4',
+      signature: '8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85',
+    },
+  ]) {
+    it(`signs "${vector.name}" the way every service but S3 does: the wire path encoded again`, async () => {
+      const url = new URL(`https://example.amazonaws.com${vector.path}`);
+      assert.equal(url.pathname, vector.wire);
+      // The suite's own signature: single (S3) encoding of that wire path.
+      assert.equal(await sdkAuthorization(sdkSigner(false), vector.wire), `${SUITE_CREDENTIAL}, Signature=${vector.signature}`);
+      const ours = signV4({ ...SUITE, url, headers: SUITE_HEADERS });
+      assert.equal(ours, await sdkAuthorization(sdkSigner(true), vector.wire));
+      assert.notEqual(ours, `${SUITE_CREDENTIAL}, Signature=${vector.signature}`, 'a single-encoding (S3) signer is not what this one is');
+    });
+  }
+
+  it('encodes each path segment, keeping the slashes between them and RFC 3986 unreserved characters as they are', async () => {
+    for (const path of ['/a b/c d/', '/-._~/x', "/!'()*/$&+,;=:@", '/caf\u00e9/\u{1f680}', '/a%2Fb/c']) {
+      const url = new URL(`https://example.amazonaws.com${path}`);
+      assert.equal(signV4({ ...SUITE, url, headers: SUITE_HEADERS }), await sdkAuthorization(sdkSigner(true), url.pathname), path);
+    }
   });
 
   it('signs header names in any case, trimmed values, sorted', () => {
