@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   // src/ingress/generated: Ajv standalone output, rebuilt by `npm run build:schemas`.
   {
-    ignores: ['**/node_modules/', '**/dist/', '.serverless/', '.esbuild/', '.meshgate/', 'coverage/', '.bench/', 'src/ingress/generated/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '.serverless/',
+      '.esbuild/',
+      '.meshgate/',
+      'coverage/',
+      '.bench/',
+      '.stryker-tmp/',
+      'src/ingress/generated/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -22,10 +22,7 @@ export const folders = {
   },
   ingress: {
     mutate: ['src/ingress/**/*.ts', '!src/ingress/generated/**'],
-    testFiles: [
-      'test/ingress/*.test.ts',
-      'test/attacks/ingress-corpus.test.ts',
-    ],
+    testFiles: ['test/ingress/*.test.ts', 'test/attacks/ingress-corpus.test.ts'],
   },
   keys: {
     mutate: ['src/keys/**/*.ts'],

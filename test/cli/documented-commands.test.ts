@@ -207,6 +207,23 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
   });
 });
 
+describe('Command: npm run test:mutation (README "Contributing")', () => {
+  // A real run takes minutes per folder: here the command's own answers, and the report it writes being current.
+  it('npm run test:mutation -- --help names the folders; an unknown folder is a usage error (2)', async () => {
+    const help = await npmRun('test:mutation', ['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const folder of ['auth', 'consumer', 'ingress', 'keys', 'rotation']) assert.match(help.stdout, new RegExp(`\\b${folder}\\b`));
+    const unknown = await npmRun('test:mutation', ['nosuch']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown folder nosuch/);
+  });
+
+  it('docs/mutation-report.md is what the checked-in results give, and every survivor is explained', async () => {
+    const check = await run(process.execPath, ['scripts/mutation-report.mjs', '--check']);
+    assert.equal(check.code, 0, check.stderr);
+  });
+});
+
 describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
   it('npm run rotate -- --local --keys-file <file> rotates the local key set twice in a row', async () => {
     const keysFile = join(dir, 'keys.json');
