@@ -25,7 +25,7 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
   concurrency: Number(process.env.MESHGATE_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 10000,
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: process.env.MESHGATE_MUTATION_KEEP ? false : 'always',
-  ignorePatterns: ['.serverless', '.esbuild', '.meshgate', 'dist', 'coverage', '.bench', 'docs', 'bench', 'events'],
+  ignorePatterns: ['.stryker-tmp', '.serverless', '.esbuild', '.meshgate', 'dist', 'coverage', '.bench', 'docs', 'bench', 'events'],
 };
