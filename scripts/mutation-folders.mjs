@@ -7,6 +7,7 @@ export const folders = {
   auth: {
     mutate: ['src/auth/**/*.ts'],
     testFiles: [
+      'test/auth/policy.test.ts',
       'test/auth/identity.test.ts',
       'test/auth/authorizer-event.test.ts',
       'test/auth/authorizer.test.ts',

@@ -1,7 +1,7 @@
 // identityFromClaims: list claims are kept exactly as the token carries them, or refused; never re-split.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { identityFromClaims } from '../../src/auth/identity';
+import { identityFromClaims, isScopeToken, MAX_CLAIM_ITEMS } from '../../src/auth/identity';
 import { parseIssuers } from '../../src/config/issuers';
 import { MeshgateError } from '../../src/errors';
 
@@ -57,5 +57,75 @@ describe('Function: identityFromClaims', () => {
   it('refuses a subject, tenant or client id with a lone surrogate', () => {
     assert.equal(codeOf({ sub: 'x\udc00' }), 'token_claim_invalid');
     assert.equal(codeOf({ client_id: '\ud800' }), 'token_claim_invalid');
+  });
+
+  it('accepts lists of up to 256 groups or scopes, and refuses 257', () => {
+    const list = (n: number, prefix: string): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    assert.equal(MAX_CLAIM_ITEMS, 256);
+    assert.equal(identity({ groups: list(256, 'g') }).groups.length, 256);
+    assert.equal(identity({ scp: list(256, 's') }).scopes.length, 256);
+    assert.equal(identity({ scope: list(256, 's').join(' ') }).scopes.length, 256);
+    assert.equal(codeOf({ scp: list(257, 's') }), 'token_claim_invalid');
+    assert.equal(codeOf({ scope: list(257, 's').join(' ') }), 'token_claim_invalid');
+  });
+  it('reads absent or null list claims as empty, prefers `scope` over `scp`, and refuses other shapes', () => {
+    const none = identity({});
+    assert.deepEqual([none.groups, none.scopes], [[], []]);
+    assert.deepEqual(identity({ groups: null, scope: null }).groups, []);
+    assert.deepEqual(identity({ scope: null, scp: ['a'] }).scopes, []);
+    assert.deepEqual(identity({ scope: 'a', scp: ['b'] }).scopes, ['a']);
+    assert.deepEqual(identity({ scope: '' }).scopes, []);
+    for (const claims of [{ scp: 7 }, { scp: { a: 1 } }, { scope: true }])
+      assert.equal(codeOf(claims), 'token_claim_invalid', JSON.stringify(claims));
+  });
+  it('needs a non-empty string subject, and carries iss and exp through', () => {
+    for (const sub of [undefined, null, '', 7, ['u']]) assert.equal(codeOf({ sub }), 'token_claim_invalid', String(sub));
+    const id = identity({ exp: 1234 });
+    assert.deepEqual([id.sub, id.iss, id.exp], ['u1', 'https://idp.example.com/', 1234]);
+    assert.equal(codeOf({ tid: '' }), 'none');
+  });
+  it('is a service token when issued to a client for itself, else a user token', () => {
+    const cases: Array<[Record<string, unknown>, 'service' | 'user']> = [
+      [{ sub: 'c1', client_id: 'c1' }, 'service'],
+      [{ sub: 'c1', azp: 'c1' }, 'service'],
+      [{ sub: 'c1', cid: 'c1' }, 'service'],
+      [{ sub: 'abc@clients' }, 'service'],
+      [{ sub: 'u1', gty: 'client-credentials' }, 'service'],
+      [{ sub: 'u1', client_id: 'c1' }, 'user'],
+      [{ sub: 'u1', gty: 'password' }, 'user'],
+      [{ sub: 'abc@clients.example' }, 'user'],
+      [{ sub: 'u1' }, 'user'],
+    ];
+    for (const [claims, type] of cases) assert.equal(identity(claims).type, type, JSON.stringify(claims));
+  });
+  it('takes the client id from the configured claim, then azp, then cid; aud only for Cognito id tokens', () => {
+    assert.equal(identity({ client_id: 'a', azp: 'b', cid: 'c' }).clientId, 'a');
+    assert.equal(identity({ azp: 'b', cid: 'c' }).clientId, 'b');
+    assert.equal(identity({ cid: 'c' }).clientId, 'c');
+    assert.equal(identity({ aud: 'meshgate' }).clientId, undefined);
+    const [idTokens, accessTokens] = parseIssuers(
+      [
+        { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X', clientIds: ['c1'], tokenUse: 'id' },
+        { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Y', clientIds: ['c1'], tokenUse: 'access' },
+      ],
+      { allowLoopbackHttp: false },
+    );
+    const payload = { iss: 'x', sub: 'u1', exp: 2e9, aud: 'c1', 'cognito:groups': ['admin'] };
+    assert.equal(identityFromClaims(idTokens!, payload).clientId, 'c1');
+    assert.deepEqual(identityFromClaims(idTokens!, payload).groups, ['admin']);
+    assert.equal(identityFromClaims(accessTokens!, payload).clientId, undefined);
+  });
+  it('reads the tenant only from a configured tenant claim', () => {
+    assert.equal(identity({ tid: 't1' }).tenant, undefined);
+    const [withTenant] = parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['meshgate'], claims: { tenant: 'tid' } }], {
+      allowLoopbackHttp: false,
+    });
+    assert.equal(identityFromClaims(withTenant!, { iss: 'x', sub: 'u1', exp: 2e9, tid: 't1' }).tenant, 't1');
+    assert.equal(identityFromClaims(withTenant!, { iss: 'x', sub: 'u1', exp: 2e9 }).tenant, undefined);
+  });
+  it('isScopeToken: one RFC 6749 scope token, no whitespace or control character', () => {
+    for (const t of ['orders:read', 'https://api.example.com/x.write', '!#[]~', 'é']) assert.equal(isScopeToken(t), true, t);
+    for (const t of ['', ' ', 'a b', 'a\tb', 'a\u0000', 'a\u007f', 'a\u001f', 'a\u00a0b', 'a\u3000b'])
+      assert.equal(isScopeToken(t), false, JSON.stringify(t));
   });
 });
