@@ -13,6 +13,7 @@ import { secretRotationStuck } from './secret-rotation-stuck';
 import { unknownAction } from './unknown-action';
 import { wildcardAction } from './wildcard-action';
 import { wildcardResourceSensitive } from './wildcard-resource-sensitive';
+import { workloadTrust } from './workload-trust';
 
 export const RULES: readonly Rule[] = [
   malformed,
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   notactionAllow,
   notresourceAllow,
   publicPrincipal,
+  workloadTrust,
   unknownAction,
   routeWithoutAuthorizer,
   secretRotationDisabled,
