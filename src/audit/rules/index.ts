@@ -7,6 +7,7 @@ import { privilegeEscalation } from './privilege-escalation';
 import { publicPrincipal } from './public-principal';
 import { routeWithoutAuthorizer } from './route-without-authorizer';
 import type { Rule } from './rule';
+import { serviceRoles } from './service-roles';
 import { secretRotationDisabled } from './secret-rotation-disabled';
 import { secretRotationOverdue } from './secret-rotation-overdue';
 import { secretRotationStuck } from './secret-rotation-stuck';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   notresourceAllow,
   publicPrincipal,
   workloadTrust,
+  serviceRoles,
   unknownAction,
   routeWithoutAuthorizer,
   secretRotationDisabled,
