@@ -14,7 +14,9 @@ const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`;
 
 const reviewed = existsSync('docs/mutation/survivors.json') ? JSON.parse(readFileSync('docs/mutation/survivors.json', 'utf8')) : [];
-const reasons = new Map(reviewed.map((r) => [`${r.file}:${r.line}:${r.mutator}:${r.replacement ?? ''}`, r.reason]));
+// Each reviewed survivor: { file, line, mutator, replacement, equivalent, reason }. Only `equivalent: true` ones
+// leave the kill rate's denominator; the others (e.g. error-message wording) stay counted as survivors, explained.
+const reviews = new Map(reviewed.map((r) => [`${r.file}:${r.line}:${r.mutator}:${r.replacement ?? ''}`, r]));
 
 const rows = [];
 const sections = [];
@@ -22,7 +24,7 @@ let unexplained = 0;
 for (const [name, folder] of Object.entries(folders)) {
   const path = `docs/mutation/${name}.json`;
   if (!existsSync(path)) {
-    rows.push(`| ${name} | not measured | | | | | | |`);
+    rows.push(`| ${name} | not measured | | | | | | | |`);
     continue;
   }
   const report = JSON.parse(readFileSync(path, 'utf8'));
@@ -39,9 +41,10 @@ for (const [name, folder] of Object.entries(folders)) {
         count.detected++;
         continue;
       }
-      const reason = reasons.get(keyOf(file, m));
-      if (reason !== undefined) count.equivalent++;
-      else unexplained++;
+      const review = reviews.get(keyOf(file, m));
+      const reason = review === undefined ? undefined : `${review.equivalent ? 'equivalent: ' : 'not equivalent, kept: '}${review.reason}`;
+      if (review === undefined) unexplained++;
+      else if (review.equivalent) count.equivalent++;
       if (m.status === 'NoCoverage') count.noCoverage++;
       else count.survived++;
       const line = m.location.start.line;
@@ -52,7 +55,7 @@ for (const [name, folder] of Object.entries(folders)) {
   const rate = (count.detected / Math.max(1, count.total - count.equivalent)) * 100;
   const files = Object.keys(report.files).length;
   rows.push(
-    `| ${name} | ${files} | ${count.total} | ${count.detected} | ${count.survived} | ${count.noCoverage} | ${count.equivalent} | ${rate.toFixed(1)}% |`,
+    `| ${name} | ${files} | ${count.total} | ${count.detected} | ${count.survived} | ${count.noCoverage} | ${count.equivalent} | ${count.other} | ${rate.toFixed(1)}% |`,
   );
   sections.push(`### ${name} (${folder.mutate.join(', ')})\n\n${survivors.length === 0 ? 'No survivors.' : survivors.join('\n')}\n`);
 }
@@ -64,8 +67,8 @@ reviewed survivors in docs/mutation/survivors.json. Kill rate = (killed + timed 
 every mutant that survives must be equivalent (no test could tell it from the original) or get a test that kills it.
 Files of a folder that a partial run (\`--mutate\`) did not reach are not counted; "files" says how many were.
 
-| folder | files | mutants | killed | survived | no coverage | equivalent | kill rate (non-equivalent) |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| folder | files | mutants | killed | survived | no coverage | equivalent | not run (errors, ignored) | kill rate (non-equivalent) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 ## Surviving mutants
