@@ -38,13 +38,21 @@ describe('Function: signV4', () => {
   // the wire path (`/example%20space/`, `/%E1%88%B4`: how a URL carries them) once more. So the suite's signatures are
   // reproduced by the SDK's own signer with S3's single encoding, and ours equals that signer's double encoding.
   /** The SDK's hash interface over node:crypto (HMAC when given a key). */
+  const bytes = (data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+    typeof data === 'string'
+      ? data
+      : ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : new Uint8Array(data);
   class Sha256 {
     private readonly hash: Hash | Hmac;
-    constructor(secret?: string | Uint8Array) {
-      this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+    // `unknown`: the SDK's two hash interfaces (Hash, Checksum) type their inputs differently; both pass these kinds.
+    constructor(secret?: unknown) {
+      this.hash =
+        secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret as string | ArrayBuffer | ArrayBufferView));
     }
-    update(data: string | Uint8Array): void {
-      this.hash.update(data);
+    update(data: unknown): void {
+      this.hash.update(bytes(data as string | ArrayBuffer | ArrayBufferView));
     }
     digest(): Promise<Uint8Array> {
       return Promise.resolve(this.hash.digest());
