@@ -71,7 +71,7 @@ Files of a folder that a partial run (\`--mutate\`) did not reach are not counte
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-## Surviving mutants
+${existsSync('docs/mutation/notes.md') ? `${readFileSync('docs/mutation/notes.md', 'utf8').trim()}\n\n` : ''}## Surviving mutants
 
 ${sections.join('\n')}`;
 
