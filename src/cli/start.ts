@@ -133,7 +133,7 @@ async function runStack(opts: StartOptions): Promise<number> {
   };
   try {
     const keysFile = resolve(opts.keysFile);
-    await new FileKeyStore(keysFile).load();
+    await new FileKeyStore(keysFile).createIfMissing();
     const issuer = await startLocalIssuer({ port: opts.issuerPort, host: HOST });
     stops.push(() => issuer.close());
     const api = `http://${HOST}:${opts.port}`;

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseKeySet } from '../../src/keys/key-set';
+import { newKeySet, parseKeySet, serializeKeySet } from '../../src/keys/key-set';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { FIXTURES, sarifValidator } from '../audit/support';
 
@@ -210,6 +210,7 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
 describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
   it('npm run rotate -- --local --keys-file <file> rotates the local key set twice in a row', async () => {
     const keysFile = join(dir, 'keys.json');
+    await writeFile(keysFile, serializeKeySet(newKeySet()), { mode: 0o600 });
     const first = await npmRun('rotate', ['--local', '--keys-file', keysFile, '--json']);
     assert.equal(first.code, 0, first.stderr);
     const second = await npmRun('rotate', ['--keys-file', keysFile, '--json']);
@@ -220,6 +221,18 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
     assert.equal(b!.after.current, a!.after.next);
     assert.equal(b!.after.previous, a!.after.current);
     assert.equal(parseKeySet(await readFile(keysFile, 'utf8')).current.kid, b!.after.current);
+  });
+
+  it('npm run rotate -- --keys-file <mistyped> refuses (exit 2), names the file and how to create one, creates nothing', async () => {
+    const mistyped = join(dir, 'kyes.json');
+    const r = await npmRun('rotate', ['--keys-file', mistyped]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`^meshgate rotate: no key set file at ${mistyped.replace(/[.]/g, '\\.')}: \`npm start\` creates`, 'm'),
+    );
+    assert.equal(r.stdout, '');
+    await assert.rejects(readFile(mistyped), /ENOENT/);
   });
 
   it('meshgate rotate --secret-id without AWS credentials fails with the SDK error (exit 1), not a stack trace', async () => {
