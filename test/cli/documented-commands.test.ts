@@ -54,6 +54,23 @@ describe('Command: meshgate --help and <command> --help', () => {
     assert.match(unknown.stderr, /unknown command 'deploy'/);
   });
 
+  it('npx meshgate --version and npx meshgate version print the package version on stdout and exit 0', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    for (const args of [['--version'], ['version']]) {
+      const r = await npx('meshgate', ...args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
+  });
+
+  it('every command prefixes its usage errors with "meshgate <command>: " and exits 2', async () => {
+    for (const command of ['start', 'rotate', 'audit', 'snapshot-jwks']) {
+      const r = await bin(command, '--no-such-option');
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^meshgate ${command}: `), command);
+    }
+  });
+
   for (const [command, usage] of [
     ['start', /usage: meshgate start/],
     ['rotate', /usage: meshgate rotate/],
@@ -182,6 +199,22 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
       snapshot[jwks.jwksUri]!.keys.map((k) => k.kid),
       ['k1'],
     );
+    assert.equal(r.stdout, `wrote ${output} (1 issuers)\n`, 'stdout holds the result only');
+    assert.ok(
+      r.stderr.split('\n').some((l) => l.startsWith('{') && (JSON.parse(l) as { message?: string }).message === 'jwks fetched'),
+      `the JSON log line goes to stderr:\n${r.stderr}`,
+    );
+  });
+
+  it('names MESHGATE_ISSUERS (not a flag) when the list came from it, with the switch that allows a loopback http issuer', async () => {
+    const issuers = JSON.stringify([{ issuer: jwks.url, audience: ['meshgate'] }]);
+    const r = await npmRun('snapshot-jwks', ['--output', join(dir, 'unused.json')], { MESHGATE_ISSUERS: issuers });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^meshgate snapshot-jwks: MESHGATE_ISSUERS: issuers\[0\]\.issuer: must be https; to allow http on loopback for local testing, pass --allow-loopback-http$/m,
+    );
+    assert.equal(r.stdout, '');
   });
 
   it('exits 1 and writes nothing when a JWKS cannot be fetched; 2 without issuers', async () => {
