@@ -2,7 +2,7 @@
 import { ASSERTION_ERROR_STATUS, type AssertionErrorCode } from '@meshgate/consumer';
 import type { ErrorCode } from '../errors';
 
-/** The access-decision outcome an error ends a request in (DESIGN "Audit trail"); `allow` is the one success. */
+/** The access-decision outcome an error ends a request in (docs/log-queries.md); `allow` is the one success. */
 export type ErrorOutcome = 'unauthorized' | 'deny' | 'invalid' | 'not_found' | 'upstream_error' | 'error';
 
 export interface ErrorRow {
