@@ -280,3 +280,12 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
+
+describe('Command: npm install-scripts ls (README "Two commands": npm ci prints no install-script warning)', () => {
+  it('finds no dependency install script that allowScripts in package.json has not reviewed', async () => {
+    const r = await run('npm', ['install-scripts', 'ls']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^No packages with unreviewed install scripts\.$/m);
+    assert.doesNotMatch(r.stderr, /warn/i);
+  });
+});
