@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   'key_set_empty',
   'key_secret_not_found',
   'secrets_manager_unreachable',
+  // ingress: edge hardening (appended)
+  'method_override_refused',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -83,4 +83,5 @@ export const ERROR_TABLE = {
   key_set_empty: failure(503, 'Signing keys not created yet'),
   key_secret_not_found: failure(503, 'Signing key secret not found'),
   secrets_manager_unreachable: failure(503, 'Signing keys unreachable'),
+  method_override_refused: badRequest(400, 'Request carries a method override'),
 } as const satisfies Record<ErrorCode, ErrorRow>;

@@ -5,6 +5,7 @@ import { TokenError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
 import { ASSERTION_HEADER } from '@meshgate/consumer';
 import { IAM_ISSUER } from './identity-source';
+import { canonicalHeaderName, OVERRIDE_HEADERS } from './overrides';
 
 /** Longest identity header value after encoding (the assertion is exempt: it is ours). */
 export const MAX_IDENTITY_VALUE_LENGTH = 1024;
@@ -39,23 +40,9 @@ const REPLACED = new Set([
   'x-amzn-trace-id',
 ]);
 
-/**
- * Method and URL overrides some frameworks honour (method-override, Symfony, IIS, Spring's HiddenHttpMethodFilter
- * family): the upstream would run another route than the one meshgate checked and bound in `req`.
- */
-// The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped too: upstreams that
-// trust proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
-const ROUTING_OVERRIDES = new Set([
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
-  'x-original-method',
-  'x-original-url',
-  'x-rewrite-url',
-  'forwarded',
-  'x-forwarded-host',
-  'x-forwarded-server',
-]);
+// The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped: upstreams that trust
+// proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
+const HOST_CLAIMS = new Set(['forwarded', 'x-forwarded-host', 'x-forwarded-server']);
 
 /**
  * Prefixes of the headers the shipped sidecar configurations write from verified claims (docs/envoy/envoy.yaml
@@ -158,14 +145,14 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
   const out = Object.create(null) as OutgoingHeaders;
   const listed = connectionListed(untrusted);
   for (const [name, values] of untrusted) {
-    // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
-    const canonical = name.replaceAll('_', '-');
+    const canonical = canonicalHeaderName(name);
     if (
       isReserved(canonical, reserved) ||
       name.startsWith('proxy-') ||
       HOP_BY_HOP.has(name) ||
       REPLACED.has(name) ||
-      ROUTING_OVERRIDES.has(canonical) ||
+      OVERRIDE_HEADERS.has(canonical) ||
+      HOST_CLAIMS.has(canonical) ||
       listed.has(name)
     )
       continue;

@@ -65,6 +65,7 @@ describe('ERROR_TABLE', () => {
     assert.deepEqual(byOutcome.get('upstream_error')?.sort(), ['upstream_response_too_large', 'upstream_timeout', 'upstream_unavailable']);
     assert.deepEqual(byOutcome.get('invalid')?.sort(), [
       'media_type_unsupported',
+      'method_override_refused',
       'payload_ambiguous',
       'payload_invalid',
       'payload_malformed',
