@@ -61,6 +61,7 @@ export const ERROR_CODES = [
   'secrets_manager_unreachable',
   // ingress: edge hardening (appended)
   'method_override_refused',
+  'headers_too_large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
