@@ -149,8 +149,8 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
 /**
  * Builds the headers sent upstream: the client's headers minus the default reserved ones (`x-identity-*`, sidecar
  * `x-verified-*`, other proxies' identity headers: `DEFAULT_RESERVED_HEADERS`; any case, `_` or `-`, single or
- * multi-value), the configured reserved names, overrides, hop-by-hop fields and `authorization`; then the contract
- * headers of the mesh contract (docs/ingress.md).
+ * multi-value), the configured reserved names, overrides, hop-by-hop fields and `authorization`; then the identity
+ * headers of docs/ingress.md ("Headers to the upstream").
  *
  * @example
  * // given: import type { IngressRequest } from './request';
