@@ -6,6 +6,7 @@ import { validateRequest } from '../src/ingress/validate';
 import { bodyValidator } from '../src/ingress/schemas';
 import { assertionClaims } from '../src/ingress/assertion-claims';
 import { enrichHeaders } from '../src/ingress/headers';
+import { checkForwardBudget } from '../src/ingress/size-budget';
 import { verifiedIdentityOf } from '../src/ingress/identity-source';
 import { forwardRequest } from '../src/ingress/forward';
 import { signAssertion } from '../src/keys/assertion';
@@ -106,7 +107,7 @@ export async function benchIngress(): Promise<Ratio[]> {
     rawSignOnce,
   );
   const [compute, baseline] = await measurePair(
-    'ingress compute: read event, validate, claims, sign, enrich',
+    'ingress compute: read event, validate, claims, sign, enrich, size budget',
     () => {
       const request = readIngressEvent(event);
       const validated = validateRequest(request, route);
@@ -123,11 +124,14 @@ export async function benchIngress(): Promise<Ratio[]> {
         settings,
         now,
       );
-      enrichHeaders({
-        untrustedHeaders: request.untrustedHeaders,
-        identity: who,
-        assertion: signAssertion(c, keySet.current),
-        requestId: request.requestId,
+      const assertion = signAssertion(c, keySet.current);
+      const headers = enrichHeaders({ untrustedHeaders: request.untrustedHeaders, identity: who, assertion, requestId: request.requestId });
+      checkForwardBudget(assertion, {
+        method: request.method,
+        target: request.forwardPath,
+        host: 'orders.internal:8080',
+        headers,
+        bodyBytes: validated.body?.length ?? 0,
       });
       return validated;
     },

@@ -60,6 +60,9 @@ export const ERROR_CODES = [
   'key_secret_not_found',
   'secrets_manager_unreachable',
   'key_file_missing',
+  // ingress: edge hardening (appended)
+  'method_override_refused',
+  'headers_too_large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -16,7 +16,7 @@ export interface ErrorRow {
 
 const unauthorized = (title: string): ErrorRow => ({ status: 401, title, expose: false, outcome: 'unauthorized' });
 const denied = (title: string): ErrorRow => ({ status: 403, title, expose: false, outcome: 'deny' });
-const badRequest = (status: 400 | 413 | 415, title: string): ErrorRow => ({ status, title, expose: true, outcome: 'invalid' });
+const badRequest = (status: 400 | 413 | 415 | 431, title: string): ErrorRow => ({ status, title, expose: true, outcome: 'invalid' });
 const upstream = (status: 502 | 504, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'upstream_error' });
 const failure = (status: 500 | 503, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'error' });
 // The consumer package owns its codes' statuses (services answer with them); meshgate reuses them, never restates them.
@@ -84,4 +84,6 @@ export const ERROR_TABLE = {
   key_secret_not_found: failure(503, 'Signing key secret not found'),
   secrets_manager_unreachable: failure(503, 'Signing keys unreachable'),
   key_file_missing: failure(503, 'Local signing key file missing'),
+  method_override_refused: badRequest(400, 'Request carries a method override'),
+  headers_too_large: badRequest(431, 'Request headers too large to forward'),
 } as const satisfies Record<ErrorCode, ErrorRow>;

@@ -5,6 +5,10 @@ import { TokenError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
 import { ASSERTION_HEADER } from '@meshgate/consumer';
 import { IAM_ISSUER } from './identity-source';
+import { canonicalHeaderName, OVERRIDE_HEADERS } from './overrides';
+import { isReservedHeader, type ReservedHeaders } from './proxy-identity-headers';
+
+export type { ReservedHeaders } from './proxy-identity-headers';
 
 /** Longest identity header value after encoding (the assertion is exempt: it is ours). */
 export const MAX_IDENTITY_VALUE_LENGTH = 1024;
@@ -39,36 +43,9 @@ const REPLACED = new Set([
   'x-amzn-trace-id',
 ]);
 
-/**
- * Method and URL overrides some frameworks honour (method-override, Symfony, IIS, Spring's HiddenHttpMethodFilter
- * family): the upstream would run another route than the one meshgate checked and bound in `req`.
- */
-// The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped too: upstreams that
-// trust proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
-const ROUTING_OVERRIDES = new Set([
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
-  'x-original-method',
-  'x-original-url',
-  'x-rewrite-url',
-  'forwarded',
-  'x-forwarded-host',
-  'x-forwarded-server',
-]);
-
-/**
- * Prefixes of the headers the shipped sidecar configurations write from verified claims (docs/envoy/envoy.yaml
- * `claim_to_headers`, docs/istio `outputClaimToHeaders`): a client's copy must never reach the service, even where a
- * proxy would overwrite it, since a request can reach the service by another path.
- */
-const SIDECAR_HEADER_PREFIXES: readonly string[] = ['x-verified-'];
-
-/** Inbound header names never forwarded: exact names and prefixes, lowercased, `_` read as `-`. */
-export interface ReservedHeaders {
-  readonly names: ReadonlySet<string>;
-  readonly prefixes: readonly string[];
-}
+// The client's word on which host it reached (`Forwarded`, `X-Forwarded-Host`) is dropped: upstreams that trust
+// proxy headers build absolute links and redirects from it. API Gateway sets X-Forwarded-For/-Proto/-Port itself.
+const HOST_CLAIMS = new Set(['forwarded', 'x-forwarded-host', 'x-forwarded-server']);
 
 const NO_EXTRA_RESERVED_HEADERS: ReservedHeaders = { names: new Set(), prefixes: [] };
 
@@ -87,7 +64,7 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 export interface EnrichInput {
   /** Lowercased names → values, exactly as the client sent them. */
   readonly untrustedHeaders: ReadonlyMap<string, readonly string[]>;
-  /** Extra names and prefixes to strip (`MESHGATE_RESERVED_HEADERS`), beyond `x-identity-*` and the sidecar ones. */
+  /** Extra names and prefixes to strip (`MESHGATE_RESERVED_HEADERS`), beyond the default list (proxy-identity-headers.ts). */
   readonly reservedHeaders?: ReservedHeaders;
   readonly identity: VerifiedIdentity;
   readonly assertion: string;
@@ -146,26 +123,19 @@ function connectionListed(headers: ReadonlyMap<string, readonly string[]>): Set<
   return names;
 }
 
-function isReserved(canonical: string, extra: ReservedHeaders): boolean {
-  if (canonical.startsWith('x-identity-') || extra.names.has(canonical)) return true;
-  for (const prefix of SIDECAR_HEADER_PREFIXES) if (canonical.startsWith(prefix)) return true;
-  for (const prefix of extra.prefixes) if (canonical.startsWith(prefix)) return true;
-  return false;
-}
-
 function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved: ReservedHeaders): OutgoingHeaders {
   // Null prototype: a client header named `__proto__` stays a (dropped) name, never a prototype.
   const out = Object.create(null) as OutgoingHeaders;
   const listed = connectionListed(untrusted);
   for (const [name, values] of untrusted) {
-    // `x_identity_sub` too: CGI-style servers (PHP, WSGI, Rack) read `_` and `-` as the same HTTP_X_IDENTITY_SUB.
-    const canonical = name.replaceAll('_', '-');
+    const canonical = canonicalHeaderName(name);
     if (
-      isReserved(canonical, reserved) ||
+      isReservedHeader(canonical, reserved) ||
       name.startsWith('proxy-') ||
       HOP_BY_HOP.has(name) ||
       REPLACED.has(name) ||
-      ROUTING_OVERRIDES.has(canonical) ||
+      OVERRIDE_HEADERS.has(canonical) ||
+      HOST_CLAIMS.has(canonical) ||
       listed.has(name)
     )
       continue;
@@ -177,9 +147,10 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
 }
 
 /**
- * Builds the headers sent upstream: the client's headers minus every `x-identity-*` and sidecar `x-verified-*`
- * (any case, `_` or `-`, single or multi-value), the configured reserved names, hop-by-hop fields and
- * `authorization`; then the identity headers of docs/ingress.md ("Headers to the upstream").
+ * Builds the headers sent upstream: the client's headers minus the default reserved ones (`x-identity-*`, sidecar
+ * `x-verified-*`, other proxies' identity headers: `DEFAULT_RESERVED_HEADERS`; any case, `_` or `-`, single or
+ * multi-value), the configured reserved names, overrides, hop-by-hop fields and `authorization`; then the identity
+ * headers of docs/ingress.md ("Headers to the upstream").
  *
  * @example
  * // given: import type { IngressRequest } from './request';

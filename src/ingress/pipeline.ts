@@ -17,6 +17,7 @@ import { enrichHeaders } from './headers';
 import { checkIdentityForRoute, verifiedIdentityOf } from './identity-source';
 import { queryPairs, readIngressEvent, type IngressRequest } from './request';
 import { toProxyResult } from './response';
+import { checkForwardBudget } from './size-budget';
 import { validateRequest } from './validate';
 
 export interface IngressCore {
@@ -97,6 +98,13 @@ async function run(
     assertion,
     requestId: request.requestId,
     amznTraceId,
+  });
+  checkForwardBudget(assertion, {
+    method: request.method,
+    target: request.rawQuery === '' ? path : `${path}?${request.rawQuery}`,
+    host: baseUrl.host,
+    headers,
+    bodyBytes: validated.body?.length ?? 0,
   });
   const upstream = await forwardRequest({
     baseUrl,

@@ -1,4 +1,5 @@
-// JSON.parse for untrusted bodies: bounded nesting, finite and exact numbers, unique member names, no `__proto__` / `constructor` keys.
+// JSON.parse for untrusted bodies: bounded nesting, finite and exact numbers, unique member names, well-formed
+// strings, no `__proto__` / `constructor` keys.
 import { MeshgateError } from '../errors';
 
 /** Deeper bodies are refused before parsing: legitimate payloads rarely nest past a dozen levels. */
@@ -7,6 +8,9 @@ export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
 // Only texts that could hold a forbidden key pay for the reviver; `\u` because a key may be escaped (`"\u005f_proto__"`).
 const MAYBE_FORBIDDEN = /__proto__|constructor|\\u/;
+
+// Only texts with a `\uD800`-`\uDFFF` escape somewhere pay for the per-string surrogate check.
+const MAYBE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** DBL_DIG: any decimal of at most 15 significant digits survives the trip through a double and back. */
 const DBL_DIG = 15;
@@ -134,6 +138,31 @@ function addName(frames: Frames, d: number, name: string): boolean {
   return true;
 }
 
+const hexUnit = (text: string, at: number): number => Number.parseInt(text.slice(at, at + 4), 16);
+const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+
+/**
+ * Whether the string between the quotes at `start` and `end` holds a `\u` escape of a lone surrogate: a high one not
+ * followed by an escaped low one, or a low one on its own (an escaped pair such as `\ud83d\ude00` is one character).
+ * Raw lone surrogates never get here (the body is well-formed UTF-16 / valid UTF-8), so only escapes can pair.
+ */
+function hasLoneSurrogateEscape(text: string, start: number, end: number): boolean {
+  for (let k = text.indexOf('\\', start); k >= 0 && k < end; k = text.indexOf('\\', k)) {
+    if (text.charCodeAt(k + 1) !== 0x75) {
+      k += 2;
+      continue;
+    }
+    const unit = hexUnit(text, k + 2);
+    if (isLow(unit)) return true;
+    if (isHigh(unit)) {
+      if (text.charCodeAt(k + 6) !== 0x5c || text.charCodeAt(k + 7) !== 0x75 || !isLow(hexUnit(text, k + 8))) return true;
+      k += 12;
+    } else k += 6;
+  }
+  return false;
+}
+
 /** The member name whose quotes are at `start` and `end`: decoded only when it holds an escape. */
 function memberName(text: string, start: number, end: number, escaped: boolean): string {
   if (!escaped) return text.slice(start + 1, end);
@@ -155,7 +184,8 @@ function checkNumber(token: string, frames: Frames, depth: number): void {
  * One linear pass outside strings, before JSON.parse: nesting depth (so 10 000 levels never reach a recursive
  * step), numbers that overflow to ±Infinity (`1e400`), which JSON.parse would accept silently, and what parsers
  * disagree on: a repeated member name (JSON.parse keeps the last, others the first) and a number a double cannot
- * hold exactly (`2.0000000000000001`, `9007199254740993`, `1e-400`). On malformed text it may throw any
+ * hold exactly (`2.0000000000000001`, `9007199254740993`, `1e-400`), and a string that escapes a lone surrogate
+ * (`"\ud800"`: U+FFFD to Go, an error to Rust, itself to JavaScript). On malformed text it may throw any
  * MeshgateError; JSON.parse reports the syntax error otherwise.
  */
 function prescan(text: string, maxDepth: number): void {
@@ -164,10 +194,16 @@ function prescan(text: string, maxDepth: number): void {
   let expectKey = false;
   // The next backslash at or after the last member name looked at; text.length when there is none.
   let backslash = -1;
+  const surrogates = MAYBE_SURROGATE_ESCAPE.test(text);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       const end = stringEnd(text, i);
+      // Go's encoding/json reads every lone surrogate as U+FFFD (two names become one), serde_json refuses it.
+      if (surrogates && hasLoneSurrogateEscape(text, i, end)) {
+        if (expectKey) frames.key[depth - 1] = memberName(text, i, end, true);
+        throw ambiguous(pointerAt(frames, depth), `a ${expectKey ? 'member name' : 'string'} escapes a lone surrogate`);
+      }
       if (expectKey) {
         expectKey = false;
         if (backslash < i) {
@@ -218,7 +254,7 @@ function rejectForbiddenKeys(key: string, value: unknown): unknown {
  * Parses an untrusted JSON text so that the value means what any other JSON parser would read from the same bytes.
  * Throws `payload_malformed` for bad syntax or excessive nesting, `payload_invalid` for `__proto__` /
  * `constructor` keys and numbers that overflow, and `payload_ambiguous` (with the JSON Pointer in
- * `details.errors`) for a repeated member name or a number a double cannot hold exactly.
+ * `details.errors`) for a repeated member name, a number a double cannot hold exactly, or an escaped lone surrogate.
  *
  * @example
  * const body = parseUntrustedJson('{"sku":"A-1","quantity":2}');

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { ConfigError, MeshgateError } from '../errors';
 import type { Route } from '../routes/route-table';
 import type { IngressRequest } from './request';
+import { checkBodyOverride, checkQueryOverride } from './overrides';
 import { parseUntrustedJson } from './safe-json';
 import { bodyValidator, queryValidator, schemaProblems } from './schemas';
 
@@ -80,15 +81,15 @@ function decodeBody(body: string, isBase64Encoded: boolean, json: boolean): { by
   return { bytes: Buffer.from(body, 'utf8'), text: json ? body : undefined };
 }
 
-function checkBodySchema(route: Route, text: string | undefined): void {
+/** Checks a body against the route's schema: `value` is the parsed JSON body, undefined when it is not JSON. */
+function checkBodySchema(route: Route, value: unknown): void {
   if (route.bodySchema === undefined) return;
   const validate = bodyValidator(route.bodySchema);
   if (validate === undefined) throw new ConfigError(`route ${route.id}.bodySchema`, `no compiled schema "${route.bodySchema}"`);
-  if (text === undefined)
+  if (value === undefined)
     throw new MeshgateError('payload_invalid', 'this route needs a JSON body', {
       details: { errors: [{ pointer: '#', detail: 'body is required' }] },
     });
-  const value = parseUntrustedJson(text);
   if (!validate(value)) {
     throw new MeshgateError('payload_invalid', 'body does not match the route schema', {
       details: { errors: schemaProblems(validate.errors, 'body') },
@@ -111,11 +112,13 @@ function checkQuery(request: IngressRequest, route: Route): void {
 }
 
 /**
- * Runs stage 1 for a request on a route. Cheap checks first: the content type and, for JSON, the absence of a
+ * Runs stage 1 for a request on a route. Cheap checks first: a method override in the query (400
+ * `method_override_refused`), the content type and, for JSON, the absence of a
  * content coding (415; body-less requests skip both) and
  * the size (413, before anything is decoded or parsed), then UTF-8 and JSON syntax (400 `payload_malformed`), a
  * body parsers could read two ways (400 `payload_ambiguous`: repeated member names, numbers a double cannot hold),
- * the body schema (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
+ * a method override in a form body or at a JSON body's top level (400 `method_override_refused`), the body schema
+ * (400 `payload_invalid` with JSON Pointers), then the query schema (400 `query_invalid`).
  *
  * @example
  * // given: import { readIngressEvent } from './request';
@@ -123,6 +126,7 @@ function checkQuery(request: IngressRequest, route: Route): void {
  * const { body } = validateRequest(readIngressEvent(event), route);
  */
 export function validateRequest(request: IngressRequest, route: Route): ValidatedRequest {
+  checkQueryOverride(request.query);
   if (request.body === undefined) {
     checkBodySchema(route, undefined);
     checkQuery(request, route);
@@ -135,8 +139,9 @@ export function validateRequest(request: IngressRequest, route: Route): Validate
   if (size > route.maxBodyBytes)
     throw new MeshgateError('payload_too_large', `body is ${size} bytes; this route accepts at most ${route.maxBodyBytes}`);
   const { bytes, text } = decodeBody(request.body, request.isBase64Encoded, json);
-  if (route.bodySchema !== undefined) checkBodySchema(route, text);
-  else if (text !== undefined) parseUntrustedJson(text);
+  const value = text === undefined ? undefined : parseUntrustedJson(text);
+  checkBodyOverride(mediaType, bytes, value);
+  checkBodySchema(route, value);
   checkQuery(request, route);
   return { body: bytes, mediaType };
 }

@@ -39,6 +39,8 @@ interface HeaderCase {
     path?: string;
     resource?: string;
     requestId?: string;
+    /** Decoded query pairs, name → values. */
+    query?: Record<string, string[]>;
     headers?: Record<string, string>;
     multiValueHeaders?: Record<string, string[]>;
   };

@@ -64,7 +64,9 @@ describe('ERROR_TABLE', () => {
     assert.deepEqual(byOutcome.get('not_found'), ['route_not_found']);
     assert.deepEqual(byOutcome.get('upstream_error')?.sort(), ['upstream_response_too_large', 'upstream_timeout', 'upstream_unavailable']);
     assert.deepEqual(byOutcome.get('invalid')?.sort(), [
+      'headers_too_large',
       'media_type_unsupported',
+      'method_override_refused',
       'payload_ambiguous',
       'payload_invalid',
       'payload_malformed',

@@ -186,6 +186,38 @@ describe('parseUntrustedJson: existing guards stay', () => {
   });
 });
 
+describe('parseUntrustedJson: escaped lone surrogates (payload_ambiguous)', () => {
+  it('rejects a lone high or low surrogate escape in a member name or a value, and points at it', () => {
+    // The red team's body: two names to JavaScript, one repeated name (U+FFFD) to Go, an error to Rust.
+    const cases: [string, string][] = [
+      ['{"\\ud800":"a","\\udbff":"b"}', '#/\ud800'],
+      ['{"note":"x\\uDC00y"}', '#/note'],
+      ['{"a":[1,{"b":"\\ud83d"}]}', '#/a/1/b'],
+      ['["ok","\\ude00\\ud83d"]', '#/1'],
+      ['"\\ud800\\ud800"', '#'],
+      ['{"s":"\\ud800\\u0041"}', '#/s'],
+      ['{"s":"\\ud800\\n"}', '#/s'],
+    ];
+    for (const [text, pointer] of cases) assert.equal(pointerOf(text), pointer, text);
+    assert.match(ambiguity('{"\\ud800":1}').detail, /member name escapes a lone surrogate/);
+  });
+  it('accepts escaped pairs, raw astral characters and look-alikes that are not escapes', () => {
+    assert.deepEqual(parseUntrustedJson('{"\\ud83d\\ude00":"\\uD83D\\uDE00"}'), { '\u{1f600}': '\u{1f600}' });
+    assert.deepEqual(parseUntrustedJson('{"a":"\u{1f600}","b":"\\\\ud800"}'), { a: '\u{1f600}', b: '\\ud800' });
+    assert.deepEqual(parseUntrustedJson('{"a":"\\u00e9\\ud7ff\\ue000"}'), { a: '\u00e9\ud7ff\ue000' });
+  });
+  it('rejects exactly the strings that are not well-formed, over any UTF-16 string JSON.stringify escapes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (name, value) => {
+        const text = JSON.stringify({ [`n${name}`]: value, k: [value] });
+        if (name.isWellFormed() && value.isWellFormed()) assert.deepEqual(parseUntrustedJson(text), JSON.parse(text));
+        else assert.equal(failure(text).code, 'payload_ambiguous');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('parseUntrustedJson: properties', () => {
   it('accepts any JSON text JSON.stringify writes and reads it as JSON.parse does (no false positives)', () => {
     fc.assert(

@@ -12,6 +12,7 @@ export const TEST_ROUTES_JSON = {
     { method: 'POST', path: '/orders', upstream: 'demo', scopes: ['orders:write'], bodySchema: 'order-create', maxBodyBytes: 2048 },
     { method: 'PUT', path: '/files/{name}', upstream: 'demo', contentTypes: ['application/octet-stream', 'image/*'], maxBodyBytes: 16 },
     { method: 'POST', path: '/notes', upstream: 'demo', contentTypes: ['application/json', 'text/plain'] },
+    { method: 'POST', path: '/forms', upstream: 'demo', contentTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'] },
     { method: 'GET', path: '/admin/reports', upstream: 'demo', groups: ['admin'] },
     { method: 'GET', path: '/iam/whoami', upstream: 'demo', auth: 'iam' },
     { method: 'ANY', path: '/echo/{proxy+}', upstream: 'demo', timeoutMs: 300 },

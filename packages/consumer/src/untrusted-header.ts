@@ -1,12 +1,9 @@
 // Reads exactly one assertion header from request headers in any of the shapes Node servers hand out.
 import { AssertionError, invalid } from './errors.js';
-import { ASSERTION_HEADER } from './wire-format.js';
+import { ASSERTION_HEADER, MAX_ASSERTION_LENGTH } from './wire-format.js';
 
 /** Node's `IncomingHttpHeaders` / `headersDistinct`, a plain record in any letter case, or a WHATWG `Headers`. */
 export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>> | { get(name: string): string | null };
-
-/** Compact JWS assertions are ~1 KB; anything far bigger is not ours and is not worth parsing. */
-const MAX_ASSERTION_LENGTH = 8192;
 
 function isHeadersObject(headers: HeadersLike): headers is { get(name: string): string | null } {
   return typeof (headers as { get?: unknown }).get === 'function';

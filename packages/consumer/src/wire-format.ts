@@ -5,6 +5,11 @@ import { createHash } from 'node:crypto';
 export const ASSERTION_TYP = 'identity+jwt';
 /** The request header meshgate forwards the assertion in. */
 export const ASSERTION_HEADER = 'x-identity-assertion';
+/**
+ * The longest `x-identity-assertion` a consumer reads (characters). Compact assertions are ~1 KB; meshgate refuses to
+ * forward a longer one (431 `headers_too_large`), so a valid identity never fails downstream on size alone.
+ */
+export const MAX_ASSERTION_LENGTH = 8192;
 /** Assertions live at most this long (`exp - iat`, seconds). */
 export const MAX_ASSERTION_TTL_SECONDS = 300;
 

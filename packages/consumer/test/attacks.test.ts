@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { bodyDigest, requestHash } from '../src/index.js';
+import { bodyDigest, MAX_ASSERTION_LENGTH, requestHash } from '../src/index.js';
 import { fixture, rejectsWith, type Fixture } from './support/fixture.js';
 import { startJwksServer, type JwksServer } from './support/jwks-server.js';
 import { AUDIENCE, ISSUER, b64, claims, generateSigningKey, nowSeconds, signRaw } from './support/keys.js';
@@ -116,6 +116,19 @@ describe('Consumer: attacks on x-identity-assertion', () => {
   it('rejects a lifetime longer than 5 minutes (exp − iat > 300)', async () => {
     const iat = nowSeconds();
     await rejectsWith(f.verify(f.sign({ iat, exp: iat + 301 })), 'assertion_invalid', 'lifetime_too_long');
+  });
+
+  it('accepts a genuine assertion as long as MAX_ASSERTION_LENGTH allows and refuses a longer one unparsed', async () => {
+    const withGroup = (length: number): string => f.sign({ groups: ['g'.repeat(length)] });
+    // Three group characters add four base64url characters; base64url skips one length in four, so the longest is the cap or one less.
+    let pad = 1000 + Math.floor(((MAX_ASSERTION_LENGTH - withGroup(1000).length) * 3) / 4);
+    while (withGroup(pad).length > MAX_ASSERTION_LENGTH) pad--;
+    while (withGroup(pad + 1).length <= MAX_ASSERTION_LENGTH) pad++;
+    const longest = withGroup(pad);
+    assert.ok(longest.length >= MAX_ASSERTION_LENGTH - 1, `${longest.length}`);
+    assert.deepEqual((await f.verify(longest)).groups, ['g'.repeat(pad)]);
+    const longer = withGroup(pad + 1);
+    await rejectsWith(f.verify(longer), 'assertion_invalid', 'too_large', longer);
   });
 
   it('rejects an assertion without exp or iat', async () => {
