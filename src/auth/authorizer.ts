@@ -17,9 +17,9 @@ export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | 
  * // given: import routes from '../../config/routes.json';
  * // given: import snapshot from '../../config/jwks-snapshot.json';
  * // given: import { loadAuthorizerConfig } from '../../functions/authorizer/config';
- * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes), snapshot);
+ * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes, snapshot));
  */
-export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Record<string, unknown> = {}): Authorizer {
+export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number): Authorizer {
   try {
     const config = load();
     const verifiers = new IssuerVerifiers(config.issuers, {
@@ -27,7 +27,8 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
       maxTokenBytes: config.maxTokenBytes,
       unknownKidPenaltySeconds: config.unknownKidPenaltySeconds,
       fetcher: { timeoutMs: config.jwksTimeoutMs, allowLoopbackHttp: config.allowLoopbackHttp },
-      jwksSnapshot,
+      jwksSnapshot: config.jwksSnapshot,
+      ...(now === undefined ? {} : { now }),
     });
     // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
     void verifiers.hydrate();
@@ -38,6 +39,7 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
         routes: config.routes,
         httpApiResponse: config.httpApiResponse,
         tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
+        ...(now === undefined ? {} : { now }),
       },
     };
   } catch (err) {
