@@ -2,7 +2,7 @@
 import { ConfigError, MeshgateError } from '../errors';
 import type { AuthorizerConfig } from './authorizer-config';
 import { emfCount, logger } from '../observability';
-import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
+import { decide, readAuthorizerEvent, respond, type AuthDecision, type AuthorizerCore, type AuthorizerResult } from './authorize';
 import { VerifiedTokenCache } from './decision-cache';
 import { IssuerVerifiers } from './verifiers';
 
@@ -50,6 +50,20 @@ export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number
 }
 
 /**
+ * The decision's EMF counts: its outcome (allowed, denied, unauthorized: the refusal ratio's terms), and for a
+ * provider whose keys cannot be had, `AuthorizerJwksUnavailable` as well. That one is still a 401 (the caller is told
+ * to authenticate; the authorizer did not fail), so the authorizer-errors alarm keeps subtracting it, and
+ * AuthorizerJwksUnavailableAlarm watches it instead.
+ */
+function decisionMetrics(decision: AuthDecision): Record<string, unknown> {
+  if (decision.outcome === 'allow') return emfCount('AuthorizerAllowed');
+  if (decision.outcome === 'deny') return emfCount('AuthorizerDenied');
+  return decision.reason === 'jwks_unavailable'
+    ? emfCount('AuthorizerUnauthorized', 'AuthorizerJwksUnavailable')
+    : emfCount('AuthorizerUnauthorized');
+}
+
+/**
  * Handles one authorizer event: decide, log the decision (never the token), count it, answer. Never throws.
  * The request's own fields (API Gateway request id, subject) travel on the decision line, not as Logger keys: no
  * caller's subject can reach another line, and the Logger's key merging (bench: about 3 µs a line) is skipped.
@@ -65,7 +79,8 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
       outcome: 'deny',
       reason: 'config_invalid',
       error: authorizer.error.message,
-      ...emfCount('AuthorizerDenied'),
+      // A deny like any other for the refusal ratio, and its own count: AuthorizerConfigInvalidAlarm reads it.
+      ...emfCount('AuthorizerDenied', 'AuthorizerConfigInvalid'),
     });
     return respond({ httpApiResponse: 'simple' }, request, { outcome: 'deny', reason: 'config_invalid' });
   }
@@ -80,9 +95,7 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
     sub: identity?.sub,
     iss: identity?.iss,
     type: identity?.type,
-    ...emfCount(
-      decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized',
-    ),
+    ...decisionMetrics(decision),
   });
   return respond(authorizer.core, request, decision);
 }
