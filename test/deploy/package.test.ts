@@ -368,6 +368,11 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       const emf = (name: string, stat: string, period: number) => `${namespace} ${name} service=${service} ${stat}/${period}`;
       const lambda = (fn: string, name: string, stat: string, period: number) =>
         `AWS/Lambda ${name} FunctionName=Ref:${fn}LambdaFunction ${stat}/${period}`;
+      /** An EMF count summed over 5 minutes, at or over `threshold` once. */
+      const emfCountAtLeast = (name: string, threshold: number) => ({
+        metrics: [emf(name, 'Sum', 300)],
+        rule: `>= ${threshold} in 1 of 1, missing data notBreaching`,
+      });
       const expected = {
         // Lambda counts each 401 as an error (the authorizer throws "Unauthorized"): those are subtracted.
         AuthorizerErrorsAlarm: {
@@ -380,26 +385,14 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
         },
         // Total refusal: a bad configuration (every request denied), an unreachable identity provider (every token
         // of its issuer 401), and the share refused whatever the cause, once there are enough decisions to judge.
-        AuthorizerConfigInvalidAlarm: {
-          metrics: [emf('AuthorizerConfigInvalid', 'Sum', 300)],
-          rule: '>= 1 in 1 of 1, missing data notBreaching',
-        },
-        AuthorizerJwksUnavailableAlarm: {
-          metrics: [emf('AuthorizerJwksUnavailable', 'Sum', 300)],
-          rule: '>= 5 in 1 of 1, missing data notBreaching',
-        },
+        AuthorizerConfigInvalidAlarm: emfCountAtLeast('AuthorizerConfigInvalid', 1),
+        AuthorizerJwksUnavailableAlarm: emfCountAtLeast('AuthorizerJwksUnavailable', 5),
         AuthorizerRefusalRatioAlarm: {
           metrics: ['AuthorizerAllowed', 'AuthorizerDenied', 'AuthorizerUnauthorized'].map((n) => emf(n, 'Sum', 300)),
           rule: 'IF(decisions >= 20, (FILL(denied, 0) + FILL(unauthorized, 0)) / decisions, 0) >= 0.9 in 2 of 2, missing data notBreaching',
         },
-        IngressConfigInvalidAlarm: {
-          metrics: [emf('IngressConfigInvalid', 'Sum', 300)],
-          rule: '>= 1 in 1 of 1, missing data notBreaching',
-        },
-        IngressKeyStoreAlarm: {
-          metrics: [emf('IngressKeyStoreUnavailable', 'Sum', 300)],
-          rule: '>= 1 in 1 of 1, missing data notBreaching',
-        },
+        IngressConfigInvalidAlarm: emfCountAtLeast('IngressConfigInvalid', 1),
+        IngressKeyStoreAlarm: emfCountAtLeast('IngressKeyStoreUnavailable', 1),
         // 5XXError averages to the share of requests answered 5xx.
         Ingress5xxAlarm: {
           metrics: [`AWS/ApiGateway 5XXError ApiName=${apiName},Stage=${apiStage} Average/300`],
