@@ -3,6 +3,7 @@ import { verify } from 'node:crypto';
 import { buildAuthorizer, authorizeEvent } from '../src/auth/authorizer';
 import { decide, readAuthorizerEvent, respond } from '../src/auth/authorize';
 import { loadAuthorizerConfig } from '../functions/authorizer/config';
+import { snapshotFileEntry } from '../src/auth/jwks-snapshot';
 import { measure, measurePair, ratio, type Ratio } from './harness';
 import { nowSeconds, rsaKey, signJwt } from '../test/support/tokens';
 import routes from '../config/routes.json';
@@ -12,7 +13,9 @@ export async function benchAuthorizer(): Promise<Ratio[]> {
   const issuer = 'https://idp.bench.example/';
   const jwksUri = `${issuer}.well-known/jwks.json`;
   const env = { MESHGATE_ISSUERS: JSON.stringify([{ issuer, audience: ['meshgate'] }]) };
-  const authorizer = buildAuthorizer(() => loadAuthorizerConfig(env, routes), { [jwksUri]: { keys: [key.jwk] } });
+  // The issuer's JWKS snapshotted just now, as `npm run snapshot-jwks` writes it: no fetch, no background refresh.
+  const snapshot = { [jwksUri]: snapshotFileEntry({ keys: [key.jwk] }, new Date()) };
+  const authorizer = buildAuthorizer(() => loadAuthorizerConfig(env, routes, snapshot));
   if (!authorizer.ok) throw authorizer.error;
   const methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders/1';
   const n = 32000;
@@ -51,7 +54,7 @@ export async function benchAuthorizer(): Promise<Ratio[]> {
     'raw crypto.verify RS256',
     rawVerify,
   );
-  const shellCore = buildAuthorizer(() => loadAuthorizerConfig(env, routes), { [jwksUri]: { keys: [key.jwk] } });
+  const shellCore = buildAuthorizer(() => loadAuthorizerConfig(env, routes, snapshot));
   const [shellFresh, rawForShell] = await measurePair(
     'authorizer handler incl. decision log line, fresh token',
     async (i) => {

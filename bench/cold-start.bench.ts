@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { bundleEntry, bundleFunction, functionNames } from '../scripts/bundles';
 import { FileKeyStore } from '../src/keys/key-store-file';
 import { round, type Ratio } from './harness';
+import { snapshotFileEntry } from '../src/auth/jwks-snapshot';
 
 const RUNS = 11;
 /** The request path answers users; rotate and scheduled run in the background; no goal names the audit's load. */
@@ -116,7 +117,12 @@ const LAMBDA_ENV = {
 /** The bench issuer's JWKS as `npm run snapshot-jwks` saves it (deploy step 2 in the README): one RSA public key. */
 function issuerSnapshot(issuer: string): Record<string, unknown> {
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
-  return { [new URL('.well-known/jwks.json', issuer).href]: { keys: [{ ...jwk, kid: 'bench', alg: 'RS256', use: 'sig' }] } };
+  return {
+    [new URL('.well-known/jwks.json', issuer).href]: snapshotFileEntry(
+      { keys: [{ ...jwk, kid: 'bench', alg: 'RS256', use: 'sig' }] },
+      new Date(),
+    ),
+  };
 }
 
 export async function benchColdStart(): Promise<Ratio[]> {

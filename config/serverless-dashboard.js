@@ -9,6 +9,11 @@
 const ALARMS = [
   'AuthorizerErrorsAlarm',
   'AuthorizerThrottlesAlarm',
+  'AuthorizerConfigInvalidAlarm',
+  'AuthorizerJwksUnavailableAlarm',
+  'AuthorizerRefusalRatioAlarm',
+  'IngressConfigInvalidAlarm',
+  'IngressKeyStoreAlarm',
   'Ingress5xxAlarm',
   'RotationFailedAlarm',
   'SecretRotationAlarm',
@@ -51,12 +56,33 @@ async function dashboardBody({ resolveVariable }) {
       },
     },
     { type: 'alarm', x: 0, y: 2, width: 24, height: 3, properties: { title: 'Alarms', alarms: ALARMS.map((id) => `\${${id}.Arn}`) } },
-    graph(0, 5, 12, 6, 'Authorizer decisions (EMF, one per authorizer invocation; API Gateway caches results)', [
+    graph(0, 5, 12, 6, 'Total refusal: authorizer (every caller refused?)', [
+      emf('AuthorizerAllowed', { id: 'allowed', visible: false }),
+      emf('AuthorizerDenied', { id: 'denied', visible: false }),
+      emf('AuthorizerUnauthorized', { id: 'unauthorized', visible: false }),
+      [{ expression: 'FILL(allowed, 0) + FILL(denied, 0) + FILL(unauthorized, 0)', id: 'decisions', visible: false }],
+      [
+        {
+          expression: 'IF(decisions >= 20, (FILL(denied, 0) + FILL(unauthorized, 0)) / decisions, 0)',
+          label: 'share refused, right axis (alarm: AuthorizerRefusalRatioAlarm; 0 below 20 decisions)',
+          id: 'ratio',
+          yAxis: 'right',
+        },
+      ],
+      emf('AuthorizerConfigInvalid', { label: 'configuration invalid (alarm: AuthorizerConfigInvalidAlarm)' }),
+      emf('AuthorizerJwksUnavailable', { label: 'refused: issuer JWKS unavailable (alarm: AuthorizerJwksUnavailableAlarm)' }),
+      emf('JwksRefreshFailed', { label: 'issuer JWKS refreshes failed (last good set still served until its stale window ends)' }),
+    ]),
+    graph(12, 5, 12, 6, 'Total refusal: ingress (503 on every request?)', [
+      emf('IngressConfigInvalid', { label: 'configuration invalid (alarm: IngressConfigInvalidAlarm)' }),
+      emf('IngressKeyStoreUnavailable', { label: 'signing keys unavailable (alarm: IngressKeyStoreAlarm)' }),
+    ]),
+    graph(0, 11, 12, 6, 'Authorizer decisions (EMF, one per authorizer invocation; API Gateway caches results)', [
       emf('AuthorizerAllowed', { label: 'allow' }),
       emf('AuthorizerDenied', { label: 'deny (403)' }),
       emf('AuthorizerUnauthorized', { label: 'unauthorized (401)' }),
     ]),
-    graph(12, 5, 12, 6, 'Authorizer Lambda: failures and throttles', [
+    graph(12, 11, 12, 6, 'Authorizer Lambda: failures and throttles', [
       lambda('Authorizer', 'Errors', { id: 'errors', visible: false }),
       emf('AuthorizerUnauthorized', { id: 'unauthorized', visible: false }),
       [
@@ -68,13 +94,13 @@ async function dashboardBody({ resolveVariable }) {
       ],
       lambda('Authorizer', 'Throttles', { label: 'throttles' }),
     ]),
-    graph(0, 11, 12, 6, 'API status classes (API Gateway, every route)', [
+    graph(0, 17, 12, 6, 'API status classes (API Gateway, every route)', [
       api('Count', { id: 'requests', visible: false }),
       api('4XXError', { id: 'c4xx', label: '4xx' }),
       api('5XXError', { id: 'c5xx', label: '5xx' }),
       [{ expression: 'requests - c4xx - c5xx', label: '2xx/3xx', id: 'ok' }],
     ]),
-    graph(12, 11, 12, 6, 'Ingress outcomes (EMF, one per request the ingress handles)', [
+    graph(12, 17, 12, 6, 'Ingress outcomes (EMF, one per request the ingress handles)', [
       emf('IngressForwarded', { label: 'forwarded' }),
       emf('IngressUnauthorized', { label: 'unauthorized (401)' }),
       emf('IngressDeny', { label: 'deny (403)' }),
@@ -85,7 +111,7 @@ async function dashboardBody({ resolveVariable }) {
     ]),
     graph(
       0,
-      17,
+      23,
       24,
       6,
       'Latency (ms)',
@@ -100,7 +126,7 @@ async function dashboardBody({ resolveVariable }) {
     ),
     graph(
       0,
-      23,
+      29,
       12,
       6,
       'Rotation: the rotate function (Secrets Manager drives it)',
@@ -112,7 +138,7 @@ async function dashboardBody({ resolveVariable }) {
     ),
     graph(
       12,
-      23,
+      29,
       12,
       6,
       'Rotation: the scheduled check of managed secrets (each run of the scheduled function)',
@@ -128,7 +154,7 @@ async function dashboardBody({ resolveVariable }) {
     ),
     graph(
       0,
-      29,
+      35,
       12,
       6,
       'Live audit findings by severity (each run of the audit function; suppressed ones excluded)',
@@ -142,7 +168,7 @@ async function dashboardBody({ resolveVariable }) {
     ),
     graph(
       12,
-      29,
+      35,
       12,
       6,
       'Scheduled functions: rotation check (scheduled) and live audit (audit)',

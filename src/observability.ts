@@ -104,19 +104,23 @@ export function countMetric(name: string, value = 1): void {
 }
 
 /**
- * Fields that make a log line also count as one `name` metric (CloudWatch embedded metric format, dimension
+ * Fields that make a log line also count one of each named metric (CloudWatch embedded metric format, dimension
  * `service`, which every Logger line carries). An access decision is then one line, not a log line plus a
  * metrics line: that halves the logging cost on the hot path (bench: ~10 µs per request).
  *
  * @example
  * logger.info('access decision', { outcome: 'allow', ...emfCount('AuthorizerAllowed') });
+ * logger.error('access decision', { outcome: 'deny', ...emfCount('AuthorizerDenied', 'AuthorizerConfigInvalid') });
  */
-export function emfCount(name: string): Record<string, unknown> {
-  return {
+export function emfCount(...names: string[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }],
+      CloudWatchMetrics: [
+        { Namespace: namespace, Dimensions: [['service']], Metrics: names.map((name) => ({ Name: name, Unit: 'Count' })) },
+      ],
     },
-    [name]: 1,
   };
+  for (const name of names) fields[name] = 1;
+  return fields;
 }

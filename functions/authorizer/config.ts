@@ -5,15 +5,18 @@ import { envEnum, envInteger, loopbackHttpAllowed, type Env } from '../../src/co
 import { parseRouteTable } from '../../src/routes/route-table';
 import type { AuthorizerConfig } from '../../src/auth/authorizer-config';
 import { DEFAULT_MAX_TOKEN_BYTES } from '../../src/auth/token-precheck';
+import { parseJwksSnapshot } from '../../src/auth/jwks-snapshot';
 
 /**
- * Reads and checks the authorizer configuration. Throws `ConfigError` naming the field.
+ * Reads and checks the authorizer configuration (and the bundled JWKS snapshot, none by default). Throws
+ * `ConfigError` naming the field.
  *
  * @example
  * // given: import routesJson from '../../config/routes.json';
- * const config = loadAuthorizerConfig(process.env, routesJson);
+ * // given: import snapshotJson from '../../config/jwks-snapshot.json';
+ * const config = loadAuthorizerConfig(process.env, routesJson, snapshotJson);
  */
-export function loadAuthorizerConfig(env: Env, routesJson: unknown): AuthorizerConfig {
+export function loadAuthorizerConfig(env: Env, routesJson: unknown, jwksSnapshotJson: unknown = {}): AuthorizerConfig {
   const allowLoopbackHttp = loopbackHttpAllowed(env);
   return Object.freeze({
     issuers: parseIssuers(parseJsonEnv('MESHGATE_ISSUERS', env.MESHGATE_ISSUERS), { allowLoopbackHttp }),
@@ -25,5 +28,6 @@ export function loadAuthorizerConfig(env: Env, routesJson: unknown): AuthorizerC
     unknownKidPenaltySeconds: envInteger(env, 'MESHGATE_UNKNOWN_KID_PENALTY_SECONDS', 10, 0, 3600),
     httpApiResponse: envEnum(env, 'MESHGATE_HTTP_API_RESPONSE', ['simple', 'policy'] as const, 'simple'),
     tokenCacheSize: envInteger(env, 'MESHGATE_TOKEN_CACHE_SIZE', 1000, 0, 100000),
+    jwksSnapshot: parseJwksSnapshot(jwksSnapshotJson),
   });
 }

@@ -7,7 +7,7 @@ import { authorizeEvent, buildAuthorizer } from '../../src/auth/authorizer';
 import { logger, startInvocation } from '../../src/observability';
 import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';
 
-const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes), jwksSnapshot);
+const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes, jwksSnapshot));
 
 export const handler = async (event: unknown, context?: Context): Promise<PolicyResponse | SimpleResponse> => {
   startInvocation(context?.awsRequestId);

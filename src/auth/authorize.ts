@@ -8,6 +8,7 @@ import { VerifiedTokenCache } from './decision-cache';
 import { identityFromClaims, type VerifiedIdentity } from './identity';
 import { allowPolicy, denyPolicy, routesAllowedFor, type PolicyDocument } from './policy';
 import { toTokenError, type IssuerVerifiers } from './verifiers';
+import type { KeySetStamp } from './jwks-cache';
 
 export type Outcome = 'allow' | 'deny' | 'unauthorized';
 
@@ -45,7 +46,7 @@ export interface AuthorizerCore {
   readonly routes: RouteTable;
   /** How HTTP API (2.0) events are answered; must match `enableSimpleResponses` in serverless.yml. */
   readonly httpApiResponse: 'simple' | 'policy';
-  readonly tokenCache: VerifiedTokenCache<{ identity: VerifiedIdentity; allowedRoutes: readonly Route[] }>;
+  readonly tokenCache: VerifiedTokenCache<{ identity: VerifiedIdentity; allowedRoutes: readonly Route[]; keys: KeySetStamp }>;
   readonly now?: () => number;
 }
 
@@ -56,12 +57,14 @@ export async function decide(core: AuthorizerCore, request: AuthorizerRequest): 
     return { outcome: 'unauthorized', reason: request.authorization === undefined ? 'token_missing' : 'token_malformed' };
   const nowMs = (core.now ?? Date.now)();
   let entry = core.tokenCache.get(token, nowMs);
-  if (entry === undefined) {
+  // A cached verification stands only while the key set that made it does: a key the issuer removed, or a set past
+  // its stale window, sends the token through verification again.
+  if (entry === undefined || !core.verifiers.stillTrusts(entry.keys)) {
     try {
-      const { issuer, payload } = await core.verifiers.verify(token);
+      const { issuer, payload, keys } = await core.verifiers.verify(token);
       const identity = identityFromClaims(issuer, payload);
       const missingIssuerScope = issuer.requiredScopes.some((s) => !identity.scopes.includes(s));
-      entry = { identity, allowedRoutes: missingIssuerScope ? [] : routesAllowedFor(identity, core.routes) };
+      entry = { identity, allowedRoutes: missingIssuerScope ? [] : routesAllowedFor(identity, core.routes), keys };
       core.tokenCache.set(token, entry, identity.exp * 1000, nowMs);
     } catch (err) {
       return { outcome: 'unauthorized', reason: toTokenError(err).code };

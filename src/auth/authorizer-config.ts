@@ -1,6 +1,7 @@
 // What the authorizer is built from: checked and frozen once at cold start by functions/authorizer/config.ts.
 import type { IssuerConfig } from '../config/issuers';
 import type { RouteTable } from '../routes/route-table';
+import type { JwksSnapshot } from './jwks-snapshot';
 
 export interface AuthorizerConfig {
   readonly issuers: readonly IssuerConfig[];
@@ -18,4 +19,6 @@ export interface AuthorizerConfig {
   readonly httpApiResponse: 'simple' | 'policy';
   /** `MESHGATE_TOKEN_CACHE_SIZE`: verified tokens kept per warm instance (0 turns the cache off). @default 1000 */
   readonly tokenCacheSize: number;
+  /** config/jwks-snapshot.json as `meshgate snapshot-jwks` writes it: each issuer's JWKS and when it was fetched. */
+  readonly jwksSnapshot: JwksSnapshot;
 }

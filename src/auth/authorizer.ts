@@ -2,7 +2,7 @@
 import { ConfigError, MeshgateError } from '../errors';
 import type { AuthorizerConfig } from './authorizer-config';
 import { emfCount, logger } from '../observability';
-import { decide, readAuthorizerEvent, respond, type AuthorizerCore, type AuthorizerResult } from './authorize';
+import { decide, readAuthorizerEvent, respond, type AuthDecision, type AuthorizerCore, type AuthorizerResult } from './authorize';
 import { VerifiedTokenCache } from './decision-cache';
 import { IssuerVerifiers } from './verifiers';
 
@@ -17,9 +17,9 @@ export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | 
  * // given: import routes from '../../config/routes.json';
  * // given: import snapshot from '../../config/jwks-snapshot.json';
  * // given: import { loadAuthorizerConfig } from '../../functions/authorizer/config';
- * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes), snapshot);
+ * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes, snapshot));
  */
-export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Record<string, unknown> = {}): Authorizer {
+export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number): Authorizer {
   try {
     const config = load();
     const verifiers = new IssuerVerifiers(config.issuers, {
@@ -27,7 +27,8 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
       maxTokenBytes: config.maxTokenBytes,
       unknownKidPenaltySeconds: config.unknownKidPenaltySeconds,
       fetcher: { timeoutMs: config.jwksTimeoutMs, allowLoopbackHttp: config.allowLoopbackHttp },
-      jwksSnapshot,
+      jwksSnapshot: config.jwksSnapshot,
+      ...(now === undefined ? {} : { now }),
     });
     // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
     void verifiers.hydrate();
@@ -38,6 +39,7 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
         routes: config.routes,
         httpApiResponse: config.httpApiResponse,
         tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
+        ...(now === undefined ? {} : { now }),
       },
     };
   } catch (err) {
@@ -45,6 +47,20 @@ export function buildAuthorizer(load: () => AuthorizerConfig, jwksSnapshot: Reco
     logger.error('configuration invalid: every request is denied', { code: error.code, error: error.message });
     return { ok: false, error };
   }
+}
+
+/**
+ * The decision's EMF counts: its outcome (allowed, denied, unauthorized: the refusal ratio's terms), and for a
+ * provider whose keys cannot be had, `AuthorizerJwksUnavailable` as well. That one is still a 401 (the caller is told
+ * to authenticate; the authorizer did not fail), so the authorizer-errors alarm keeps subtracting it, and
+ * AuthorizerJwksUnavailableAlarm watches it instead.
+ */
+function decisionMetrics(decision: AuthDecision): Record<string, unknown> {
+  if (decision.outcome === 'allow') return emfCount('AuthorizerAllowed');
+  if (decision.outcome === 'deny') return emfCount('AuthorizerDenied');
+  return decision.reason === 'jwks_unavailable'
+    ? emfCount('AuthorizerUnauthorized', 'AuthorizerJwksUnavailable')
+    : emfCount('AuthorizerUnauthorized');
 }
 
 /**
@@ -63,7 +79,8 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
       outcome: 'deny',
       reason: 'config_invalid',
       error: authorizer.error.message,
-      ...emfCount('AuthorizerDenied'),
+      // A deny like any other for the refusal ratio, and its own count: AuthorizerConfigInvalidAlarm reads it.
+      ...emfCount('AuthorizerDenied', 'AuthorizerConfigInvalid'),
     });
     return respond({ httpApiResponse: 'simple' }, request, { outcome: 'deny', reason: 'config_invalid' });
   }
@@ -78,9 +95,7 @@ export async function authorizeEvent(authorizer: Authorizer, event: unknown): Pr
     sub: identity?.sub,
     iss: identity?.iss,
     type: identity?.type,
-    ...emfCount(
-      decision.outcome === 'allow' ? 'AuthorizerAllowed' : decision.outcome === 'deny' ? 'AuthorizerDenied' : 'AuthorizerUnauthorized',
-    ),
+    ...decisionMetrics(decision),
   });
   return respond(authorizer.core, request, decision);
 }

@@ -1,4 +1,4 @@
-// aws-jwt-verify's Fetcher over the one bounded JWKS GET (@meshgate/consumer): traced, logged, plain HTTP only when allowed.
+// aws-jwt-verify's Fetcher over the one bounded JWKS GET (@meshgate/consumer): traced, plain HTTP only when allowed.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
 import { HttpGetError, httpGet } from '@meshgate/consumer';
@@ -23,11 +23,11 @@ function libraryError(uri: string, err: unknown): Error {
 }
 
 /**
- * A JWKS fetcher for aws-jwt-verify's `SimpleJwksCache`: one attempt, bounded time and size, traced, logged.
+ * A JWKS fetcher for aws-jwt-verify's `JwksCache`: one attempt, bounded time and size, traced, logged when it succeeds.
  *
  * @example
- * // given: import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
- * new SimpleJwksCache({ fetcher: new JwksFetcher({ timeoutMs: 1500 }) });
+ * // given: import { RefreshingJwksCache } from './jwks-cache';
+ * new RefreshingJwksCache({ fetcher: new JwksFetcher({ timeoutMs: 1500 }), freshness: new Map() });
  */
 export class JwksFetcher implements Fetcher {
   private readonly timeoutMs: number;
@@ -42,16 +42,12 @@ export class JwksFetcher implements Fetcher {
     this.ca = options.ca;
   }
 
+  // A failure is logged once, by the cache that asked (RefreshingJwksCache: what it still serves) or the CLI.
   async fetch(uri: string): Promise<ArrayBuffer> {
     const started = Date.now();
-    try {
-      const body = await traced('### jwks fetch', () => this.get(uri));
-      logger.info('jwks fetched', { jwksUri: uri, bytes: body.byteLength, ms: Date.now() - started });
-      return body;
-    } catch (err) {
-      logger.error('jwks fetch failed', { jwksUri: uri, ms: Date.now() - started, error: (err as Error).message });
-      throw err;
-    }
+    const body = await traced('### jwks fetch', () => this.get(uri));
+    logger.info('jwks fetched', { jwksUri: uri, bytes: body.byteLength, ms: Date.now() - started });
+    return body;
   }
 
   private async get(uri: string): Promise<ArrayBuffer> {

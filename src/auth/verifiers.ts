@@ -1,11 +1,14 @@
 // One aws-jwt-verify verifier over every trusted issuer, sharing one JWKS cache; errors mapped to meshgate codes.
 import { JwtVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache, SimplePenaltyBox, type Jwks } from 'aws-jwt-verify/jwk';
+import { SimplePenaltyBox, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import * as jwtErrors from 'aws-jwt-verify/error';
 import { TokenError, type ErrorCode } from '../errors';
 import { normaliseTyp, type IssuerConfig } from '../config/issuers';
 import { JwksFetcher, type JwksFetcherOptions } from './jwks-fetcher';
+import { RefreshingJwksCache, type JwksFreshness, type KeySetStamp } from './jwks-cache';
+import type { JwksSnapshot } from './jwks-snapshot';
+import { logger } from '../observability';
 import { precheckToken, type DecomposedJwt } from './token-precheck';
 
 export interface VerifierOptions {
@@ -14,14 +17,23 @@ export interface VerifierOptions {
   /** Seconds before a `kid` that was not found may trigger another JWKS fetch. @default 10 */
   readonly unknownKidPenaltySeconds?: number;
   readonly fetcher?: JwksFetcherOptions;
-  /** JWKS per JWKS URI, taken at package time, so a cold start needs no network for known keys. */
-  readonly jwksSnapshot?: Readonly<Record<string, unknown>>;
+  /** JWKS per JWKS URI with their fetch times, taken at package time: a cold-start seed of that age, never a pin. */
+  readonly jwksSnapshot?: JwksSnapshot;
+  /** After a failed JWKS fetch, no other fetch of that URI for this long. @default 10 */
+  readonly jwksRetryAfterFailureSeconds?: number;
+  /** Epoch ms, for the JWKS cache's ages. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface VerifiedToken {
   readonly issuer: IssuerConfig;
   readonly payload: JwtPayload;
+  /** The key set that verified it: see {@link IssuerVerifiers.stillTrusts}. */
+  readonly keys: KeySetStamp;
 }
+
+/** How far in the future a snapshot's fetch time may be (clock skew) before it counts as untrustworthy. */
+const SNAPSHOT_CLOCK_SKEW_MS = 300_000;
 
 export type VerifyProps = {
   issuer: string;
@@ -36,7 +48,7 @@ export type VerifyProps = {
 // test/auth/aws-jwt-verify-contract.test.ts pins to the reviewed version and checks against the public verify().
 // Exported for that test only.
 export class DecomposedJwtVerifier extends JwtVerifier<VerifyProps, VerifyProps, true> {
-  static build(props: VerifyProps[], jwksCache: SimpleJwksCache): DecomposedJwtVerifier {
+  static build(props: VerifyProps[], jwksCache: JwksCache): DecomposedJwtVerifier {
     return new DecomposedJwtVerifier(props, jwksCache);
   }
 
@@ -117,9 +129,8 @@ function customCheck(cfg: IssuerConfig, skew: number): VerifyProps['customJwtChe
 export class IssuerVerifiers {
   private readonly byIssuer = new Map<string, { cfg: IssuerConfig; props: VerifyProps }>();
   private readonly verifier: DecomposedJwtVerifier;
-  private readonly jwksCache: SimpleJwksCache;
+  private readonly jwksCache: RefreshingJwksCache;
   private readonly maxTokenBytes: number;
-  private readonly snapshotted = new Set<string>();
 
   constructor(issuers: readonly IssuerConfig[], options: VerifierOptions) {
     this.maxTokenBytes = options.maxTokenBytes;
@@ -137,14 +148,35 @@ export class IssuerVerifiers {
         this.byIssuer.set(iss, { cfg, props });
       }
     }
-    this.jwksCache = new SimpleJwksCache({
+    // An issuer and its aliases may share a URI: the strictest freshness wins.
+    const freshness = new Map<string, JwksFreshness>();
+    for (const { cfg, props } of this.byIssuer.values()) {
+      const had = freshness.get(props.jwksUri);
+      freshness.set(props.jwksUri, {
+        maxAgeSeconds: Math.min(had?.maxAgeSeconds ?? Infinity, cfg.jwksMaxAgeSeconds),
+        staleIfErrorSeconds: Math.min(had?.staleIfErrorSeconds ?? Infinity, cfg.jwksStaleIfErrorSeconds),
+      });
+    }
+    this.jwksCache = new RefreshingJwksCache({
       fetcher: new JwksFetcher(options.fetcher),
+      freshness,
       penaltyBox: new SimplePenaltyBox({ waitSeconds: options.unknownKidPenaltySeconds ?? 10 }),
+      ...(options.jwksRetryAfterFailureSeconds === undefined ? {} : { retryAfterFailureSeconds: options.jwksRetryAfterFailureSeconds }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+      // Drops aws-jwt-verify's key objects of every issuer on that URI: a kid whose key changed is converted again.
+      onKeySetChanged: (uri, jwks) => {
+        for (const p of all) if (p.jwksUri === uri) this.verifier.cacheJwks(jwks, p.issuer);
+      },
     });
-    for (const [uri, jwks] of Object.entries(options.jwksSnapshot ?? {})) {
-      if (!all.some((p) => p.jwksUri === uri)) continue;
-      this.jwksCache.addJwks(uri, jwks as Jwks);
-      this.snapshotted.add(uri);
+    const now = (options.now ?? Date.now)();
+    for (const [uri, entry] of options.jwksSnapshot ?? []) {
+      if (!freshness.has(uri)) continue;
+      const at = entry.fetchedAtMs;
+      // No fetch time (an old snapshot) or one in the future: too old to trust alone, fetched at cold start.
+      const untrusted = at === undefined || at > now + SNAPSHOT_CLOCK_SKEW_MS;
+      if (untrusted)
+        logger.warn('jwks snapshot has no usable fetchedAt: refetching at cold start; rerun meshgate snapshot-jwks', { jwksUri: uri });
+      this.jwksCache.seed(uri, entry.jwks, untrusted ? 0 : Math.min(at, now));
     }
     this.verifier = DecomposedJwtVerifier.build(all, this.jwksCache);
   }
@@ -154,13 +186,17 @@ export class IssuerVerifiers {
     return [...new Set([...this.byIssuer.values()].map((v) => v.props.jwksUri))];
   }
 
-  /** Fetches every issuer's JWKS that the snapshot did not provide; concurrent callers share one fetch per URI. */
-  async hydrate(): Promise<void> {
-    await Promise.allSettled(
-      this.jwksUris()
-        .filter((uri) => !this.snapshotted.has(uri))
-        .map((uri) => this.jwksCache.getJwks(uri)),
-    );
+  /**
+   * Fetches every issuer's JWKS that the snapshot did not provide or provided past its max age; concurrent callers
+   * share one fetch per URI. Never rejects.
+   */
+  hydrate(): Promise<void> {
+    return this.jwksCache.refreshDue(this.jwksUris());
+  }
+
+  /** Whether a verification stamped `keys` may still stand: its key set is still held, unchanged and trusted. */
+  stillTrusts(keys: KeySetStamp): boolean {
+    return this.jwksCache.stillTrusts(keys);
   }
 
   /**
@@ -176,8 +212,10 @@ export class IssuerVerifiers {
       const iss = jwt.payload.iss;
       const entry = typeof iss === 'string' ? this.byIssuer.get(iss) : undefined;
       if (!entry) throw new TokenError('issuer_untrusted', 'token issuer is not trusted');
+      // Taken before verifying: a set fetched meanwhile gets a new generation, and the stamp then errs on re-verifying.
+      const keys = this.jwksCache.stamp(entry.props.jwksUri);
       const payload = await this.verifier.verifyDecomposed(jwt, entry.props);
-      return { issuer: entry.cfg, payload };
+      return { issuer: entry.cfg, payload, keys };
     } catch (err) {
       throw toTokenError(err);
     }

@@ -4,14 +4,17 @@ import { parseArgs } from 'node:util';
 import { parseIssuers } from '../config/issuers';
 import { parseJsonEnv } from '../config/check';
 import { JwksFetcher } from '../auth/jwks-fetcher';
+import { snapshotFileEntry } from '../auth/jwks-snapshot';
 import { isMeshgateError } from '../errors';
 import type { Command } from './main';
 
 const HELP = `usage: meshgate snapshot-jwks [--issuers <json>] [--output config/jwks-snapshot.json] [--allow-loopback-http]
 
 Fetches the JWKS of every issuer in --issuers (default: $MESHGATE_ISSUERS) and writes them to --output,
-which the authorizer bundle loads at cold start. Prints what it wrote on stdout; progress, logs and errors go to stderr. Run it before 'serverless package' and again whenever an
-issuer rotates its keys (an unknown kid still triggers one fetch at run time).
+with the time each was fetched; the authorizer bundle loads it at cold start. Prints what it wrote on stdout;
+progress, logs and errors go to stderr. It is a seed of that age, never
+a pin: a set older than the issuer's jwksMaxAgeSeconds is refetched at once, one older than jwksMaxAgeSeconds
++ jwksStaleIfErrorSeconds verifies nothing until a fetch succeeds. Run it just before 'serverless package'.
 
 exit codes: 0 written, 1 a JWKS could not be fetched (nothing written), 2 bad usage`;
 
@@ -60,7 +63,7 @@ export const command: Command = {
       try {
         const jwks = JSON.parse(Buffer.from(await fetcher.fetch(uri)).toString('utf8')) as { keys?: unknown };
         if (!Array.isArray(jwks.keys)) throw new Error('response has no keys list');
-        snapshot[uri] = { keys: jwks.keys };
+        snapshot[uri] = snapshotFileEntry({ keys: jwks.keys }, new Date());
         console.error(`meshgate snapshot-jwks: fetched ${uri}: ${jwks.keys.length} keys`);
       } catch (err) {
         console.error(`meshgate snapshot-jwks: ${uri}: ${(err as Error).message}; nothing written`);

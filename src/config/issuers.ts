@@ -6,6 +6,7 @@ import {
   type UrlOptions,
   readInteger,
   readObject,
+  readOptionalInteger,
   readOptionalString,
   readOptionalStringList,
   readStringList,
@@ -45,7 +46,16 @@ export interface IssuerConfig {
   readonly allowedTyp: readonly string[] | undefined;
   /** Longest accepted `exp − iat`, in seconds; a token without `iat` is refused. Unset: no cap. */
   readonly maxTokenLifetimeSeconds: number | undefined;
+  /** Age past which the held JWKS is refreshed in the background (a removed key stops verifying by then). @default 600 */
+  readonly jwksMaxAgeSeconds: number;
+  /** How long past its max age the last good JWKS is still used while refreshes fail (RFC 5861 stale-if-error). @default 3600 */
+  readonly jwksStaleIfErrorSeconds: number;
 }
+
+/** {@link IssuerConfig.jwksMaxAgeSeconds} when unset: Envoy `jwt_authn`'s default `cache_duration`. */
+export const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
+/** {@link IssuerConfig.jwksStaleIfErrorSeconds} when unset. */
+export const DEFAULT_JWKS_STALE_IF_ERROR_SECONDS = 3600;
 
 const ISSUER_FIELDS = [
   'issuer',
@@ -59,6 +69,8 @@ const ISSUER_FIELDS = [
   'claims',
   'allowedTyp',
   'maxTokenLifetimeSeconds',
+  'jwksMaxAgeSeconds',
+  'jwksStaleIfErrorSeconds',
 ] as const;
 const CLAIM_FIELDS = ['groups', 'tenant', 'clientId'] as const;
 const CLAIM_NAME = { pattern: /^[A-Za-z0-9_:.\-/]{1,128}$/, hint: 'a claim name (letters, digits, _ : . - /)' };
@@ -148,6 +160,14 @@ function parseIssuer(path: string, value: unknown, url: UrlOptions): IssuerConfi
       raw.maxTokenLifetimeSeconds === undefined
         ? undefined
         : readInteger(`${path}.maxTokenLifetimeSeconds`, raw.maxTokenLifetimeSeconds, 1, MAX_LIFETIME_CAP_SECONDS),
+    jwksMaxAgeSeconds: readOptionalInteger(`${path}.jwksMaxAgeSeconds`, raw.jwksMaxAgeSeconds, 30, 86_400, DEFAULT_JWKS_MAX_AGE_SECONDS),
+    jwksStaleIfErrorSeconds: readOptionalInteger(
+      `${path}.jwksStaleIfErrorSeconds`,
+      raw.jwksStaleIfErrorSeconds,
+      0,
+      604_800,
+      DEFAULT_JWKS_STALE_IF_ERROR_SECONDS,
+    ),
   });
 }
 

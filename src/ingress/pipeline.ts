@@ -6,7 +6,7 @@ import { ERROR_TABLE, type ErrorOutcome } from '../http/error-table';
 import type { HttpResult } from '../http/problem';
 import { requestIdOf } from '../http/request-id';
 import { canonicalQuery } from '@meshgate/consumer';
-import type { KeyStore } from '../keys/key-store';
+import { KEY_STORE_FAILURE_CODES, type KeyStore } from '../keys/key-store';
 import { keyStoreFromConfig } from '../keys/key-store-from-env';
 import { emfCount, logger } from '../observability';
 import { findRouteByTemplate, matchRoute, type Route, type RouteTable } from '../routes/route-table';
@@ -149,6 +149,23 @@ export async function handleIngressEvent(ingress: Ingress, event: unknown): Prom
   }
 }
 
+/**
+ * The outcome's EMF count (`IngressForwarded`, `IngressDeny`, …), and for the failures that refuse every request
+ * until someone acts, a count of their own that an alarm reads: `IngressConfigInvalid`, `IngressKeyStoreUnavailable`.
+ */
+function outcomeMetrics(outcome: IngressOutcome, reason: ErrorCode | 'ok'): Record<string, unknown> {
+  const name =
+    outcome === 'allow'
+      ? 'IngressForwarded'
+      : `Ingress${outcome
+          .split('_')
+          .map((w) => w[0]!.toUpperCase() + w.slice(1))
+          .join('')}`;
+  if (reason === 'config_invalid') return emfCount(name, 'IngressConfigInvalid');
+  if (reason !== 'ok' && KEY_STORE_FAILURE_CODES.has(reason)) return emfCount(name, 'IngressKeyStoreUnavailable');
+  return emfCount(name);
+}
+
 function logDecision(
   outcome: IngressOutcome,
   reason: ErrorCode | 'ok',
@@ -165,14 +182,7 @@ function logDecision(
     ...(seen.upstreamStatus === undefined ? {} : { upstreamStatus: seen.upstreamStatus }),
     ...(err && (outcome === 'upstream_error' || outcome === 'error') ? { error: err.message, cause: err.details.cause } : {}),
     durationMs: Date.now() - started,
-    ...emfCount(
-      outcome === 'allow'
-        ? 'IngressForwarded'
-        : `Ingress${outcome
-            .split('_')
-            .map((w) => w[0]!.toUpperCase() + w.slice(1))
-            .join('')}`,
-    ),
+    ...outcomeMetrics(outcome, reason),
   };
   if (outcome === 'upstream_error' || outcome === 'error') logger.error('access decision', fields);
   else logger.info('access decision', fields);

@@ -4,6 +4,7 @@ import { MeshgateError, isMeshgateError } from '../errors';
 import { errorResult } from '../http/error-response';
 import type { HttpResult } from '../http/problem';
 import type { PublicJwks } from './public-jwks';
+import { KEY_STORE_FAILURE_CODES } from './key-store';
 
 export const JWKS_CONTENT_TYPE = 'application/jwk-set+json';
 
@@ -71,14 +72,7 @@ export function jwksResult(jwks: PublicJwks, event: unknown): HttpResult {
   };
 }
 
-const KEY_STORE_FAILURES: ReadonlySet<string> = new Set([
-  'key_set_unavailable',
-  'key_set_empty',
-  'key_secret_not_found',
-  'secrets_manager_unreachable',
-  'key_file_missing',
-  'config_invalid',
-]);
+const KEY_STORE_FAILURES: ReadonlySet<string> = new Set([...KEY_STORE_FAILURE_CODES, 'config_invalid']);
 
 /** 503 problem+json when the key store cannot be read; the cause is logged by the caller, never sent. */
 export function keyStoreFailureResult(err: unknown, requestId: string | undefined): HttpResult {

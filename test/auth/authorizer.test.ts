@@ -9,6 +9,7 @@ import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
 import { API_BASE, httpApiEvent, restRequestEvent, restTokenEvent } from '../support/authorizer-events';
 import { assertNoSecretsLogged, captureLogs } from '../support/logs';
+import { eventually } from '../support/eventually';
 
 const ISSUER = 'http://127.0.0.1/idp';
 const ROUTES = {
@@ -183,6 +184,28 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal(clocked.core.tokenCache.size, 1);
     now += 41_000;
     assert.equal(clocked.core.tokenCache.get(short, now), undefined, 'the cached entry is gone at exp');
+  });
+
+  it('ends a cached allow when the issuer removes the key that verified it, within the max age, with no redeploy', async () => {
+    const k2 = rsaKey('k2');
+    const idp = await startJwksServer([key.jwk, k2.jwk]);
+    try {
+      let now = Date.now();
+      const clocked = buildAuthorizer(
+        () => loadAuthorizerConfig(envFor(idp.jwksUri), ROUTES),
+        () => now,
+      );
+      const signedByK2 = signJwt(k2, { iss: ISSUER, aud: 'meshgate', sub: 'bob', iat: nowSeconds(), exp: nowSeconds() + 3600 });
+      const event = restTokenEvent(`Bearer ${signedByK2}`, 'GET', '/whoami');
+      assert.notEqual(await run(clocked, event), 'Unauthorized');
+      idp.keys = [key.jwk];
+      now += 599_000;
+      assert.notEqual(await run(clocked, event), 'Unauthorized', 'within the max age the cached allow stands');
+      now += 2_000;
+      await eventually('the token signed with the removed key is refused', async () => (await run(clocked, event)) === 'Unauthorized');
+    } finally {
+      await idp.close();
+    }
   });
 
   it("logs each decision with its own request id and subject, never the previous caller's", async () => {

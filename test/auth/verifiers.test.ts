@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IssuerVerifiers } from '../../src/auth/verifiers';
 import { parseIssuers } from '../../src/config/issuers';
+import { parseJwksSnapshot, snapshotFileEntry } from '../../src/auth/jwks-snapshot';
 import type { TokenError } from '../../src/errors';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ecKey, nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
@@ -44,7 +45,7 @@ describe('Class: IssuerVerifiers', () => {
       clockSkewSeconds: 30,
       maxTokenBytes: 8192,
       unknownKidPenaltySeconds: 60,
-      fetcher: { timeoutMs: 300, allowLoopbackHttp: true },
+      fetcher: { timeoutMs: 2000, allowLoopbackHttp: true },
     });
   });
 
@@ -239,6 +240,8 @@ describe('Class: IssuerVerifiers', () => {
             clockSkewSeconds: 30,
             maxTokenBytes: 8192,
             unknownKidPenaltySeconds: 0,
+            // Every fault is fetched anew: no pause after a failed fetch (test/auth/jwks-freshness.test.ts covers it).
+            jwksRetryAfterFailureSeconds: 0,
             fetcher: { timeoutMs: 200, allowLoopbackHttp: true },
           },
         );
@@ -264,7 +267,7 @@ describe('Class: IssuerVerifiers', () => {
             clockSkewSeconds: 30,
             maxTokenBytes: 8192,
             fetcher: { allowLoopbackHttp: true },
-            jwksSnapshot: { [server.jwksUri]: { keys: [k.jwk] } },
+            jwksSnapshot: parseJwksSnapshot({ [server.jwksUri]: snapshotFileEntry({ keys: [k.jwk] }, new Date()) }),
           },
         );
         assert.equal((await v.verify(signJwt(k, claims()))).payload.sub, 'user-1');

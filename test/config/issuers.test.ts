@@ -127,6 +127,25 @@ describe('Function: parseIssuers', () => {
     }
   });
 
+  it('reads jwksMaxAgeSeconds (default 600) and jwksStaleIfErrorSeconds (default 3600), naming the field of a bad one', () => {
+    const opts = { allowLoopbackHttp: false };
+    const [defaults, set] = parseIssuers(
+      [
+        { issuer: 'https://a/', audience: ['x'] },
+        { issuer: 'https://b/', audience: ['x'], jwksMaxAgeSeconds: 30, jwksStaleIfErrorSeconds: 0 },
+      ],
+      opts,
+    );
+    assert.deepEqual([defaults?.jwksMaxAgeSeconds, defaults?.jwksStaleIfErrorSeconds], [600, 3600]);
+    assert.deepEqual([set?.jwksMaxAgeSeconds, set?.jwksStaleIfErrorSeconds], [30, 0]);
+    const issuer = (over: Record<string, unknown>) => [{ issuer: 'https://a/', audience: ['x'], ...over }];
+    for (const bad of [29, 86_401, 1.5, '600', null])
+      rejects(() => parseIssuers(issuer({ jwksMaxAgeSeconds: bad }), opts), 'issuers[0].jwksMaxAgeSeconds');
+    for (const bad of [-1, 604_801, '3600', true]) {
+      rejects(() => parseIssuers(issuer({ jwksStaleIfErrorSeconds: bad }), opts), 'issuers[0].jwksStaleIfErrorSeconds');
+    }
+  });
+
   it('allows plain http only for loopback hosts, and only when asked', () => {
     assert.equal(
       parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true })[0]?.issuer,

@@ -25,6 +25,8 @@ export interface EmittedMetric {
   readonly namespace: string;
   readonly name: string;
   readonly dimensions: readonly (readonly string[])[];
+  /** Each dimension's value on the line that wrote it (EMF reads them from the line's own fields). */
+  readonly dimensionValues: Readonly<Record<string, unknown>>;
   /** Which code path wrote it (for messages). */
   readonly source: string;
 }
@@ -38,9 +40,15 @@ async function capture(source: string, run: () => Promise<unknown>): Promise<Emi
   } finally {
     logs.stop();
   }
-  return (logs.entries() as Emf[]).flatMap((e) =>
+  return (logs.entries() as (Emf & Record<string, unknown>)[]).flatMap((e) =>
     (e._aws?.CloudWatchMetrics ?? []).flatMap((m) =>
-      m.Metrics.map((metric) => ({ namespace: m.Namespace, name: metric.Name, dimensions: m.Dimensions, source })),
+      m.Metrics.filter((metric) => typeof e[metric.Name] === 'number').map((metric) => ({
+        namespace: m.Namespace,
+        name: metric.Name,
+        dimensions: m.Dimensions,
+        dimensionValues: Object.fromEntries(m.Dimensions.flat().map((d) => [d, e[d]])),
+        source,
+      })),
     ),
   );
 }
@@ -90,11 +98,23 @@ async function authorizerMetrics(): Promise<EmittedMetric[]> {
     };
     const authorizer = buildAuthorizer(() => loadAuthorizerConfig(env, routes));
     const token = signJwt(key, { iss: issuer, aud: 'meshgate', sub: 'probe', iat: nowSeconds(), exp: nowSeconds() + 300 });
-    return await capture('authorizer: allow, deny, unauthorized', async () => {
+    const decisions = await capture('authorizer: allow, deny, unauthorized', async () => {
       await authorizeEvent(authorizer, restTokenEvent(`Bearer ${token}`, 'GET', '/whoami'));
       await authorizeEvent(authorizer, restTokenEvent(`Bearer ${token}`, 'POST', '/orders'));
       await authorizeEvent(authorizer, restTokenEvent(undefined));
     });
+    // The two states that refuse every caller, each reached for real: a configuration that does not load, and an
+    // identity provider whose JWKS cannot be fetched (a cold start with no snapshot while it is down).
+    const configInvalid = await capture('authorizer: configuration invalid', async () => {
+      const broken = buildAuthorizer(() => loadAuthorizerConfig({ ...env, MESHGATE_ISSUERS: '[]' }, routes));
+      await authorizeEvent(broken, restTokenEvent(`Bearer ${token}`, 'GET', '/whoami'));
+    });
+    jwks.mode = 'down';
+    const jwksUnavailable = await capture('authorizer: identity provider JWKS unavailable', async () => {
+      const cold = buildAuthorizer(() => loadAuthorizerConfig(env, routes));
+      await authorizeEvent(cold, restTokenEvent(`Bearer ${token}`, 'GET', '/whoami'));
+    });
+    return [...decisions, ...configInvalid, ...jwksUnavailable];
   } finally {
     await jwks.close();
   }

@@ -364,6 +364,11 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       const emf = (name: string, stat: string, period: number) => `${namespace} ${name} service=${service} ${stat}/${period}`;
       const lambda = (fn: string, name: string, stat: string, period: number) =>
         `AWS/Lambda ${name} FunctionName=Ref:${fn}LambdaFunction ${stat}/${period}`;
+      /** An EMF count summed over 5 minutes, at or over `threshold` once. */
+      const emfCountAtLeast = (name: string, threshold: number) => ({
+        metrics: [emf(name, 'Sum', 300)],
+        rule: `>= ${threshold} in 1 of 1, missing data notBreaching`,
+      });
       const expected = {
         // Lambda counts each 401 as an error (the authorizer throws "Unauthorized"): those are subtracted.
         AuthorizerErrorsAlarm: {
@@ -374,6 +379,16 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           metrics: [lambda('Authorizer', 'Throttles', 'Sum', 300)],
           rule: '>= 1 in 1 of 1, missing data notBreaching',
         },
+        // Total refusal: a bad configuration (every request denied), an unreachable identity provider (every token
+        // of its issuer 401), and the share refused whatever the cause, once there are enough decisions to judge.
+        AuthorizerConfigInvalidAlarm: emfCountAtLeast('AuthorizerConfigInvalid', 1),
+        AuthorizerJwksUnavailableAlarm: emfCountAtLeast('AuthorizerJwksUnavailable', 5),
+        AuthorizerRefusalRatioAlarm: {
+          metrics: ['AuthorizerAllowed', 'AuthorizerDenied', 'AuthorizerUnauthorized'].map((n) => emf(n, 'Sum', 300)),
+          rule: 'IF(decisions >= 20, (FILL(denied, 0) + FILL(unauthorized, 0)) / decisions, 0) >= 0.9 in 2 of 2, missing data notBreaching',
+        },
+        IngressConfigInvalidAlarm: emfCountAtLeast('IngressConfigInvalid', 1),
+        IngressKeyStoreAlarm: emfCountAtLeast('IngressKeyStoreUnavailable', 1),
         // 5XXError averages to the share of requests answered 5xx.
         Ingress5xxAlarm: {
           metrics: [`AWS/ApiGateway 5XXError ApiName=${apiName},Stage=${apiStage} Average/300`],
@@ -416,6 +431,18 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       for (const id of alarmIds()) assert.ok(readme.includes(id), `README documents ${id}`);
     });
 
+    it('docs/log-queries.md names only alarms the stack ships and metrics the code emits', async () => {
+      const doc = await readFile('docs/log-queries.md', 'utf8');
+      const named = [...doc.matchAll(/`([A-Z][A-Za-z0-9]+)`/g)].map((m) => m[1]!);
+      const alarms = named.filter((n) => n.endsWith('Alarm'));
+      assert.ok(alarms.length >= 6);
+      for (const id of alarms) assert.ok(alarmIds().includes(id), `docs/log-queries.md names ${id}, which serverless.yml does not define`);
+      const emittedNames = new Set(emitted.map((m) => m.name));
+      const metrics = named.filter((n) => /^(Authorizer|Ingress|Jwks)[A-Z]/.test(n) && !n.endsWith('Alarm'));
+      assert.ok(metrics.length >= 10);
+      for (const name of metrics) assert.ok(emittedNames.has(name), `docs/log-queries.md names ${name}, which no code path emits`);
+    });
+
     it('sends every alarm to alarmTopicArn (ALARM and OK) when it is set, and nowhere with the default (empty)', () => {
       const topic = 'arn:aws:sns:eu-west-1:123456789012:meshgate-alarms';
       const parameter = template.Parameters?.AlarmTopicArn as { Default: string; AllowedPattern: string };
@@ -426,7 +453,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
       const off = withParameters(template);
       const on = withParameters(template, { AlarmTopicArn: topic });
-      assert.equal(alarmIds().length, 8);
+      assert.equal(alarmIds().length, 13);
       for (const id of alarmIds()) {
         assert.equal(off.Resources[id]!.Properties.AlarmActions, undefined, id);
         assert.equal(off.Resources[id]!.Properties.OKActions, undefined, id);
@@ -456,6 +483,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           const metric = emittedByName.get(use.name);
           assert.ok(metric, `${where}: no code path emits ${use.name} (emitted: ${[...emittedByName.keys()].join(', ')})`);
           assert.deepEqual(metric.dimensions, [['service']], `${where}: ${metric.source} writes dimension set [service]`);
+          assert.deepEqual(metric.dimensionValues, { service }, `${where}: ${metric.source} writes service=${service} on the line`);
           assert.deepEqual(use.dimensions, { service }, `${where}: the functions' POWERTOOLS_SERVICE_NAME`);
         }
       }
