@@ -11,6 +11,8 @@ export interface AuditCliOptions {
   readonly policies: readonly string[];
   readonly templates: readonly string[];
   readonly live: boolean;
+  /** Skip files that cannot be read or parsed (counted in the summary) instead of exiting 2. @default false */
+  readonly allowUnreadable: boolean;
   readonly format: Format;
   readonly output: string | undefined;
   /** SARIF file locations under this folder are relative to it (`%SRCROOT%`). @default '.' */
@@ -38,6 +40,8 @@ inputs (at least one):
   --template <file>          CloudFormation template, JSON or YAML (repeatable), e.g.
                              .serverless/cloudformation-template-update-stack.json
   --live                     the live account (AWS credentials from the environment)
+  --allow-unreadable         skip (and count) files that cannot be read or are not JSON/YAML
+                             instead of exiting 2; a path that gives no policy still exits 2
 
 options:
   --format table|json|sarif  report format (default: table)
@@ -56,7 +60,8 @@ options:
   --help                     show this help
 
 exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-            2 bad usage, unreadable input or an invalid suppressions file`;
+            2 bad usage, unreadable input (a file that cannot be read or is not
+              JSON, a folder without policy files) or an invalid suppressions file`;
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -84,6 +89,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         policies: { type: 'string', multiple: true },
         template: { type: 'string', multiple: true },
         live: { type: 'boolean' },
+        'allow-unreadable': { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string' },
         'sarif-root': { type: 'string' },
@@ -109,6 +115,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     policies: values.policies ?? [],
     templates: values.template ?? [],
     live: values.live === true,
+    allowUnreadable: values['allow-unreadable'] === true,
     format: oneOf('format', values.format, FORMATS, 'table'),
     output: values.output,
     sarifRoot: values['sarif-root'] ?? '.',

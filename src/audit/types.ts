@@ -126,24 +126,24 @@ export interface SecretInput {
   readonly location?: SourceLocation;
 }
 
-/** A problem found while reading an input (for example a policy file that is not JSON). */
-export interface InputProblem {
-  readonly resource: string;
-  readonly message: string;
-  readonly location?: SourceLocation;
+/** A file left out of the audit because it could not be read or parsed (only when the caller allows it). */
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
 }
 
 export interface AuditInput {
   readonly documents: PolicyDocumentInput[];
   readonly routes: RouteInput[];
   readonly secrets: SecretInput[];
-  readonly problems: InputProblem[];
   /** Human-readable names of what was read: file paths, `live:<account>`. */
   readonly sources: string[];
+  /** Files not audited because they could not be read (`--allow-unreadable`); counted in the summary. */
+  readonly skipped: SkippedFile[];
 }
 
 export function emptyInput(): AuditInput {
-  return { documents: [], routes: [], secrets: [], problems: [], sources: [] };
+  return { documents: [], routes: [], secrets: [], sources: [], skipped: [] };
 }
 
 /** Concatenates inputs read from several places. */
@@ -153,8 +153,8 @@ export function mergeInputs(...inputs: AuditInput[]): AuditInput {
     out.documents.push(...input.documents);
     out.routes.push(...input.routes);
     out.secrets.push(...input.secrets);
-    out.problems.push(...input.problems);
     out.sources.push(...input.sources);
+    out.skipped.push(...input.skipped);
   }
   return out;
 }

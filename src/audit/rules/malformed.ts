@@ -44,9 +44,6 @@ export const malformed: Rule = {
         }),
       ),
     );
-    const fromInputs = ctx.input.problems.map((p): Finding =>
-      withoutUndefined({ kind: 'malformed', severity, resource: p.resource, message: p.message, location: p.location }),
-    );
-    return [...fromInputs, ...fromDocuments, ...(await arnFormatFindings(ctx))];
+    return [...fromDocuments, ...(await arnFormatFindings(ctx))];
   },
 };
