@@ -57,6 +57,11 @@ export interface Finding {
   readonly actions?: FindingActions;
   readonly resourceArn?: string;
   readonly principal?: string;
+  /**
+   * Other kinds this finding stands for on the same statement, not reported separately (an escalation on Resource
+   * "*" is not also a wildcard-resource-sensitive finding for the same actions).
+   */
+  readonly covers?: readonly FindingKind[];
   /** One line: what is wrong and how to fix it. */
   readonly message: string;
   readonly location?: SourceLocation;
