@@ -1,5 +1,6 @@
 // Every rule the engine runs, in report order.
 import { malformed } from './malformed';
+import { malformedValues } from './malformed-values';
 import { notactionAllow } from './notaction-allow';
 import { notresourceAllow } from './notresource-allow';
 import { passroleStar } from './passrole-star';
@@ -16,6 +17,7 @@ import { wildcardResourceSensitive } from './wildcard-resource-sensitive';
 
 export const RULES: readonly Rule[] = [
   malformed,
+  malformedValues,
   wildcardAction,
   wildcardResourceSensitive,
   privilegeEscalation,
