@@ -17,7 +17,11 @@ function knownGlobalKeys(): Promise<ReadonlySet<string>> {
   return globalKeys;
 }
 
+/** Older global keys AWS still honours but the catalogue no longer lists (AWSSSOServiceRolePolicy uses this one). */
+const LEGACY_GLOBAL_KEYS: ReadonlySet<string> = new Set(['aws:principalorgmasteraccountid']);
+
 function isKnownGlobalKey(key: string, known: ReadonlySet<string>): boolean {
+  if (LEGACY_GLOBAL_KEYS.has(key)) return true;
   const slash = key.indexOf('/');
   return slash === -1 ? known.has(key) : slash < key.length - 1 && known.has(key.slice(0, slash + 1));
 }

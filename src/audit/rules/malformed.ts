@@ -20,7 +20,9 @@ async function arnFormatFindings(ctx: RuleContext): Promise<Finding[]> {
         const problem = await arnFormatProblem(value);
         if (problem)
           findings.push(
-            statementFinding('malformed', statement, { message: `${element} "${value}": ${problem}: fix the statement ${MALFORMED_SUFFIX}` }),
+            statementFinding('malformed', statement, {
+              message: `${element} "${value}": ${problem}: fix the statement ${MALFORMED_SUFFIX}`,
+            }),
           );
       }
     }
