@@ -10,6 +10,8 @@ export interface AuditCliOptions {
   readonly help: boolean;
   readonly policies: readonly string[];
   readonly templates: readonly string[];
+  /** Route configuration whose upstreams' IAM principals are checked as service identities. */
+  readonly routes: string | undefined;
   readonly live: boolean;
   /** Skip files that cannot be read or parsed (counted in the summary) instead of exiting 2. @default false */
   readonly allowUnreadable: boolean;
@@ -40,6 +42,9 @@ inputs (at least one):
   --template <file>          CloudFormation template, JSON or YAML (repeatable), e.g.
                              .serverless/cloudformation-template-update-stack.json
   --live                     the live account (AWS credentials from the environment)
+  --routes <file>            meshgate route configuration (config/routes.json): the IAM roles
+                             its upstreams name as their identities must exist (where the
+                             account is read), pin one workload, and serve one service each
   --allow-unreadable         skip (and count) files that cannot be read or are not JSON/YAML
                              instead of exiting 2; a path that gives no policy still exits 2
 
@@ -89,6 +94,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         policies: { type: 'string', multiple: true },
         template: { type: 'string', multiple: true },
         live: { type: 'boolean' },
+        routes: { type: 'string' },
         'allow-unreadable': { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string' },
@@ -114,6 +120,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     help: values.help === true,
     policies: values.policies ?? [],
     templates: values.template ?? [],
+    routes: values.routes,
     live: values.live === true,
     allowUnreadable: values['allow-unreadable'] === true,
     format: oneOf('format', values.format, FORMATS, 'table'),
@@ -126,8 +133,8 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     publicRoutes,
     rotationGraceDays: grace,
   };
-  if (!options.help && options.policies.length === 0 && options.templates.length === 0 && !options.live) {
-    throw new UsageError('nothing to audit: give --policies, --template or --live');
+  if (!options.help && options.policies.length === 0 && options.templates.length === 0 && !options.live && options.routes === undefined) {
+    throw new UsageError('nothing to audit: give --policies, --template, --live or --routes');
   }
   return options;
 }

@@ -16,6 +16,9 @@ export const FINDING_KINDS = [
   'notaction-allow',
   'notresource-allow',
   'public-principal',
+  'workload-trust-unpinned',
+  'workload-role-shared',
+  'service-role-missing',
   'malformed',
   'unknown-action',
   'route-without-authorizer',
@@ -100,6 +103,16 @@ export interface PolicyDocumentInput {
   readonly awsManaged?: boolean;
   /** CloudFormation type of the resource the policy is attached to (`AWS::ECR::Repository`), when the input says. */
   readonly resourceType?: string;
+  /** Trust policies: the name of the role they belong to, when the input knows it (may hold `${...}` placeholders). */
+  readonly roleName?: string;
+}
+
+/** An IAM role that the route configuration names as the identity of one upstream service. */
+export interface ServiceRoleInput {
+  /** The upstream's name in the route configuration. */
+  readonly service: string;
+  readonly roleArn: string;
+  readonly location?: SourceLocation;
 }
 
 export interface RouteInput {
@@ -141,6 +154,8 @@ export interface AuditInput {
   readonly documents: PolicyDocumentInput[];
   readonly routes: RouteInput[];
   readonly secrets: SecretInput[];
+  /** Roles the route configuration names as services' identities, when it was read. */
+  readonly serviceRoles: ServiceRoleInput[];
   /** Human-readable names of what was read: file paths, `live:<account>`. */
   readonly sources: string[];
   /** Files not audited because they could not be read (`--allow-unreadable`); counted in the summary. */
@@ -148,7 +163,7 @@ export interface AuditInput {
 }
 
 export function emptyInput(): AuditInput {
-  return { documents: [], routes: [], secrets: [], sources: [], skipped: [] };
+  return { documents: [], routes: [], secrets: [], serviceRoles: [], sources: [], skipped: [] };
 }
 
 /** Concatenates inputs read from several places. */
@@ -158,6 +173,7 @@ export function mergeInputs(...inputs: AuditInput[]): AuditInput {
     out.documents.push(...input.documents);
     out.routes.push(...input.routes);
     out.secrets.push(...input.secrets);
+    out.serviceRoles.push(...input.serviceRoles);
     out.sources.push(...input.sources);
     out.skipped.push(...input.skipped);
   }
