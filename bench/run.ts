@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
+import { benchCli } from './cli.bench';
 import { benchColdStart, benchSecretRead } from './cold-start.bench';
 import { benchIngress } from './ingress.bench';
 
@@ -10,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   ingress: benchIngress,
   'cold-start': benchColdStart,
   'secret-read': benchSecretRead,
+  cli: benchCli,
 };
 
 async function main(): Promise<void> {

@@ -79,7 +79,6 @@ function report(gaps: readonly Gap[], what: string, catalogue: string): string {
 async function readDocuments(paths: readonly string[]): Promise<{ documents: PolicyDocumentInput[]; what: string }> {
   if (paths.length > 0) {
     const input = await readPolicyFiles(paths);
-    if (input.problems.length > 0) throw new Error(input.problems.map((p) => `${p.resource}: ${p.message}`).join('\n'));
     return { documents: input.documents, what: `${input.documents.length} policy document(s) from ${paths.join(', ')}` };
   }
   const { version, policies } = readMotoManagedPolicies();

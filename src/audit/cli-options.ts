@@ -14,6 +14,8 @@ export interface AuditCliOptions {
   /** Route configuration whose upstreams' IAM principals are checked as service identities. */
   readonly routes: string | undefined;
   readonly live: boolean;
+  /** Skip files that cannot be read or parsed (counted in the summary) instead of exiting 2. @default false */
+  readonly allowUnreadable: boolean;
   readonly format: Format;
   readonly output: string | undefined;
   /** SARIF file locations under this folder are relative to it (`%SRCROOT%`). @default '.' */
@@ -44,6 +46,8 @@ inputs (at least one):
   --routes <file>            meshgate route configuration (config/routes.json): the IAM roles
                              its upstreams name as their identities must exist (where the
                              account is read), pin one workload, and serve one service each
+  --allow-unreadable         skip (and count) files that cannot be read or are not JSON/YAML
+                             instead of exiting 2; a path that gives no policy still exits 2
 
 options:
   --format table|json|sarif  report format (default: table)
@@ -62,7 +66,8 @@ options:
   --help                     show this help
 
 exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-            2 bad usage, unreadable input or an invalid suppressions file`;
+            2 bad usage, unreadable input (a file that cannot be read or is not
+              JSON, a folder without policy files) or an invalid suppressions file`;
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -91,6 +96,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         template: { type: 'string', multiple: true },
         live: { type: 'boolean' },
         routes: { type: 'string' },
+        'allow-unreadable': { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string' },
         'sarif-root': { type: 'string' },
@@ -117,6 +123,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     templates: values.template ?? [],
     routes: values.routes,
     live: values.live === true,
+    allowUnreadable: values['allow-unreadable'] === true,
     format: oneOf('format', values.format, FORMATS, 'table'),
     output: values.output,
     sarifRoot: values['sarif-root'] ?? '.',

@@ -1,4 +1,5 @@
 // The rules engine: normalises every policy once, runs each rule over the shared context, sorts and counts.
+import { foldOverlaps } from './fold-overlaps';
 import { leaveOut, type RuleFinding } from './left-out';
 import { normalise, type NormalisedDocument } from './policy/normalise';
 import { RULES } from './rules';
@@ -69,7 +70,8 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
   const ruleFindings: RuleFinding[] = [];
   for (const rule of RULES) ruleFindings.push(...(await rule.run(ctx)));
   // What the customer cannot act on (AWS-owned resources, service-linked roles) is counted, never reported or suppressed.
-  const { findings, leftOut } = leaveOut(ruleFindings);
+  // One finding per risk: what an escalation or passrole-star reports is not reported again as a wildcard resource.
+  const { findings, leftOut } = leaveOut(foldOverlaps(ruleFindings));
   // Suppressions see what the rules concluded (Deny and conditions already applied), so an entry that matches
   // nothing is truly stale. Callers compare with a baseline afterwards: accepted findings never count as new,
   // and a baseline never absorbs them, so an expired suppression brings its findings back.

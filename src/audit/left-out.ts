@@ -1,14 +1,31 @@
 // What the customer cannot act on: resources AWS owns and service-linked roles. The engine leaves such findings out
 // of the report and counts them in the summary.
+import type { Statement } from './policy/normalise';
 import type { Finding } from './types';
 
 export const LEFT_OUT_REASONS = ['awsOwnedResources', 'serviceLinkedRoles'] as const;
 export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
 export type LeftOutCounts = Record<LeftOutReason, number>;
 
-/** A rule's finding, possibly marked as one the customer cannot act on. */
+/** Actions a finding reports as granted by one statement (see `foldOverlaps`). */
+export interface Claim {
+  readonly statement: Statement;
+  /** Catalogue action names, e.g. `iam:PassRole`. */
+  readonly actions: readonly string[];
+}
+
+/** A rule's finding, possibly marked as one the customer cannot act on; the engine strips the other fields. */
 export interface RuleFinding extends Finding {
   readonly leftOut?: LeftOutReason;
+  /** Actions this finding already stands for: a broader finding on the same statement leaves them out. */
+  readonly claims?: readonly Claim[];
+  /** A broader finding that can be narrowed: its statement, its actions, and itself rebuilt without some of them. */
+  readonly narrowable?: {
+    readonly statement: Statement;
+    readonly actions: readonly string[];
+    /** The finding without `claimed` (lower-case names); undefined when nothing is left. */
+    without(claimed: ReadonlySet<string>): RuleFinding | undefined;
+  };
 }
 
 /**

@@ -54,3 +54,17 @@ export function summarise(findings: readonly Finding[], inputs: InputCounts): Au
     inputs,
   };
 }
+
+/**
+ * What the inputs gave, for the line the CLI prints before the report: every run says how much it read, and
+ * names each file it skipped (`--allow-unreadable`).
+ *
+ * @example
+ * // given: declare const input: AuditInput;
+ * describeRead(input); // 'read 14 policy document(s), 0 route(s), 0 secret(s) from 9 source(s)'
+ */
+export function describeRead(input: AuditInput): string {
+  const read = `read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`;
+  if (input.skipped.length === 0) return read;
+  return `${read}; skipped ${input.skipped.length} unreadable file(s): ${input.skipped.map((s) => s.reason).join('; ')}`;
+}

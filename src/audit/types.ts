@@ -60,6 +60,11 @@ export interface Finding {
   readonly actions?: FindingActions;
   readonly resourceArn?: string;
   readonly principal?: string;
+  /**
+   * Other kinds this finding stands for on the same statement, not reported separately (an escalation on Resource
+   * "*" is not also a wildcard-resource-sensitive finding for the same actions).
+   */
+  readonly covers?: readonly FindingKind[];
   /** One line: what is wrong and how to fix it. */
   readonly message: string;
   readonly location?: SourceLocation;
@@ -139,26 +144,26 @@ export interface SecretInput {
   readonly location?: SourceLocation;
 }
 
-/** A problem found while reading an input (for example a policy file that is not JSON). */
-export interface InputProblem {
-  readonly resource: string;
-  readonly message: string;
-  readonly location?: SourceLocation;
+/** A file left out of the audit because it could not be read or parsed (only when the caller allows it). */
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
 }
 
 export interface AuditInput {
   readonly documents: PolicyDocumentInput[];
   readonly routes: RouteInput[];
   readonly secrets: SecretInput[];
-  readonly problems: InputProblem[];
   /** Roles the route configuration names as services' identities, when it was read. */
   readonly serviceRoles: ServiceRoleInput[];
   /** Human-readable names of what was read: file paths, `live:<account>`. */
   readonly sources: string[];
+  /** Files not audited because they could not be read (`--allow-unreadable`); counted in the summary. */
+  readonly skipped: SkippedFile[];
 }
 
 export function emptyInput(): AuditInput {
-  return { documents: [], routes: [], secrets: [], problems: [], serviceRoles: [], sources: [] };
+  return { documents: [], routes: [], secrets: [], serviceRoles: [], sources: [], skipped: [] };
 }
 
 /** Concatenates inputs read from several places. */
@@ -168,9 +173,9 @@ export function mergeInputs(...inputs: AuditInput[]): AuditInput {
     out.documents.push(...input.documents);
     out.routes.push(...input.routes);
     out.secrets.push(...input.secrets);
-    out.problems.push(...input.problems);
     out.serviceRoles.push(...input.serviceRoles);
     out.sources.push(...input.sources);
+    out.skipped.push(...input.skipped);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { readServiceRolesFile } from '../audit/inputs/route-config';
 import { renderJson } from '../audit/report/json';
 import { renderSarif } from '../audit/report/sarif';
 import { renderTable } from '../audit/report/table';
+import { describeRead } from '../audit/summary';
 import { readSuppressions } from '../audit/suppressions-file';
 import { mergeInputs, severityRank, type AuditInput } from '../audit/types';
 import { isMeshgateError, MeshgateError } from '../errors';
@@ -17,8 +18,9 @@ import type { Command } from './main';
 
 async function readInputs(options: AuditCliOptions): Promise<AuditInput> {
   const inputs: AuditInput[] = [];
-  if (options.policies.length > 0) inputs.push(await readPolicyFiles(options.policies));
-  for (const template of options.templates) inputs.push(await readTemplate(template));
+  const { allowUnreadable } = options;
+  if (options.policies.length > 0) inputs.push(await readPolicyFiles(options.policies, { allowUnreadable }));
+  for (const template of options.templates) inputs.push(await readTemplate(template, { allowUnreadable }));
   if (options.routes !== undefined) inputs.push(await readServiceRolesFile(options.routes));
   if (options.live) {
     // Loaded only here: the SDK clients are not needed to audit files. `require`, not `import()`: the bin runs these
@@ -59,9 +61,7 @@ async function checkSarifRoot(options: AuditCliOptions): Promise<void> {
 async function audit(options: AuditCliOptions): Promise<number> {
   await checkSarifRoot(options);
   const input = await readInputs(options);
-  console.error(
-    `meshgate audit: read ${input.documents.length} policy document(s), ${input.routes.length} route(s), ${input.secrets.length} secret(s) from ${input.sources.length} source(s)`,
-  );
+  console.error(`meshgate audit: ${describeRead(input)}`);
   const suppressions = options.suppressions ? await readSuppressions(options.suppressions) : undefined;
   let result = await runAudit(input, { publicRoutes: options.publicRoutes, rotationGraceDays: options.rotationGraceDays, suppressions });
   if (options.writeBaseline) {

@@ -36,6 +36,32 @@ describe('CLI: meshgate audit', () => {
     assert.match(run.stderr, /cannot read .*missing.json: ENOENT/);
   });
 
+  it('exits 2 for input that audits nothing, whatever --fail-on says: a folder without *.json, a file that is not JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-cli-'));
+    const empty = audit('--policies', dir, '--fail-on', 'none');
+    assert.equal(empty.status, 2);
+    assert.match(empty.stderr, new RegExp(`--policies ${dir} holds no .json file`));
+    for (const failOn of ['high', 'none']) {
+      const broken = audit('--policies', `${FIXTURES}/broken.json`, '--fail-on', failOn);
+      assert.equal(broken.status, 2);
+      assert.match(broken.stderr, /broken\.json is not JSON/);
+      assert.equal(broken.stdout, '');
+    }
+  });
+
+  it('--allow-unreadable skips a file that is not JSON and counts it on the read line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-cli-'));
+    await copyFile(`${FIXTURES}/broken.json`, join(dir, 'broken.json'));
+    await copyFile(`${FIXTURES}/policies/nested/lambda-role.json`, join(dir, 'role.json'));
+    const run = audit('--policies', dir, '--allow-unreadable', '--fail-on', 'none');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /read 1 policy document\(s\), 0 route\(s\), 0 secret\(s\) from 1 source\(s\); skipped 1 unreadable file\(s\): .*broken\.json is not JSON/,
+    );
+    assert.equal(audit('--template', `${FIXTURES}/broken.json`, '--policies', dir, '--allow-unreadable', '--fail-on', 'none').status, 0);
+  });
+
   it('exits 1 when findings reach --fail-on and 0 when they do not', () => {
     const template = `${FIXTURES}/serverless-template.json`;
     assert.equal(audit('--template', template, '--fail-on', 'critical').status, 1);

@@ -1,6 +1,8 @@
 // Inputs: policy files and folders, account authorization details, CloudFormation templates (JSON and YAML).
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runAudit } from '../../src/audit/engine';
 import { readAccountDetails } from '../../src/audit/inputs/account-details';
@@ -14,14 +16,19 @@ describe('Input: policy files', () => {
   it('reads a folder recursively, unwraps CLI output and classifies resource policies', async () => {
     const input = await readPolicyFiles([`${FIXTURES}/policies`]);
     const kinds = Object.fromEntries(input.documents.map((d) => [d.id.split('/').pop(), d.policyKind]));
-    assert.deepEqual(kinds, { 'bucket-policy-cli.json': 'resource', 'kms-key-policy.json': 'resource', 'lambda-role.json': 'identity' });
+    assert.deepEqual(kinds, {
+      'bad-version.json': 'identity',
+      'bucket-policy-cli.json': 'resource',
+      'kms-key-policy.json': 'resource',
+      'lambda-role.json': 'identity',
+    });
     const { findings } = await runAudit(input);
     assert.deepEqual(
       findings.map((f) => [f.kind, f.resource.split('/').pop(), f.statement]),
       [
         ['public-principal', 'bucket-policy-cli.json', 'PublicRead'],
         ['wildcard-action', 'kms-key-policy.json', 'AccountAdmin'],
-        ['malformed', 'broken.json', undefined],
+        ['malformed', 'bad-version.json', undefined],
       ],
     );
   });
@@ -29,6 +36,45 @@ describe('Input: policy files', () => {
   it('points findings at the line of the statement', async () => {
     const { findings } = await runAudit(await readPolicyFiles([`${FIXTURES}/policies/kms-key-policy.json`]));
     assert.deepEqual(findings[0]?.location, { file: `${FIXTURES}/policies/kms-key-policy.json`, line: 4 });
+  });
+
+  const inputError = (pattern: RegExp) => (err: unknown) =>
+    err instanceof MeshgateError && err.code === 'audit_input_invalid' && pattern.test(err.message);
+
+  it('refuses a path that gives no policy document, naming it: an empty folder, a folder without *.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-policies-'));
+    await assert.rejects(readPolicyFiles([dir]), inputError(new RegExp(`--policies ${dir} holds no .json file: nothing was audited`)));
+    await writeFile(join(dir, 'role.policy'), '{}');
+    await mkdir(join(dir, 'yaml'));
+    await writeFile(join(dir, 'yaml', 'bucket.yaml'), 'Version: 2012-10-17');
+    await assert.rejects(readPolicyFiles([dir]), inputError(/holds no \.json file \(not read: .*role\.policy, .*bucket\.yaml\)/));
+  });
+
+  it('reads a file named on the command line whatever its extension', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-policies-'));
+    await writeFile(join(dir, 'role.policy'), JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    assert.equal((await readPolicyFiles([join(dir, 'role.policy')])).documents.length, 1);
+  });
+
+  it('refuses a file that is not JSON, or wraps a policy that is not, unless allowUnreadable skips and counts it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-policies-'));
+    await copyFile(`${FIXTURES}/broken.json`, join(dir, 'broken.json'));
+    await writeFile(join(dir, 'wrapped.json'), JSON.stringify({ Policy: '{"Statement": [' }));
+    await assert.rejects(readPolicyFiles([join(dir, 'broken.json')]), inputError(/broken\.json is not JSON/));
+    await assert.rejects(readPolicyFiles([join(dir, 'wrapped.json')]), inputError(/wrapped\.json: the policy it wraps is not JSON/));
+    await symlink(join(dir, 'gone.json'), join(dir, 'dangling.json'));
+    await assert.rejects(readPolicyFiles([dir]), inputError(/cannot read .*dangling\.json: ENOENT/));
+    await assert.rejects(
+      readPolicyFiles([dir], { allowUnreadable: true }),
+      inputError(/gave no policy document: every file was unreadable/),
+    );
+    await copyFile(`${FIXTURES}/policies/nested/lambda-role.json`, join(dir, 'role.json'));
+    const input = await readPolicyFiles([dir], { allowUnreadable: true });
+    assert.equal(input.documents.length, 1);
+    assert.deepEqual(
+      input.skipped.map((s) => s.file),
+      [join(dir, 'broken.json'), join(dir, 'dangling.json'), join(dir, 'wrapped.json')],
+    );
   });
 
   it('throws audit_input_invalid for a path that does not exist', async () => {

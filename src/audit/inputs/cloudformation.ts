@@ -7,7 +7,7 @@ import { readTemplateSecrets } from './cfn-secrets';
 import { CFN_TAGS } from './cfn-yaml';
 import { referencedId, resolveIntrinsics } from './intrinsics';
 import { parseWithPositions } from './locator';
-import { readInputText } from './read-text';
+import { readInputText, readOrSkip } from './read-text';
 import { lambdaPermissionPolicy } from './lambda-permission';
 import { isPlainObject as isObject } from '../../config/check';
 
@@ -155,7 +155,12 @@ export function readTemplateText(file: string, text: string): AuditInput {
   return input;
 }
 
-/** Reads a template file. @throws MeshgateError `audit_input_invalid` when it cannot be read or parsed. */
-export async function readTemplate(file: string): Promise<AuditInput> {
-  return readTemplateText(file, await readInputText(file));
+/**
+ * Reads a template file.
+ *
+ * @throws MeshgateError `audit_input_invalid` when it cannot be read or parsed, unless `allowUnreadable`: then the
+ *   input is empty and names the file in `skipped`
+ */
+export async function readTemplate(file: string, options: { readonly allowUnreadable?: boolean } = {}): Promise<AuditInput> {
+  return readOrSkip(file, options.allowUnreadable, async () => readTemplateText(file, await readInputText(file)));
 }

@@ -5,8 +5,9 @@ import { MeshgateError } from '../../errors';
 import { emptyInput, mergeInputs, type AuditInput, type PolicyKind } from '../types';
 import { isAccountDetails, readAccountDetails } from './account-details';
 import { parseWithPositions } from './locator';
-import { readInputText } from './read-text';
+import { readInputText, readOrSkip } from './read-text';
 import { isPlainObject as isObject } from '../../config/check';
+import { sample } from '../rules/rule';
 
 function statementsOf(document: unknown): unknown[] {
   if (!isObject(document)) return [];
@@ -48,13 +49,7 @@ export function classify(document: unknown): { readonly policyKind: PolicyKind; 
  */
 function unwrap(value: unknown): { document: unknown; path: (string | number)[] } {
   if (!isObject(value)) return { document: value, path: [] };
-  if (typeof value.Policy === 'string') {
-    try {
-      return { document: JSON.parse(value.Policy) as unknown, path: ['Policy'] };
-    } catch {
-      return { document: value.Policy, path: ['Policy'] };
-    }
-  }
+  if (typeof value.Policy === 'string') return { document: JSON.parse(value.Policy) as unknown, path: ['Policy'] };
   if (isObject(value.PolicyVersion) && value.PolicyVersion.Document !== undefined) {
     const doc = value.PolicyVersion.Document;
     return { document: typeof doc === 'string' ? JSON.parse(decodeURIComponent(doc)) : doc, path: ['PolicyVersion', 'Document'] };
@@ -64,36 +59,48 @@ function unwrap(value: unknown): { document: unknown; path: (string | number)[] 
   return { document: value, path: [] };
 }
 
-async function listJsonFiles(path: string): Promise<string[]> {
+function unreadable(message: string, cause?: unknown): MeshgateError {
+  return new MeshgateError('audit_input_invalid', message, cause === undefined ? undefined : { cause });
+}
+
+const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
+
+/** The files a `--policies` path names: the file itself, or every `*.json` under a folder (and the other files it skipped). */
+async function listPolicyFiles(path: string): Promise<{ files: string[]; otherFiles: string[] }> {
   let info;
   try {
     info = await stat(path);
   } catch (err) {
-    throw new MeshgateError('audit_input_invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
-      cause: err,
-    });
+    throw unreadable(`cannot read ${path}: ${errorCode(err)}`, err);
   }
-  if (!info.isDirectory()) return [path];
+  // A file named on the command line is read whatever its extension: the caller chose it.
+  if (!info.isDirectory()) return { files: [path], otherFiles: [] };
   let entries;
   try {
     entries = await readdir(path, { withFileTypes: true });
   } catch (err) {
-    throw new MeshgateError('audit_input_invalid', `cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
-      cause: err,
-    });
+    throw unreadable(`cannot list ${path}: ${errorCode(err)}`, err);
   }
-  const nested = await Promise.all(
+  const listed = await Promise.all(
     entries
       .filter((e) => !e.name.startsWith('.'))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) =>
-        e.isDirectory() ? listJsonFiles(join(path, e.name)) : Promise.resolve(e.name.endsWith('.json') ? [join(path, e.name)] : []),
-      ),
+      .map(async (e) => {
+        const child = join(path, e.name);
+        if (e.isDirectory()) return listPolicyFiles(child);
+        return e.name.endsWith('.json') ? { files: [child], otherFiles: [] } : { files: [], otherFiles: [child] };
+      }),
   );
-  return nested.flat();
+  return { files: listed.flatMap((l) => l.files), otherFiles: listed.flatMap((l) => l.otherFiles) };
 }
 
-/** Reads one policy file's text (already loaded). A file that is not JSON becomes a `malformed` problem. */
+/**
+ * Reads one policy file's text (already loaded): a policy document, an AWS CLI output wrapping one, or account
+ * authorization details.
+ *
+ * @throws MeshgateError `audit_input_invalid` when the text (or the policy it embeds) is not JSON: nothing in it was
+ *   audited, so no finding could say how risky it is, and the run must not pass whatever `--fail-on` says
+ */
 export function readPolicyText(file: string, text: string): AuditInput {
   const input = emptyInput();
   input.sources.push(file);
@@ -101,8 +108,7 @@ export function readPolicyText(file: string, text: string): AuditInput {
   try {
     value = JSON.parse(text) as unknown;
   } catch (err) {
-    input.problems.push({ resource: file, message: `not JSON (${(err as Error).message}): fix the file`, location: { file, line: 1 } });
-    return input;
+    throw unreadable(`${file} is not JSON (${(err as Error).message})`, err);
   }
   const { locate } = parseWithPositions(text);
   if (isAccountDetails(value)) return mergeInputs(input, readAccountDetails(value, { file, locate }));
@@ -110,12 +116,7 @@ export function readPolicyText(file: string, text: string): AuditInput {
   try {
     unwrapped = unwrap(value);
   } catch (err) {
-    input.problems.push({
-      resource: file,
-      message: `embedded policy is not JSON (${(err as Error).message})`,
-      location: { file, line: 1 },
-    });
-    return input;
+    throw unreadable(`${file}: the policy it wraps is not JSON (${(err as Error).message})`, err);
   }
   input.documents.push({
     id: file,
@@ -127,15 +128,38 @@ export function readPolicyText(file: string, text: string): AuditInput {
   return input;
 }
 
+export interface ReadPolicyOptions {
+  /** Skip (and count in `skipped`) files that cannot be read or are not JSON, instead of throwing. @default false */
+  readonly allowUnreadable?: boolean;
+}
+
+/** Reads one `--policies` path; a path that yields no policy document is an input error naming it. */
+async function readPolicyPath(path: string, options: ReadPolicyOptions): Promise<AuditInput> {
+  const { files, otherFiles } = await listPolicyFiles(path);
+  const input = mergeInputs(
+    ...(await Promise.all(
+      files.map((file) => readOrSkip(file, options.allowUnreadable, async () => readPolicyText(file, await readInputText(file)))),
+    )),
+  );
+  if (input.documents.length > 0) return input;
+  const why =
+    files.length === 0
+      ? `holds no .json file${otherFiles.length > 0 ? ` (not read: ${sample(otherFiles)})` : ''}`
+      : input.skipped.length > 0
+        ? `gave no policy document: every file was unreadable (${sample(input.skipped.map((s) => s.file))})`
+        : 'holds no policy document';
+  throw unreadable(`--policies ${path} ${why}: nothing was audited`);
+}
+
 /**
  * Reads policy files, or every `*.json` under folders, as audit input.
  *
- * @throws MeshgateError `audit_input_invalid` when a path cannot be read (the CLI exits 2)
+ * @throws MeshgateError `audit_input_invalid` (the CLI exits 2) when a path does not exist, when a file cannot be
+ *   read or is not JSON (unless `allowUnreadable`, which skips and counts it), and when a path gives no policy
+ *   document at all (an empty folder, a folder without `*.json`, only unreadable files)
  * @example
  * const input = await readPolicyFiles(['policies/', 'saved/account-details.json']);
  */
-export async function readPolicyFiles(paths: readonly string[]): Promise<AuditInput> {
-  const files = (await Promise.all(paths.map(listJsonFiles))).flat();
-  const inputs = await Promise.all(files.map(async (file) => readPolicyText(file, await readInputText(file))));
-  return mergeInputs(...inputs);
+export async function readPolicyFiles(paths: readonly string[], options: ReadPolicyOptions = {}): Promise<AuditInput> {
+  return mergeInputs(...(await Promise.all(paths.map((path) => readPolicyPath(path, options)))));
 }

@@ -79,6 +79,7 @@ function sarifResult(f: Finding, root: string, suppressions: readonly SarifSuppr
       ...(f.action ? { action: f.action } : {}),
       ...(f.resourceArn ? { resourceArn: f.resourceArn } : {}),
       ...(f.principal ? { principal: f.principal } : {}),
+      ...(f.covers ? { covers: f.covers } : {}),
     },
   };
 }

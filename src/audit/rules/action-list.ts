@@ -1,4 +1,5 @@
 // Describes the actions a once-per-statement finding covers: how many, a sample worst first, and counts per access level.
+import { ESCALATION_METHODS } from '../escalation-methods';
 import type { ActionInfo } from '../iam-catalogue';
 import { ACCESS_LEVELS, type AccessLevel, type FindingActions, type Severity } from '../types';
 
@@ -9,12 +10,32 @@ function topLevel(action: ActionInfo): AccessLevel | undefined {
   return ACCESS_LEVELS.find((level) => action.accessLevels.includes(level));
 }
 
+/** Every action some published escalation method needs, lower-case: a reviewer acts on these first. */
+const ESCALATION_ACTIONS: ReadonlySet<string> = new Set(ESCALATION_METHODS.flatMap((m) => m.permissions.map((p) => p.toLowerCase())));
+
+/** Reads that return data rather than settings: secrets, objects, keys, parameters, table items, messages, records. */
+const DATA_READS = [
+  /^s3:GetObject/i,
+  /^secretsmanager:(GetSecretValue|BatchGetSecretValue)$/i,
+  /^kms:(Decrypt|GenerateDataKey)/i,
+  /^ssm:GetParameter/i,
+  /^dynamodb:(GetItem|BatchGetItem|Query|Scan|ExecuteStatement|PartiQLSelect)$/i,
+  /^sqs:ReceiveMessage$/i,
+  /^kinesis:GetRecords$/i,
+  /^logs:(GetLogEvents|FilterLogEvents|StartQuery)$/i,
+];
+
+const isDataRead = (action: ActionInfo): boolean => DATA_READS.some((pattern) => pattern.test(action.name));
+
+/** Sample order: escalation actions, permissions management, write, tagging, data reads, metadata reads, list. */
 function rank(action: ActionInfo): number {
+  if (ESCALATION_ACTIONS.has(action.name.toLowerCase())) return -1;
+  if (isDataRead(action)) return ACCESS_LEVELS.indexOf('Read') - 0.5;
   const level = topLevel(action);
   return level === undefined ? ACCESS_LEVELS.length : ACCESS_LEVELS.indexOf(level);
 }
 
-/** Catalogue actions, each once, with a sample ordered by access level (permissions management first). */
+/** Catalogue actions, each once, with a sample ordered by risk (see `rank`) and counts per access level. */
 export function describeActions(actions: readonly ActionInfo[]): FindingActions {
   const unique = [...new Map(actions.map((a) => [a.name, a])).values()];
   const ranked = unique.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));

@@ -1,5 +1,6 @@
 // Every rule the engine runs, in report order.
 import { malformed } from './malformed';
+import { malformedValues } from './malformed-values';
 import { notactionAllow } from './notaction-allow';
 import { notresourceAllow } from './notresource-allow';
 import { passroleStar } from './passrole-star';
@@ -18,6 +19,7 @@ import { workloadTrust } from './workload-trust';
 
 export const RULES: readonly Rule[] = [
   malformed,
+  malformedValues,
   wildcardAction,
   wildcardResourceSensitive,
   privilegeEscalation,

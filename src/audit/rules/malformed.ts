@@ -5,7 +5,7 @@ import type { Statement } from '../policy/normalise';
 import type { Finding } from '../types';
 import { statementFinding, withoutUndefined, type Rule, type RuleContext } from './rule';
 
-const SUFFIX = '(the rest was still audited)';
+export const MALFORMED_SUFFIX = '(the rest was still audited)';
 
 /** Region and account fields that the catalogue's ARN formats for the service do not allow. */
 async function arnFormatFindings(ctx: RuleContext): Promise<Finding[]> {
@@ -20,7 +20,9 @@ async function arnFormatFindings(ctx: RuleContext): Promise<Finding[]> {
         const problem = await arnFormatProblem(value);
         if (problem)
           findings.push(
-            statementFinding('malformed', statement, { message: `${element} "${value}": ${problem}: fix the statement ${SUFFIX}` }),
+            statementFinding('malformed', statement, {
+              message: `${element} "${value}": ${problem}: fix the statement ${MALFORMED_SUFFIX}`,
+            }),
           );
       }
     }
@@ -39,14 +41,11 @@ export const malformed: Rule = {
           severity,
           resource: doc.input.resource,
           statement: p.statement,
-          message: `${p.message}: fix the ${p.statement === undefined ? 'document' : 'statement'} ${SUFFIX}`,
+          message: `${p.message}: fix the ${p.statement === undefined ? 'document' : 'statement'} ${MALFORMED_SUFFIX}`,
           location: p.location,
         }),
       ),
     );
-    const fromInputs = ctx.input.problems.map((p): Finding =>
-      withoutUndefined({ kind: 'malformed', severity, resource: p.resource, message: p.message, location: p.location }),
-    );
-    return [...fromInputs, ...fromDocuments, ...(await arnFormatFindings(ctx))];
+    return [...fromDocuments, ...(await arnFormatFindings(ctx))];
   },
 };

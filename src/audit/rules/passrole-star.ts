@@ -14,14 +14,17 @@ export const passroleStar: Rule = {
       if (first === undefined) return [];
       const toServices = passedToServices(st.conditions);
       return [
-        statementFinding('passrole-star', st, {
-          severity: toServices ? 'medium' : 'high',
-          action: 'iam:PassRole',
-          resourceArn: first,
-          message: toServices
-            ? `iam:PassRole on "${first}" can hand any role to ${sample(toServices)} (iam:PassedToService): list the role ARNs it must pass`
-            : `iam:PassRole on "${first}" can hand any role to a service: list the role ARNs it must pass and add an iam:PassedToService condition`,
-        }),
+        {
+          ...statementFinding('passrole-star', st, {
+            severity: toServices ? 'medium' : 'high',
+            action: 'iam:PassRole',
+            resourceArn: first,
+            message: toServices
+              ? `iam:PassRole on "${first}" can hand any role to ${sample(toServices)} (iam:PassedToService): list the role ARNs it must pass`
+              : `iam:PassRole on "${first}" can hand any role to a service: list the role ARNs it must pass and add an iam:PassedToService condition`,
+          }),
+          claims: [{ statement: st, actions: ['iam:PassRole'] }],
+        },
       ];
     });
   },

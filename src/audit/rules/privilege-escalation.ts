@@ -1,7 +1,7 @@
 // privilege-escalation: permissions that make up a published escalation method, in one document or
 // across all of one principal's policies (combined methods such as PassRole + CreateFunction + InvokeFunction).
 import { ESCALATION_METHODS, type EscalationMethod } from '../escalation-methods';
-import { isAwsOwnedArn, type RuleFinding } from '../left-out';
+import { isAwsOwnedArn, type Claim, type RuleFinding } from '../left-out';
 import { passesRoleTo } from '../policy/conditions';
 import { allowedResources, coversAction } from '../policy/grants';
 import { isSelfScopedUser } from '../policy/matching';
@@ -59,6 +59,11 @@ function hitOf(statements: readonly Statement[], method: EscalationMethod): Hit 
   return owned ? { method, grants: owned, anchor: anchorOf(method, owned), awsOwned: true } : undefined;
 }
 
+/** Each statement of the hits with the method permissions it grants. */
+function claimsOf(hits: readonly Hit[]): Claim[] {
+  return hits.flatMap((hit) => hit.grants.map((statement, i) => ({ statement, actions: [hit.method.permissions[i]!] })));
+}
+
 function report(hits: readonly Hit[], resource: string | undefined, principal: string | undefined): RuleFinding[] {
   const groups = new Map<Statement, Map<boolean, Hit[]>>();
   for (const hit of hits) {
@@ -72,13 +77,15 @@ function report(hits: readonly Hit[], resource: string | undefined, principal: s
       const methods = group.map((h) => `${h.method.id} (${h.method.permissions.join(' + ')})`);
       const docs = [...new Set(group.flatMap((h) => h.grants.map((g) => g.doc.input.resource)))];
       const across = docs.length > 1 ? ` across ${docs.join(', ')}` : '';
-      return statementFinding('privilege-escalation', anchor, {
+      const found = statementFinding('privilege-escalation', anchor, {
         ...(resource ? { resource } : {}),
         principal,
         action: first.permissions.join(' + '),
         message: `grants privilege escalation ${methods.join(', ')}${across}: remove the action, restrict Resource to what it must manage, or add a Deny`,
         ...(awsOwned ? { leftOut: 'awsOwnedResources' as const } : {}),
       });
+      // A finding on one document stands for its grants there; a principal's combined finding leaves each document's own.
+      return resource ? found : { ...found, claims: claimsOf(group) };
     }),
   );
 }

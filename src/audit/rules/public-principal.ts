@@ -6,13 +6,21 @@ import type { Statement } from '../policy/normalise';
 import type { RuleFinding } from '../left-out';
 import { allowStatements, sample, statementFinding, type Rule } from './rule';
 
+/** The fix that fits the policy: a trust policy cannot take NotPrincipal at all, and no condition fixes that. */
+function fixFor(st: Statement): string {
+  if (st.notPrincipal && st.doc.input.policyKind === 'trust')
+    return 'IAM rejects NotPrincipal in a role trust policy: replace it with Principal naming who may assume the role';
+  if (st.notPrincipal) return 'use Principal naming who may call, or add aws:PrincipalOrgID or aws:PrincipalAccount (StringEquals)';
+  return 'name the principals or add aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID (StringEquals/ArnLike, not IfExists)';
+}
+
 function everyoneFinding(st: Statement): RuleFinding {
   const who = st.notPrincipal ? 'NotPrincipal (everyone else)' : 'Principal "*"';
   const actions = st.actions ? sample(st.actions) : `everything but ${sample(st.notActions ?? [])}`;
   return statementFinding('public-principal', st, {
     principal: st.notPrincipal ? 'NotPrincipal' : '*',
     action: st.actions?.join(', '),
-    message: `${who} may ${actions} with no condition pinning the caller: name the principals or add aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID (StringEquals/ArnLike, not IfExists)`,
+    message: `${who} may ${actions} with no condition pinning the caller: ${fixFor(st)}`,
   });
 }
 

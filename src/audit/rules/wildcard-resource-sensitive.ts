@@ -3,7 +3,7 @@
 // statement, rated by its most powerful access level: read-only data access is low.
 import { expandAction, isSensitive, type ActionInfo } from '../iam-catalogue';
 import { isDenied } from '../policy/grants';
-import { arnService, isWildcardResource } from '../policy/matching';
+import { actionMatches, arnService, isWildcardResource } from '../policy/matching';
 import type { Statement } from '../policy/normalise';
 import { actionsText, describeActions, levelsText, severityOfLevels } from './action-list';
 import { allowStatements, statementFinding, type Rule } from './rule';
@@ -18,19 +18,53 @@ function starFor(action: ActionInfo, stars: readonly string[]): string | undefin
   });
 }
 
-/** The actions `st` grants on its wildcard resources that could have been scoped to resources, after Deny statements. */
-async function scopableActions(st: Statement, stars: readonly string[]): Promise<{ action: ActionInfo; star: string }[]> {
-  const hits: { action: ActionInfo; star: string }[] = [];
-  for (const element of st.actions ?? []) {
+/**
+ * The actions `st` grants on its wildcard resources that could have been scoped to resources, after Deny statements.
+ * NotAction is judged by what it allows: every catalogue action it does not exclude, as `Action: "*"` minus those.
+ */
+async function scopableActions(st: Statement, stars: readonly string[]): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  const excluded = st.notActions ?? [];
+  for (const element of st.actions ?? ['*']) {
     const expansion = await expandAction(element);
     if (expansion.status !== 'ok') continue;
     for (const action of expansion.actions) {
       if (!action.supportsResourceLevel || !isSensitive(action)) continue;
+      if (excluded.some((pattern) => actionMatches(pattern, action.name))) continue;
       const star = starFor(action, stars);
       if (star !== undefined && !isDenied(st.doc.statements, action.name, star)) hits.push({ action, star });
     }
   }
   return hits;
+}
+
+interface Hit {
+  readonly action: ActionInfo;
+  readonly star: string;
+}
+
+/** The finding for `hits` (none when empty); narrowable, so actions an escalation reports can be taken out. */
+function finding(st: Statement, hits: readonly Hit[]): RuleFinding | undefined {
+  const star = hits[0]?.star;
+  if (star === undefined) return undefined;
+  const actions = describeActions(hits.map((h) => h.action));
+  return {
+    ...statementFinding('wildcard-resource-sensitive', st, {
+      severity: severityOfLevels(actions),
+      actions,
+      resourceArn: star,
+      message: `${actionsText(actions)} on Resource "${star}" (${levelsText(actions)}) ${actions.count === 1 ? 'supports' : 'support'} resource-level permissions: scope Resource to the ARNs the workload uses`,
+    }),
+    narrowable: {
+      statement: st,
+      actions: hits.map((h) => h.action.name),
+      without: (claimed) =>
+        finding(
+          st,
+          hits.filter((h) => !claimed.has(h.action.name.toLowerCase())),
+        ),
+    },
+  };
 }
 
 export const wildcardResourceSensitive: Rule = {
@@ -41,18 +75,8 @@ export const wildcardResourceSensitive: Rule = {
     for (const st of allowStatements(ctx, ['identity'])) {
       const stars = st.notResources ? ['*'] : (st.resources ?? []).filter(isWildcardResource);
       if (stars.length === 0) continue;
-      const hits = await scopableActions(st, stars);
-      const star = hits[0]?.star;
-      if (star === undefined) continue;
-      const actions = describeActions(hits.map((h) => h.action));
-      findings.push(
-        statementFinding('wildcard-resource-sensitive', st, {
-          severity: severityOfLevels(actions),
-          actions,
-          resourceArn: star,
-          message: `${actionsText(actions)} on Resource "${star}" (${levelsText(actions)}) ${actions.count === 1 ? 'supports' : 'support'} resource-level permissions: scope Resource to the ARNs the workload uses`,
-        }),
-      );
+      const found = finding(st, await scopableActions(st, stars));
+      if (found) findings.push(found);
     }
     return findings;
   },
