@@ -29,7 +29,9 @@ export function loadExchangeConfig(env: Env, routesJson: unknown): ExchangeConfi
     ttlSeconds: envInteger(env, 'MESHGATE_EXCHANGE_TTL_SECONDS', 60, 1, 300),
     clockSkewSeconds: envInteger(env, 'MESHGATE_CLOCK_SKEW_SECONDS', 30, 0, 300),
     keyStore: readKeyStoreConfig(env),
-    actorTokenIssuers: actorTokens ? parseIssuers(parseJsonEnv('MESHGATE_ISSUERS', env.MESHGATE_ISSUERS), { allowLoopbackHttp }) : undefined,
+    actorTokenIssuers: actorTokens
+      ? parseIssuers(parseJsonEnv('MESHGATE_ISSUERS', env.MESHGATE_ISSUERS), { allowLoopbackHttp })
+      : undefined,
     maxTokenBytes: envInteger(env, 'MESHGATE_MAX_TOKEN_BYTES', DEFAULT_MAX_TOKEN_BYTES, 512, 65536),
     offline: env.IS_OFFLINE === 'true',
   });

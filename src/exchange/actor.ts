@@ -8,9 +8,7 @@ import { ExchangeRefusal, refuse } from './oauth-error';
 
 /** How the actor authenticated: API Gateway's verified SigV4 caller, or an `actor_token` still to verify. */
 export type ActorCredential =
-  | { readonly kind: 'iam'; readonly callerArn: string }
-  | { readonly kind: 'token'; readonly token: string }
-  | { readonly kind: 'none' };
+  { readonly kind: 'iam'; readonly callerArn: string } | { readonly kind: 'token'; readonly token: string } | { readonly kind: 'none' };
 
 /** Verifies an access token from a trusted issuer (aws-jwt-verify through {@link IssuerVerifiers}). */
 export interface ActorTokenVerifier {
@@ -59,7 +57,8 @@ export async function resolveActor(
       `iam ${key}`,
     );
   }
-  if (verifier === undefined) throw refuse('invalid_client', 'actor_token_disabled', 'actor_token is not accepted here: sign the request with SigV4');
+  if (verifier === undefined)
+    throw refuse('invalid_client', 'actor_token_disabled', 'actor_token is not accepted here: sign the request with SigV4');
   let verified: VerifiedToken;
   let clientId: string | undefined;
   let isService: boolean;

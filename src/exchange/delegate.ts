@@ -37,8 +37,7 @@ function findEdge(table: RouteTable, from: Upstream, audience: string): { edge: 
   const target = [...table.upstreams.values()].find((u) => u.audience === audience);
   if (target === undefined) throw refuse('invalid_target', 'audience_unknown', 'audience names no service');
   const edge = table.edges.find((e) => e.from === from && e.to === target);
-  if (edge === undefined)
-    throw refuse('invalid_target', 'edge_undeclared', `no declared edge ${from.name} -> ${target.name}`);
+  if (edge === undefined) throw refuse('invalid_target', 'edge_undeclared', `no declared edge ${from.name} -> ${target.name}`);
   return { edge, target };
 }
 

@@ -92,7 +92,12 @@ async function run(core: ExchangeCore, request: IngressRequest, seen: Seen): Pro
   seen.principal = actor.principal;
   const keySet = await loadKeySet(core.keyStore);
   const nowSeconds = Math.floor((core.now ?? Date.now)() / 1000);
-  const subject = verifySubject(params.subjectToken, keySet, { issuer: config.issuer, clockSkewSeconds: config.clockSkewSeconds }, nowSeconds);
+  const subject = verifySubject(
+    params.subjectToken,
+    keySet,
+    { issuer: config.issuer, clockSkewSeconds: config.clockSkewSeconds },
+    nowSeconds,
+  );
   seen.txn = subject.txn;
   seen.sub = subject.sub;
   const claims = delegate(

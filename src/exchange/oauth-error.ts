@@ -2,7 +2,8 @@
 import type { HttpResult } from '../http/problem';
 
 /** RFC 6749 §5.2 and RFC 8693 §2.2.2 error codes this endpoint answers with (plus 503 when it cannot sign). */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_target' | 'invalid_scope' | 'unsupported_grant_type' | 'temporarily_unavailable';
+export type OAuthErrorCode =
+  'invalid_request' | 'invalid_client' | 'invalid_target' | 'invalid_scope' | 'unsupported_grant_type' | 'temporarily_unavailable';
 
 const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   invalid_request: 400,

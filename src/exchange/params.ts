@@ -1,11 +1,5 @@
 // The token-exchange parameters of one request, checked: what is asked for, for which one request, by which actor.
-import {
-  ACCESS_TOKEN_TYPE,
-  JWT_TOKEN_TYPE,
-  TOKEN_EXCHANGE_GRANT_TYPE,
-  bodyDigest,
-  canonicalQuery,
-} from '@meshgate/consumer';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE, bodyDigest, canonicalQuery } from '@meshgate/consumer';
 import { refuse } from './oauth-error';
 
 /** The one request the actor will make to the target, as the target will receive it. */
@@ -99,7 +93,12 @@ export function readExchangeParams(form: ReadonlyMap<string, string>): ExchangeP
   let scopes: string[] | undefined;
   if (scopeText !== undefined) {
     scopes = scopeText.split(' ').filter((s) => s.length > 0);
-    if (scopes.length === 0 || scopes.length > MAX_SCOPES || !scopes.every((s) => SCOPE_TOKEN.test(s)) || new Set(scopes).size !== scopes.length)
+    if (
+      scopes.length === 0 ||
+      scopes.length > MAX_SCOPES ||
+      !scopes.every((s) => SCOPE_TOKEN.test(s)) ||
+      new Set(scopes).size !== scopes.length
+    )
       throw refuse('invalid_scope', 'scope_malformed', 'scope must be distinct space-separated RFC 6749 scope tokens');
   }
   return {

@@ -123,12 +123,18 @@ function checkUpstreamIdentities(upstreams: ReadonlyMap<string, Upstream>): void
     const path = `routes.upstreams.${upstream.name}`;
     const other = audiences.get(upstream.audience);
     if (other !== undefined)
-      throw new ConfigError(`${path}.audience`, `"${upstream.audience}" is already upstream ${other}'s audience: an audience names one service`);
+      throw new ConfigError(
+        `${path}.audience`,
+        `"${upstream.audience}" is already upstream ${other}'s audience: an audience names one service`,
+      );
     audiences.set(upstream.audience, upstream.name);
     for (const { id, field } of principalIds(upstream.principals)) {
       const owner = owners.get(id);
       if (owner !== undefined)
-        throw new ConfigError(`${path}.principals.${field}`, `${id} is already a principal of upstream ${owner}: one principal is one service`);
+        throw new ConfigError(
+          `${path}.principals.${field}`,
+          `${id} is already a principal of upstream ${owner}: one principal is one service`,
+        );
       owners.set(id, upstream.name);
     }
   }
