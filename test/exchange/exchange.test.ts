@@ -193,7 +193,7 @@ describe('Delegation properties (fast-check)', () => {
             const scopes = (claims.scope as string).split(' ').filter(Boolean);
             assert.ok(
               scopes.every((s) => held.includes(s) && EDGE_SCOPES[step.audience]!.includes(s)),
-              `${scopes} ⊄ ${held}`,
+              `${scopes.join(' ')} ⊄ ${held.join(' ')}`,
             );
             assert.ok((claims.exp as number) <= exp);
             assert.deepEqual(claims.chain, chain);
