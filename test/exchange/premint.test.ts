@@ -10,36 +10,23 @@ import { premintedAssertions } from '../../src/exchange/premint';
 import { verifySubject } from '../../src/exchange/subject';
 import { buildIngress, handleIngressEvent } from '../../src/ingress/pipeline';
 import { FileKeyStore } from '../../src/keys/key-store-file';
-import { parseRouteTable } from '../../src/routes/route-table';
+import { parseRouteTable, type RouteTable } from '../../src/routes/route-table';
 import { authorizerContext, restEvent } from '../support/events';
 import { startUpstream, type UpstreamServer } from '../support/upstream-server';
 import { EXCHANGE_ROUTES_JSON, ISSUER, exchangeRoutes, hop0Claims, keySet, payloadOf } from './support';
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** What the ingress would pre-mint for a request to `upstream` carrying `hop0`. */
+const mint = (hop0: Record<string, unknown>, upstream: string, table: RouteTable = exchangeRoutes): string[] =>
+  premintedAssertions(table, table.upstreams.get(upstream)!, hop0 as never, keySet, { issuer: ISSUER, ttlSeconds: 60 }, now());
+
 describe('Function: premintedAssertions', () => {
   it('mints one delegated assertion per premint edge route, bound to its one request, as the exchange would', () => {
     const hop0 = hop0Claims('inventory-service');
-    assert.deepEqual(
-      premintedAssertions(
-        exchangeRoutes,
-        exchangeRoutes.upstreams.get('inventory')!,
-        hop0 as never,
-        keySet,
-        { issuer: ISSUER, ttlSeconds: 60 },
-        now(),
-      ),
-      [],
-    );
+    assert.deepEqual(mint(hop0, 'inventory'), []);
     const ordersHop0 = hop0Claims('orders-service');
-    const [token, ...rest] = premintedAssertions(
-      exchangeRoutes,
-      exchangeRoutes.upstreams.get('orders')!,
-      ordersHop0 as never,
-      keySet,
-      { issuer: ISSUER, ttlSeconds: 60 },
-      now(),
-    );
+    const [token, ...rest] = mint(ordersHop0, 'orders');
     assert.equal(rest.length, 0);
     const verified = verifySubject(token!, keySet, { issuer: ISSUER, clockSkewSeconds: 0 }, now());
     assert.equal(verified.delegated, true);
@@ -54,20 +41,10 @@ describe('Function: premintedAssertions', () => {
 
   it('leaves out an edge whose scopes the caller holds none of', () => {
     const hop0 = hop0Claims('orders-service', { scope: 'orders:write' });
-    assert.deepEqual(
-      premintedAssertions(
-        exchangeRoutes,
-        exchangeRoutes.upstreams.get('orders')!,
-        hop0 as never,
-        keySet,
-        { issuer: ISSUER, ttlSeconds: 60 },
-        now(),
-      ),
-      [],
-    );
+    assert.deepEqual(mint(hop0, 'orders'), []);
   });
 
-  it('never mints more than 4 for one request', () => {
+  it('mints for every premint edge of the upstream, up to the 4 one request carries', () => {
     const table = parseRouteTable({
       ...EXCHANGE_ROUTES_JSON,
       edges: [
@@ -75,14 +52,7 @@ describe('Function: premintedAssertions', () => {
         { from: 'orders', to: 'mail', premint: true, routes: [{ method: 'GET', path: '/d' }] },
       ],
     });
-    const minted = premintedAssertions(
-      table,
-      table.upstreams.get('orders')!,
-      hop0Claims('orders-service') as never,
-      keySet,
-      { issuer: ISSUER, ttlSeconds: 60 },
-      now(),
-    );
+    const minted = mint(hop0Claims('orders-service'), 'orders', table);
     assert.equal(minted.length, 4);
   });
 });
