@@ -4,10 +4,12 @@ import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
 import { benchColdStart, benchSecretRead } from './cold-start.bench';
 import { benchIngress } from './ingress.bench';
+import { benchExchange } from './exchange.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   authorizer: benchAuthorizer,
   ingress: benchIngress,
+  exchange: benchExchange,
   'cold-start': benchColdStart,
   'secret-read': benchSecretRead,
 };
