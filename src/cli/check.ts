@@ -41,9 +41,7 @@ export const command: Command = {
       );
       return 0;
     } catch (err) {
-      console.error(
-        `meshgate check: ${file}: ${isMeshgateError(err) || err instanceof SyntaxError ? (err as Error).message : String(err)}`,
-      );
+      console.error(`meshgate check: ${file}: ${isMeshgateError(err) || err instanceof SyntaxError ? err.message : String(err)}`);
       return 1;
     }
   },

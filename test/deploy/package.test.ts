@@ -400,6 +400,11 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           metrics: [lambda('Audit', 'Errors', 'Sum', 3600)],
           rule: '>= 1 in 1 of 1, missing data notBreaching',
         },
+        // Refusals are 4xx answers, not errors: only 503s (ExchangeFailed) and Lambda failures count.
+        ExchangeErrorsAlarm: {
+          metrics: [lambda('Exchange', 'Errors', 'Sum', 300), emf('ExchangeFailed', 'Sum', 300)],
+          rule: 'FILL(errors, 0) + FILL(failed, 0) >= 1 in 1 of 1, missing data notBreaching',
+        },
       };
       const actual = Object.fromEntries(
         resources('AWS::CloudWatch::Alarm').map(([id, p]) => [id, { metrics: alarmMetrics(id, p).map(show), rule: alarmRule(p) }]),
@@ -430,7 +435,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
       const off = withParameters(template);
       const on = withParameters(template, { AlarmTopicArn: topic });
-      assert.equal(alarmIds().length, 8);
+      assert.equal(alarmIds().length, 9);
       for (const id of alarmIds()) {
         assert.equal(off.Resources[id]!.Properties.AlarmActions, undefined, id);
         assert.equal(off.Resources[id]!.Properties.OKActions, undefined, id);
