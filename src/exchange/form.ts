@@ -14,6 +14,8 @@ function mediaTypeOk(contentType: readonly string[] | undefined): boolean {
 }
 
 function decodeComponent(text: string): string | undefined {
+  // Tokens are base64url: most values need no decoding at all.
+  if (!/[%+]/.test(text)) return text;
   try {
     const decoded = decodeURIComponent(text.replaceAll('+', ' '));
     return decoded.isWellFormed() ? decoded : undefined;
@@ -35,8 +37,9 @@ export function parseTokenForm(contentType: readonly string[] | undefined, body:
     throw refuse('invalid_request', 'content_type', `the token request must be ${FORM_MEDIA_TYPE} (UTF-8), sent once`);
   if (body === undefined || body.length === 0) throw refuse('invalid_request', 'body_empty', 'the token request has no body');
   if (body.length > MAX_FORM_BYTES) throw refuse('invalid_request', 'body_too_large', `the token request is over ${MAX_FORM_BYTES} bytes`);
-  const text = body.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(body)) throw refuse('invalid_request', 'body_encoding', 'the token request is not UTF-8');
+  // A urlencoded form is visible ASCII by construction: anything else is percent-encoded (and checked as UTF-8 below).
+  const text = body.toString('latin1');
+  if (/[^\x20-\x7e]/.test(text)) throw refuse('invalid_request', 'body_encoding', 'the token request holds bytes a form never has raw');
   const params = new Map<string, string>();
   const seen = new Set<string>();
   for (const pair of text.split('&')) {
