@@ -8,6 +8,7 @@
 /** The alarms defined in serverless.yml `resources`, in the order the alarm widget shows them. */
 const ALARMS = [
   'AuthorizerErrorsAlarm',
+  'ExchangeErrorsAlarm',
   'AuthorizerThrottlesAlarm',
   'Ingress5xxAlarm',
   'RotationFailedAlarm',
@@ -15,7 +16,6 @@ const ALARMS = [
   'AuditFindingsAlarm',
   'ScheduledJobErrorsAlarm',
   'AuditJobErrorsAlarm',
-  'ExchangeErrorsAlarm',
 ];
 
 const FIVE_MINUTES = 300;

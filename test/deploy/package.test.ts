@@ -554,13 +554,14 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       assert.doesNotMatch(JSON.stringify(deployed.Resources), /"kms:|Fn::If|AWS::NoValue/);
     });
 
-    it('with a key ARN: the signing key secret uses it; ingress may Decrypt, rotate Decrypt and GenerateDataKey, only via Secrets Manager for that secret', () => {
+    it('with a key ARN: the signing key secret uses it; ingress and exchange may Decrypt, rotate Decrypt and GenerateDataKey, only via Secrets Manager for that secret', () => {
       const deployed = withParameters(template, { SigningKeyKmsKeyArn: KEY });
       assert.equal(deployed.Resources.SigningKeySecret!.Properties.KmsKeyId, KEY);
       assert.ok(!('KmsKeyId' in deployed.Resources.PublicJwksSecret!.Properties), 'the public JWKS stays on aws/secretsmanager');
       assert.equal(deployed.Resources.SigningKeyKmsKey, undefined);
       assert.deepEqual(kmsGrants(deployed), {
         IngressRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: viaSecretsManager }],
+        ExchangeRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: viaSecretsManager }],
         RotateRole: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KEY, Condition: viaSecretsManager }],
       });
       const pattern = new RegExp((template.Parameters?.SigningKeyKmsKeyArn as { AllowedPattern: string }).AllowedPattern);
@@ -581,6 +582,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       assert.deepEqual(deployed.Resources.SigningKeySecret!.Properties.KmsKeyId, keyArn);
       assert.deepEqual(kmsGrants(deployed), {
         IngressRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaSecretsManager }],
+        ExchangeRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaSecretsManager }],
         RotateRole: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaSecretsManager }],
       });
       const policy = key.Properties.KeyPolicy as { Statement: Statement[] };
