@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleEntry, bundleFunction, functionNames } from '../scripts/bundles';
+import { FileKeyStore } from '../src/keys/key-store-file';
 import { round, type Ratio } from './harness';
 
 const RUNS = 11;
@@ -130,6 +131,7 @@ export async function benchColdStart(): Promise<Ratio[]> {
     MESHGATE_KEY_STORE: 'file',
     MESHGATE_KEYS_FILE: join(dir, 'keys.json'),
   };
+  await new FileKeyStore(env.MESHGATE_KEYS_FILE).createIfMissing();
   const results: Ratio[] = [];
   const push = (name: string, value: number, baseline: number, unit: string, goal: string, met: boolean): void => {
     results.push(row('cold start', name, value, baseline, { unit, goal, met }));

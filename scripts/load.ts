@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-load-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const keysFile = join(dir, 'keys.json');
-    const keySet = await new FileKeyStore(keysFile).load();
+    const keySet = await new FileKeyStore(keysFile).createIfMissing();
     const issuer = await startLocalIssuer();
     cleanup.push(() => issuer.close());
     const httpPort = await freePort();

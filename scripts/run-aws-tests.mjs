@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { envWithNodeFirst, lambdaNodeOrExit } from './lambda-node.mjs';
 
+const node = lambdaNodeOrExit('test:aws');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const python = process.env.MESHGATE_PYTHON ?? 'python3';
 const missing = [];
@@ -19,7 +21,9 @@ if (missing.length > 0) {
   console.error(`test:aws needs:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
   process.exit(1);
 }
-console.error(`test:aws: moto ${moto.stdout.trim()}, ${lint.stdout.trim()}`);
+console.error(
+  `test:aws: Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, moto ${moto.stdout.trim()}, ${lint.stdout.trim()}`,
+);
 
 const files = readdirSync('test/aws')
   .filter((f) => f.endsWith('.aws.ts'))
@@ -30,8 +34,8 @@ if (files.length === 0) {
   console.error('no test file matched');
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+const run = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, POWERTOOLS_DEV: 'false', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  env: { ...envWithNodeFirst(node), POWERTOOLS_DEV: 'false' },
 });
 process.exit(run.status ?? 1);

@@ -5,12 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { envWithNodeFirst, lambdaNodeOrExit } from './lambda-node.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   console.log('usage: npm test [-- --unit | --e2e | --no-typecheck | --no-lint] [path-substring ...]');
   process.exit(0);
 }
+// Everything below (typecheck, lint, the tests and what they spawn) runs on the Node major Lambda runs.
+const node = lambdaNodeOrExit('npm test');
+const env = envWithNodeFirst(node);
 const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
 const filters = args.filter((a) => !a.startsWith('--'));
 
@@ -32,7 +36,7 @@ const files = [...walk('test'), ...packageTests.flatMap(walk)]
   .sort();
 
 if (!args.includes('--no-typecheck') && filters.length === 0) {
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+  const tsc = spawnSync(node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit', env });
   if (tsc.status !== 0) {
     console.error('typecheck failed');
     process.exit(tsc.status ?? 1);
@@ -44,7 +48,7 @@ if (!args.includes('--no-lint') && filters.length === 0) {
     ['lint', 'node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.'],
     ['format', 'node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.'],
   ]) {
-    const step = spawnSync(process.execPath, [bin, ...rest], { stdio: 'inherit' });
+    const step = spawnSync(node, [bin, ...rest], { stdio: 'inherit', env });
     if (step.status !== 0) {
       console.error(`${what} failed: run npx eslint --fix . / npx prettier --write .`);
       process.exit(step.status ?? 1);
@@ -56,8 +60,8 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+const run = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false' },
+  env: { ...env, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false' },
 });
 process.exit(run.status ?? 1);

@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'key_set_empty',
   'key_secret_not_found',
   'secrets_manager_unreachable',
+  'key_file_missing',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

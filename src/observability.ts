@@ -1,4 +1,5 @@
 // The one Logger, span helper and metrics output every function imports (Powertools Logger and Metrics; X-Ray spans).
+import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -7,6 +8,19 @@ import { xraySpan } from './xray';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'meshgate';
 
 export const logger = new Logger({ serviceName });
+
+/** Where JSON log and metric lines go: stdout in Lambda (CloudWatch reads both streams), stderr in the CLI. */
+let lines: NodeJS.WritableStream = process.stdout;
+
+/**
+ * CLI commands keep stdout for their results (a report, JSON, kids), so their log and metric lines go to stderr.
+ * Powertools Logger has no option for its stream: its private `console` is replaced with one whose both streams
+ * are stderr (the Logger prints through `console.info`/`warn`/`error`, so every level follows).
+ */
+export function sendLogsToStderr(): void {
+  lines = process.stderr;
+  (logger as unknown as { console: Console }).console = new Console({ stdout: process.stderr, stderr: process.stderr });
+}
 
 const tracingEnabled =
   process.env.POWERTOOLS_TRACE_ENABLED !== 'false' &&
@@ -86,7 +100,7 @@ export const metrics = /* @__PURE__ */ new Metrics({ namespace, serviceName });
  * would print, written directly: the request path then never constructs `metrics` (see `emfCount` for the fields).
  */
 export function countMetric(name: string, value = 1): void {
-  process.stdout.write(`${JSON.stringify({ ...emfCount(name), service: serviceName, [name]: value })}\n`);
+  lines.write(`${JSON.stringify({ ...emfCount(name), service: serviceName, [name]: value })}\n`);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { parsePublicRoute } from './rules/route-without-authorizer';
 import { SEVERITIES, type Severity } from './types';
+import { DEFAULT_ROTATION_GRACE_DAYS } from '../rotation/schedule-policy';
 
 export const FORMATS = ['table', 'json', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -57,7 +58,7 @@ options:
                              they are reported as suppressed and do not count for --fail-on
   --public-route "GET /path" a route that is public by design (repeatable);
                              GET /.well-known/jwks.json always is
-  --rotation-grace-days <n>  days a secret rotation may be late (default: 2)
+  --rotation-grace-days <n>  days a secret rotation may be late (default: 1, the scheduled check's 24 h)
   --help                     show this help
 
 exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -108,7 +109,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
   for (const route of publicRoutes) {
     if (parsePublicRoute(route) === undefined) throw new UsageError(`--public-route must look like "GET /path" (got '${route}')`);
   }
-  const grace = values['rotation-grace-days'] === undefined ? 2 : Number(values['rotation-grace-days']);
+  const grace = values['rotation-grace-days'] === undefined ? DEFAULT_ROTATION_GRACE_DAYS : Number(values['rotation-grace-days']);
   if (!Number.isInteger(grace) || grace < 0) throw new UsageError('--rotation-grace-days must be a whole number of days');
   const options: AuditCliOptions = {
     help: values.help === true,

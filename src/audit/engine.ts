@@ -6,6 +6,7 @@ import type { RuleOptions } from './rules/rule';
 import { countInputs, summarise, type AuditSummary } from './summary';
 import { applySuppressions, type SuppressedFinding, type Suppression } from './suppressions';
 import { severityRank, type AuditInput, type Finding } from './types';
+import { DEFAULT_ROTATION_GRACE_DAYS } from '../rotation/schedule-policy';
 
 /** The JWKS route is public by design: mesh services fetch keys from it without credentials. */
 export const DEFAULT_PUBLIC_ROUTES: readonly string[] = ['GET /.well-known/jwks.json'];
@@ -62,7 +63,7 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
   const ruleOptions: RuleOptions = {
     publicRoutes: [...DEFAULT_PUBLIC_ROUTES, ...(options.publicRoutes ?? [])],
     now: options.now ?? new Date(),
-    rotationGraceDays: options.rotationGraceDays ?? 2,
+    rotationGraceDays: options.rotationGraceDays ?? DEFAULT_ROTATION_GRACE_DAYS,
   };
   const ctx = { input, documents: all.filter((d) => !d.input.awsManaged), principals: principalsOf(all), options: ruleOptions };
   const ruleFindings: RuleFinding[] = [];

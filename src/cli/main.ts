@@ -1,4 +1,7 @@
 // `meshgate <command>`: dispatches to one module per command. Exit codes: 0 ok, 1 findings/failure, 2 bad usage.
+// Every message a command prints starts `meshgate <command>: `; results go to stdout, everything else to stderr.
+import { version } from '../../package.json';
+import { sendLogsToStderr } from '../observability';
 
 export interface Command {
   readonly summary: string;
@@ -27,6 +30,8 @@ commands:
   snapshot-jwks  save trusted issuers' JWKS into config/jwks-snapshot.json for cold starts
   check    check config/routes.json (routes, principals, delegation edges)
 
+  version  print meshgate's version (also --version)
+
 Run 'meshgate <command> --help' for a command's options.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,10 +40,21 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(version);
+    return 0;
+  }
   const load = COMMANDS[name];
   if (!load) {
     console.error(`meshgate: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
-  return load().run(rest);
+  sendLogsToStderr();
+  try {
+    return await load().run(rest);
+  } catch (err) {
+    // What a command did not expect still gets its prefix and a failure code, never a stack trace.
+    console.error(`meshgate ${name}: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
 }

@@ -4,6 +4,7 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_LOCAL_KEYS_FILE, FileKeyStore } from '../keys/key-store-file';
 import type { SigningKeySet } from '../keys/key-set';
 import { createRotationClient } from '../rotation/retry';
+import { isMeshgateError } from '../errors';
 import type { Command } from './main';
 
 const USAGE = `usage: meshgate rotate --local [--keys-file <path>] [--json]
@@ -14,13 +15,13 @@ Rotates a signing key set: next becomes current (it was already published), curr
 
 options:
   --local             rotate the local stack's key set file (what \`npm start\` serves)
-  --keys-file <path>  local key set file                          default ${DEFAULT_LOCAL_KEYS_FILE}
+  --keys-file <path>  local key set file (it must exist: \`npm start\` creates it)  default ${DEFAULT_LOCAL_KEYS_FILE}
   --json              print the old and new kids as JSON
   --secret-id <id>    start rotation of a Secrets Manager secret now (RotateSecret; AWS credentials
                       and region from the environment)
   --help              show this help
 
-exit codes: 0 rotated, 1 rotation failed, 2 bad usage`;
+exit codes: 0 rotated, 1 rotation failed, 2 bad usage (a --keys-file that does not exist included)`;
 
 type Parsed = { kind: 'help' } | { kind: 'local'; keysFile: string; json: boolean } | { kind: 'aws'; secretId: string };
 
@@ -50,8 +51,16 @@ const kids = (set: SigningKeySet) => ({ current: set.current.kid, next: set.next
 
 async function rotateLocal(keysFile: string, json: boolean): Promise<number> {
   const store = new FileKeyStore(keysFile);
-  const before = await store.load();
-  const after = await store.rotate();
+  let before: SigningKeySet;
+  let after: SigningKeySet;
+  try {
+    before = await store.load();
+    after = await store.rotate();
+  } catch (err) {
+    // A missing file is a mistyped path (usage, 2); one that does not parse is a failed rotation (1).
+    console.error(`meshgate rotate: ${(err as Error).message}`);
+    return isMeshgateError(err) && err.code === 'key_file_missing' ? 2 : 1;
+  }
   if (json) {
     console.log(JSON.stringify({ keysFile, before: kids(before), after: kids(after) }));
     return 0;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import routesJson from '../../config/routes.json';
 import { FileKeyStore, DEFAULT_LOCAL_KEYS_FILE } from '../keys/key-store-file';
 import { startDemoService } from '../demo/mesh-service';
-import { startLocalIssuer, type LocalIssuer } from '../local/oidc-issuer';
+import { startLocalIssuer, type LocalClient, type LocalIssuer } from '../local/oidc-issuer';
 import { startOffline } from '../local/offline';
 import type { Command } from './main';
 
@@ -98,9 +98,13 @@ export async function findBusyPort(opts: StartOptions): Promise<string | undefin
   return undefined;
 }
 
+/** The token request a user pastes: client credentials asking for every scope the client may have. */
+export function tokenCurl(issuer: Pick<LocalIssuer, 'tokenEndpoint'>, client: LocalClient): string {
+  return `curl -s -u ${client.clientId}:${client.clientSecret} -d grant_type=client_credentials -d "scope=${client.scope}" ${issuer.tokenEndpoint}`;
+}
+
 function banner(opts: StartOptions, issuer: LocalIssuer, serviceUrl: string, token: string, seconds: string): string {
   const api = `http://${HOST}:${opts.port}`;
-  const demo = issuer.clients[0]!;
   const order = JSON.stringify({ sku: 'SKU-1001', quantity: 2 });
   return `
 meshgate local stack is ready (${seconds} s)
@@ -116,9 +120,9 @@ Try it (the token is valid for 10 minutes):
 
   curl -X POST -H "authorization: Bearer ${token}" -H "content-type: application/json" -d '${order}' ${api}/orders
 
-A fresh token:
+Fresh tokens (each client secret is new on every start):
 
-  curl -s -u ${demo.clientId}:${demo.clientSecret} -d grant_type=client_credentials ${issuer.tokenEndpoint}
+${issuer.clients.map((c) => `  ${tokenCurl(issuer, c)}   # ${c.scope}`).join('\n')}
 
 Ctrl-C stops everything.
 `;
@@ -133,7 +137,7 @@ async function runStack(opts: StartOptions): Promise<number> {
   };
   try {
     const keysFile = resolve(opts.keysFile);
-    await new FileKeyStore(keysFile).load();
+    await new FileKeyStore(keysFile).createIfMissing();
     const issuer = await startLocalIssuer({ port: opts.issuerPort, host: HOST });
     stops.push(() => issuer.close());
     const api = `http://${HOST}:${opts.port}`;

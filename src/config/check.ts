@@ -62,7 +62,16 @@ export function readEnum<T extends string>(path: string, value: unknown, allowed
   return value as T;
 }
 
-export function readHttpsUrl(path: string, value: unknown, opts: { allowLoopbackHttp: boolean }): string {
+/** How loopback http is allowed where a URL is read: the Lambda variable, unless the caller names its own switch. */
+export const LOOPBACK_HTTP_SWITCH = 'set MESHGATE_ALLOW_LOOPBACK_HTTP=true (local stack and tests only; refused in AWS)';
+
+export interface UrlOptions {
+  readonly allowLoopbackHttp: boolean;
+  /** What turns loopback http on, named in the hint when a loopback http URL is refused. @default LOOPBACK_HTTP_SWITCH */
+  readonly loopbackSwitch?: string;
+}
+
+export function readHttpsUrl(path: string, value: unknown, opts: UrlOptions): string {
   const text = readString(path, value);
   let url: URL;
   try {
@@ -71,7 +80,13 @@ export function readHttpsUrl(path: string, value: unknown, opts: { allowLoopback
     throw new ConfigError(path, 'must be an absolute URL');
   }
   if (url.protocol === 'https:') return text;
-  if (url.protocol === 'http:' && opts.allowLoopbackHttp && isLoopbackHost(url.hostname)) return text;
+  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  if (loopbackHttp && opts.allowLoopbackHttp) return text;
+  if (loopbackHttp)
+    throw new ConfigError(
+      path,
+      `must be https; to allow http on loopback for local testing, ${opts.loopbackSwitch ?? LOOPBACK_HTTP_SWITCH}`,
+    );
   throw new ConfigError(path, opts.allowLoopbackHttp ? 'must be https (http only for loopback hosts)' : 'must be https');
 }
 

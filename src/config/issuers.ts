@@ -1,6 +1,15 @@
 // The trusted-issuer list (MESHGATE_ISSUERS): parsed, checked and frozen once at cold start.
 import { ConfigError } from '../errors';
-import { readEnum, readHttpsUrl, readInteger, readObject, readOptionalString, readOptionalStringList, readStringList } from './check';
+import {
+  readEnum,
+  readHttpsUrl,
+  type UrlOptions,
+  readInteger,
+  readObject,
+  readOptionalString,
+  readOptionalStringList,
+  readStringList,
+} from './check';
 
 export type IssuerKind = 'oidc' | 'cognito';
 
@@ -95,9 +104,8 @@ export function defaultJwksUri(issuer: string): string {
   return new URL(`${path}/.well-known/jwks.json`, url).href;
 }
 
-function parseIssuer(path: string, value: unknown, allowLoopbackHttp: boolean): IssuerConfig {
+function parseIssuer(path: string, value: unknown, url: UrlOptions): IssuerConfig {
   const raw = readObject(path, value, ISSUER_FIELDS);
-  const url = { allowLoopbackHttp };
   const issuer = readHttpsUrl(`${path}.issuer`, raw.issuer, url);
   const kind =
     raw.kind === undefined
@@ -149,9 +157,9 @@ function parseIssuer(path: string, value: unknown, allowLoopbackHttp: boolean): 
  * @example
  * parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['orders-api'] }], { allowLoopbackHttp: false });
  */
-export function parseIssuers(value: unknown, opts: { allowLoopbackHttp: boolean }): readonly IssuerConfig[] {
+export function parseIssuers(value: unknown, opts: UrlOptions): readonly IssuerConfig[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError('issuers', 'must be a non-empty list');
-  const list = value.map((item, i) => parseIssuer(`issuers[${i}]`, item, opts.allowLoopbackHttp));
+  const list = value.map((item, i) => parseIssuer(`issuers[${i}]`, item, opts));
   const seen = new Map<string, number>();
   list.forEach((cfg, i) => {
     for (const iss of [cfg.issuer, ...cfg.aliases]) {

@@ -2,7 +2,7 @@
 import { ASSERTION_ERROR_STATUS, type AssertionErrorCode } from '@meshgate/consumer';
 import type { ErrorCode } from '../errors';
 
-/** The access-decision outcome an error ends a request in (DESIGN "Audit trail"); `allow` is the one success. */
+/** The access-decision outcome an error ends a request in (docs/log-queries.md); `allow` is the one success. */
 export type ErrorOutcome = 'unauthorized' | 'deny' | 'invalid' | 'not_found' | 'upstream_error' | 'error';
 
 export interface ErrorRow {
@@ -83,4 +83,5 @@ export const ERROR_TABLE = {
   key_set_empty: failure(503, 'Signing keys not created yet'),
   key_secret_not_found: failure(503, 'Signing key secret not found'),
   secrets_manager_unreachable: failure(503, 'Signing keys unreachable'),
+  key_file_missing: failure(503, 'Local signing key file missing'),
 } as const satisfies Record<ErrorCode, ErrorRow>;

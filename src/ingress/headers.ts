@@ -181,7 +181,7 @@ function passThrough(untrusted: ReadonlyMap<string, readonly string[]>, reserved
 /**
  * Builds the headers sent upstream: the client's headers minus every `x-identity-*` and sidecar `x-verified-*`
  * (any case, `_` or `-`, single or multi-value), the configured reserved names, hop-by-hop fields and
- * `authorization`; then the contract headers of DESIGN "Headers to upstream".
+ * `authorization`; then the identity headers of docs/ingress.md ("Headers to the upstream").
  *
  * @example
  * // given: import type { IngressRequest } from './request';

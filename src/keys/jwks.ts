@@ -76,6 +76,7 @@ const KEY_STORE_FAILURES: ReadonlySet<string> = new Set([
   'key_set_empty',
   'key_secret_not_found',
   'secrets_manager_unreachable',
+  'key_file_missing',
   'config_invalid',
 ]);
 

@@ -1,15 +1,24 @@
-// The local KeyStore: `.meshgate/keys.json`, created on first use, rotated by `meshgate rotate --local`.
+// The local KeyStore: `.meshgate/keys.json`, created by `npm start` only, rotated by `meshgate rotate --local`.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { MeshgateError } from '../errors';
+import { isMeshgateError, MeshgateError } from '../errors';
 import { newKeySet, parseKeySet, rotateKeySet, serializeKeySet, type SigningKeySet } from './key-set';
 import type { KeyStore } from './key-store';
 
 export const DEFAULT_LOCAL_KEYS_FILE = '.meshgate/keys.json';
 
+/** What a missing key file answers: the path, and how to get one (only `npm start` creates it). */
+export function keyFileMissing(path: string): MeshgateError {
+  return new MeshgateError(
+    'key_file_missing',
+    `no key set file at ${path}: \`npm start\` creates .meshgate/keys.json on its first run (or \`meshgate start --keys-file ${path}\` creates this one); check the path`,
+  );
+}
+
 /**
  * A file-backed key store. Reads the file on every `load()` unless `cacheMs` is set, so a rotation by another
- * process is picked up like a warm Lambda picks up a new `AWSCURRENT`.
+ * process is picked up like a warm Lambda picks up a new `AWSCURRENT`. A missing file is `key_file_missing`, never
+ * a new key set: a mistyped path must not publish or sign with keys nobody serves. `createIfMissing` creates it.
  *
  * @example
  * const store = new FileKeyStore('.meshgate/keys.json');
@@ -29,15 +38,23 @@ export class FileKeyStore implements KeyStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new MeshgateError('key_set_unavailable', `cannot read ${this.path}`, { cause: err });
-      const created = newKeySet();
-      await this.write(created);
-      text = serializeKeySet(created);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw keyFileMissing(this.path);
+      throw new MeshgateError('key_set_unavailable', `cannot read ${this.path}`, { cause: err });
     }
     const set = parseKeySet(text);
     this.cached = { set, atMs: Date.now() };
     return set;
+  }
+
+  /** Loads the key set, creating the file with a fresh one first if it does not exist (`meshgate start`). */
+  async createIfMissing(): Promise<SigningKeySet> {
+    try {
+      return await this.load();
+    } catch (err) {
+      if (!(isMeshgateError(err) && err.code === 'key_file_missing')) throw err;
+      await this.write(newKeySet());
+      return this.load();
+    }
   }
 
   /** Rotates the local key set (next → current → previous, fresh next) and returns the new set. */

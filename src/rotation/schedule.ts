@@ -10,7 +10,7 @@ import {
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, traced } from '../observability';
 import { isManagedSecret, MANAGED_TAG } from './managed-tag';
-import { dueDate, type SchedulePolicy } from './schedule-policy';
+import { isStuckPending, overdueSince, type SchedulePolicy } from './schedule-policy';
 import { AWSCURRENT, AWSPENDING } from './steps';
 
 export type SecretFindingKind = 'secret-rotation-disabled' | 'secret-rotation-overdue' | 'secret-rotation-stuck';
@@ -96,7 +96,7 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
     );
   }
   const pending = await pendingVersion(client, d, arn, now);
-  const stuck = pending !== undefined && pending.ageMs > policy.stuckAfterMs;
+  const stuck = pending !== undefined && isStuckPending(pending.ageMs, policy);
   if (pending && stuck) {
     findings.push(
       finding(
@@ -111,11 +111,12 @@ async function checkSecret(deps: ScheduledJobDeps, d: DescribeSecretCommandOutpu
     );
   }
   if (d.RotationEnabled !== true) return { findings };
-  const due = dueDate(
+  const due = overdueSince(
     { rules: d.RotationRules, lastRotated: d.LastRotatedDate, created: d.CreatedDate, nextRotation: d.NextRotationDate },
+    now,
     policy,
   );
-  if (due === undefined || now.getTime() <= due.getTime() + policy.graceMs) return { findings };
+  if (due === undefined) return { findings };
   // A pending version means a rotation is running or stuck: RotateSecret would fail with "A previous rotation isn't complete".
   const start = policy.startRotation && pending === undefined;
   findings.push(

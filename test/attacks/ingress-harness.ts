@@ -32,7 +32,7 @@ export interface IngressHarness {
 export async function startIngressHarness(): Promise<IngressHarness> {
   const upstream = await startUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'meshgate-attacks-'));
-  const keySet = await new FileKeyStore(join(dir, 'keys.json')).load();
+  const keySet = await new FileKeyStore(join(dir, 'keys.json')).createIfMissing();
   const jwks = await startJwksServer(publicJwks(keySet).keys as unknown as Record<string, string>[]);
   const env = {
     MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),

@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseKeySet } from '../../src/keys/key-set';
+import { newKeySet, parseKeySet, serializeKeySet } from '../../src/keys/key-set';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { FIXTURES, sarifValidator } from '../audit/support';
 
@@ -67,6 +67,23 @@ describe('Command: meshgate --help and <command> --help', () => {
     const unknown = await bin('deploy');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'deploy'/);
+  });
+
+  it('npx meshgate --version and npx meshgate version print the package version on stdout and exit 0', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    for (const args of [['--version'], ['version']]) {
+      const r = await npx('meshgate', ...args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
+  });
+
+  it('every command prefixes its usage errors with "meshgate <command>: " and exits 2', async () => {
+    for (const command of ['start', 'rotate', 'audit', 'snapshot-jwks']) {
+      const r = await bin(command, '--no-such-option');
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^meshgate ${command}: `), command);
+    }
   });
 
   for (const [command, usage] of [
@@ -198,6 +215,22 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
       snapshot[jwks.jwksUri]!.keys.map((k) => k.kid),
       ['k1'],
     );
+    assert.equal(r.stdout, `wrote ${output} (1 issuers)\n`, 'stdout holds the result only');
+    assert.ok(
+      r.stderr.split('\n').some((l) => l.startsWith('{') && (JSON.parse(l) as { message?: string }).message === 'jwks fetched'),
+      `the JSON log line goes to stderr:\n${r.stderr}`,
+    );
+  });
+
+  it('names MESHGATE_ISSUERS (not a flag) when the list came from it, with the switch that allows a loopback http issuer', async () => {
+    const issuers = JSON.stringify([{ issuer: jwks.url, audience: ['meshgate'] }]);
+    const r = await npmRun('snapshot-jwks', ['--output', join(dir, 'unused.json')], { MESHGATE_ISSUERS: issuers });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^meshgate snapshot-jwks: MESHGATE_ISSUERS: issuers\[0\]\.issuer: must be https; to allow http on loopback for local testing, pass --allow-loopback-http$/m,
+    );
+    assert.equal(r.stdout, '');
   });
 
   it('exits 1 and writes nothing when a JWKS cannot be fetched; 2 without issuers', async () => {
@@ -226,6 +259,7 @@ describe('Command: meshgate snapshot-jwks (README "Deploy", step 2)', () => {
 describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
   it('npm run rotate -- --local --keys-file <file> rotates the local key set twice in a row', async () => {
     const keysFile = join(dir, 'keys.json');
+    await writeFile(keysFile, serializeKeySet(newKeySet()), { mode: 0o600 });
     const first = await npmRun('rotate', ['--local', '--keys-file', keysFile, '--json']);
     assert.equal(first.code, 0, first.stderr);
     const second = await npmRun('rotate', ['--keys-file', keysFile, '--json']);
@@ -238,6 +272,18 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
     assert.equal(parseKeySet(await readFile(keysFile, 'utf8')).current.kid, b!.after.current);
   });
 
+  it('npm run rotate -- --keys-file <mistyped> refuses (exit 2), names the file and how to create one, creates nothing', async () => {
+    const mistyped = join(dir, 'kyes.json');
+    const r = await npmRun('rotate', ['--keys-file', mistyped]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`^meshgate rotate: no key set file at ${mistyped.replace(/[.]/g, '\\.')}: \`npm start\` creates`, 'm'),
+    );
+    assert.equal(r.stdout, '');
+    await assert.rejects(readFile(mistyped), /ENOENT/);
+  });
+
   it('meshgate rotate --secret-id without AWS credentials fails with the SDK error (exit 1), not a stack trace', async () => {
     const r = await run(process.execPath, ['bin/meshgate.cjs', 'rotate', '--secret-id', 'meshgate/prod/signing-keys'], {
       AWS_REGION: 'eu-west-1',
@@ -248,5 +294,14 @@ describe('Command: npm run rotate (docs/rotation.md "local rotation")', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^meshgate rotate: \w+: /m);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+describe('Command: npm install-scripts ls (README "Two commands": npm ci prints no install-script warning)', () => {
+  it('finds no dependency install script that allowScripts in package.json has not reviewed', async () => {
+    const r = await run('npm', ['install-scripts', 'ls']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^No packages with unreviewed install scripts\.$/m);
+    assert.doesNotMatch(r.stderr, /warn/i);
   });
 });

@@ -68,14 +68,34 @@ describe('Command: meshgate rotate --local', () => {
     assert.equal(statSync(file).mode & 0o077, 0, 'the key file stays private to its owner');
   });
 
-  it('prints the kids for people, creating the file on first use', () => {
-    const file = join(dir, 'fresh', 'keys.json');
+  it('prints the kids for people', () => {
+    const file = join(dir, 'people.json');
+    writeFileSync(file, serializeKeySet(newKeySet()), { mode: 0o600 });
     const run = cli('--local', '--keys-file', file);
     assert.equal(run.code, 0, run.stderr);
     const rotated = parseKeySet(readFileSync(file, 'utf8'));
     assert.match(run.stdout, new RegExp(`previous\\s+${rotated.previous!.kid}`));
     assert.match(run.stdout, new RegExp(`next\\s+${rotated.next.kid}`));
     assert.doesNotMatch(run.stdout, new RegExp(rotated.current.privateJwk.d));
+  });
+
+  it('refuses a key file that does not exist (exit 2) instead of creating a key set nobody published', () => {
+    const file = join(dir, 'absent', 'keys.json');
+    const run = cli('--local', '--keys-file', file);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /no key set file at .*absent\/keys\.json: `npm start` creates/);
+    assert.equal(run.stdout, '');
+    assert.throws(() => statSync(file), /ENOENT/);
+  });
+
+  it('fails (exit 1, no stack trace) on a key file that does not parse, leaving it as it was', () => {
+    const file = join(dir, 'garbage.json');
+    writeFileSync(file, '{"current":', { mode: 0o600 });
+    const run = cli('--local', '--keys-file', file);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^meshgate rotate: /);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+    assert.equal(readFileSync(file, 'utf8'), '{"current":');
   });
 
   it('exits 2 with the usage on bad usage, 0 on --help', () => {

@@ -135,6 +135,19 @@ describe('Function: parseIssuers', () => {
     rejects(() => parseIssuers([{ issuer: 'http://10.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: true }), 'issuers[0].issuer');
     rejects(() => parseIssuers([{ issuer: 'http://127.0.0.1:4010', audience: ['x'] }], { allowLoopbackHttp: false }), 'issuers[0].issuer');
   });
+
+  it("says how to allow a refused loopback http URL (the Lambda variable, or the caller's own switch), and only for loopback", () => {
+    const loopback = [{ issuer: 'http://[::1]:4010', audience: ['x'] }];
+    assert.throws(() => parseIssuers(loopback, { allowLoopbackHttp: false }), /must be https; .*set MESHGATE_ALLOW_LOOPBACK_HTTP=true/);
+    assert.throws(
+      () => parseIssuers(loopback, { allowLoopbackHttp: false, loopbackSwitch: 'pass --allow-loopback-http' }),
+      /must be https; to allow http on loopback for local testing, pass --allow-loopback-http$/,
+    );
+    assert.throws(
+      () => parseIssuers([{ issuer: 'http://idp.example.com/', audience: ['x'] }], { allowLoopbackHttp: false }),
+      /: must be https$/,
+    );
+  });
 });
 
 describe('Function: normaliseTyp', () => {

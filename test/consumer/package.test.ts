@@ -17,6 +17,7 @@ import { AUDIENCE, ISSUER, jwksKeys } from './helpers';
 
 const execFile = promisify(execFileCallback);
 const PACKAGE_DIR = resolve('packages/consumer');
+const { version } = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const identity: VerifiedIdentity = {
@@ -49,25 +50,23 @@ Promise.all([
 describe('Consumer package: npm pack, install into an empty project, require and import', () => {
   const work = mkdtempSync(join(tmpdir(), 'meshgate-consumer-package-'));
   const project = join(work, 'service');
-  let tarball: string;
   let packed: { filename: string; files: { path: string }[] };
   let jwks: JwksServer;
   let assertion: string;
 
   before(async () => {
     // `npm pack` runs the package's prepack script, which builds dist/: no build step before the tests.
-    const { stdout } = await execFile(NPM, ['pack', '--json', '--pack-destination', work], {
+    // The recipe of packages/consumer/README.md ("Install"): pack into the service, install the tarball offline.
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'service', version: '1.0.0', private: true }, null, 2)}\n`);
+    const { stdout } = await execFile(NPM, ['pack', '--json', '--pack-destination', project], {
       cwd: PACKAGE_DIR,
       maxBuffer: 16 * 1024 * 1024,
     });
     // The build's own log line comes before the JSON on stdout.
     packed = (JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as (typeof packed)[])[0]!;
-    tarball = join(work, packed.filename);
-
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'service', version: '1.0.0', private: true }, null, 2)}\n`);
-    // No dependencies, so nothing to download: an offline install proves it.
-    await execFile(NPM, ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project });
+    // No dependencies, so nothing to download: --offline proves no registry is needed.
+    await execFile(NPM, ['install', '--offline', `./${packed.filename}`], { cwd: project });
     writeFileSync(join(project, 'check.cjs'), checks("const consumer = require('@meshgate/consumer');"));
     writeFileSync(join(project, 'check.mjs'), checks("import * as consumer from '@meshgate/consumer';"));
 
@@ -93,15 +92,18 @@ describe('Consumer package: npm pack, install into an empty project, require and
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs the built ESM, CommonJS and type declarations, the README and no sources or tests', () => {
+  it('packs the built ESM, CommonJS and type declarations, the README, the LICENSE and no sources or tests', () => {
     const files = packed.files.map((f) => f.path).sort();
-    assert.ok(files.includes('README.md') && files.includes('package.json'));
+    assert.ok(files.includes('README.md') && files.includes('package.json') && files.includes('LICENSE'));
+    assert.equal(packed.filename, `meshgate-consumer-${version}.tgz`, 'the file name the README shows');
+    assert.equal(readFileSync('LICENSE', 'utf8'), readFileSync(join(PACKAGE_DIR, 'LICENSE'), 'utf8'), 'the repository LICENSE');
+    assert.match(readFileSync('LICENSE', 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
     for (const format of ['esm', 'cjs']) {
       for (const file of ['index.js', 'index.d.ts', 'package.json'])
         assert.ok(files.includes(`dist/${format}/${file}`), `dist/${format}/${file}`);
     }
     assert.deepEqual(
-      files.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'package.json'),
+      files.filter((f) => !f.startsWith('dist/') && !['README.md', 'package.json', 'LICENSE'].includes(f)),
       [],
     );
   });

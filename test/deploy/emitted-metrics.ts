@@ -11,6 +11,7 @@ import { summarise } from '../../src/audit/summary';
 import { authorizeEvent, buildAuthorizer } from '../../src/auth/authorizer';
 import { ERROR_CODES, MeshgateError } from '../../src/errors';
 import { buildIngress, handleIngressEvent } from '../../src/ingress/pipeline';
+import { FileKeyStore } from '../../src/keys/key-store-file';
 import { publishSecretsReport } from '../../src/rotation/schedule';
 import { restTokenEvent } from '../support/authorizer-events';
 import { restEvent } from '../support/events';
@@ -58,6 +59,7 @@ async function ingressMetrics(): Promise<EmittedMetric[]> {
       MESHGATE_KEY_STORE: 'file',
       MESHGATE_KEYS_FILE: join(dir, 'keys.json'),
     };
+    await new FileKeyStore(env.MESHGATE_KEYS_FILE).createIfMissing();
     const ingress = buildIngress(() => loadIngressConfig(env, TEST_ROUTES_JSON));
     const forwarded = await capture('ingress: forwarded request', () => handleIngressEvent(ingress, restEvent()));
     // Every failure goes through the same catch and outcome table: an ingress whose build failed with `code` answers

@@ -1,7 +1,7 @@
 // `npm start` end to end: the real command starts the stack, its printed curl commands work, Ctrl-C stops everything.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -117,21 +117,28 @@ describe('meshgate start (npm start)', () => {
     assert.deepEqual(((await res.json()) as { body: unknown }).body, JSON.parse(m[2]!));
   });
 
-  it('prints a token request for the demo client that the issuer answers', async () => {
-    const m = /curl -s -u ([\w-]+):(\S+) -d grant_type=client_credentials (\S+)/.exec(output);
-    assert.ok(m, output);
-
-    const res = await fetch(m[3]!, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${m[1]}:${m[2]}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-
-    assert.equal(res.status, 200);
-    assert.equal(typeof ((await res.json()) as { access_token?: unknown }).access_token, 'string');
+  it('prints a token curl per client that, pasted into a shell, returns a token POST /orders takes for demo-client only', async () => {
+    const lines = [...output.matchAll(/^ {2}(curl -s -u (demo-\w+):\S+ -d grant_type=client_credentials .*?)\s+# /gm)];
+    assert.deepEqual(
+      lines.map((l) => l[2]),
+      ['demo-client', 'demo-reader'],
+      output,
+    );
+    const order = JSON.stringify({ sku: 'SKU-1001', quantity: 1 });
+    const statuses: Record<string, number> = {};
+    for (const [, line, client] of lines) {
+      const pasted = await new Promise<string>((resolve, reject) =>
+        execFile('sh', ['-c', line!], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+      const token = (JSON.parse(pasted) as { access_token: string }).access_token;
+      const res = await fetch(`http://127.0.0.1:${ports.api}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: order,
+      });
+      statuses[client!] = res.status;
+    }
+    assert.deepEqual(statuses, { 'demo-client': 200, 'demo-reader': 403 });
   });
 
   it('stops everything on SIGINT (Ctrl-C) and exits 0', async () => {

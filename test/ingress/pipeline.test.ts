@@ -60,7 +60,7 @@ describe('ingress pipeline: validate → enrich → sign → forward', () => {
     upstream = await startUpstream();
     dir = mkdtempSync(join(tmpdir(), 'meshgate-ingress-'));
     const store = new FileKeyStore(join(dir, 'keys.json'));
-    keySet = await store.load();
+    keySet = await store.createIfMissing();
     const env = {
       MESHGATE_UPSTREAMS: JSON.stringify({ demo: `${upstream.url}/svc` }),
       MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
@@ -313,6 +313,7 @@ describe('ingress pipeline: failures outside the request', () => {
   it('answers 502 when the upstream is down and 504 when it is slow, logged with the request id', async () => {
     const slow = await startUpstream(() => undefined);
     const dir = mkdtempSync(join(tmpdir(), 'meshgate-ingress-'));
+    await new FileKeyStore(join(dir, 'k.json')).createIfMissing();
     const logs = captureLogs();
     try {
       const env = (url: string): Record<string, string> => ({

@@ -170,6 +170,7 @@ describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', (
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-source-'));
     try {
       const file = join(dir, 'keys.json');
+      await new FileKeyStore(file).createIfMissing();
       const jwks = await jwksSourceFromEnv({
         MESHGATE_KEY_STORE: 'file',
         MESHGATE_KEYS_FILE: file,

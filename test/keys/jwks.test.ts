@@ -1,6 +1,6 @@
 // GET /.well-known/jwks.json as a pure function: public members only, cache headers, ETag/304, 503 on store failure.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -80,7 +80,7 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-jwks-'));
     try {
       const store = new FileKeyStore(join(dir, 'keys.json'));
-      const first = jwksResult(publicJwks(await store.load()), httpApiEvent());
+      const first = jwksResult(publicJwks(await store.createIfMissing()), httpApiEvent());
       assert.equal(jwksResult(publicJwks(await store.load()), httpApiEvent()).headers.etag, first.headers.etag, 'same keys, same ETag');
       await store.rotate();
       const second = jwksResult(publicJwks(await store.load()), httpApiEvent({ 'if-none-match': first.headers.etag! }));
@@ -118,8 +118,12 @@ describe('JWKS handler (functions/jwks/handler.ts) with the file key store', () 
     const logs = captureLogs();
     try {
       const { handler } = await import('../../functions/jwks/handler');
+      const missing = await handler(httpApiEvent());
+      assert.equal(missing.statusCode, 503, 'a GET never creates the key file');
+      assert.equal((JSON.parse(missing.body) as { code: string }).code, 'key_file_missing');
+      await assert.rejects(stat(file), /ENOENT/);
+      const set = await new FileKeyStore(file).createIfMissing();
       const first = await handler(httpApiEvent());
-      const set = await new FileKeyStore(file).load();
       assert.equal(first.statusCode, 200);
       assert.deepEqual(
         (JSON.parse(first.body) as { keys: { kid: string }[] }).keys.map((k) => k.kid),

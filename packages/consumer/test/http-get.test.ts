@@ -96,9 +96,11 @@ describe('Function: httpGet', () => {
 
   it('settles once: the first failure is the one reported, and the connection is closed behind it', async () => {
     closed.length = 0;
+    // The size failures get a deadline far beyond what a busy CI machine needs to deliver the bytes, so they fail
+    // on size first whatever the load; their timers must then stay silent.
     const outcomes = await Promise.allSettled([
-      httpGet(`${base}/big`, { timeoutMs: 50, maxBytes: MAX }),
-      httpGet(`${base}/stall-body`, { timeoutMs: 50, maxBytes: 4 }),
+      httpGet(`${base}/big`, { timeoutMs: 1000, maxBytes: MAX }),
+      httpGet(`${base}/stall-body`, { timeoutMs: 1000, maxBytes: 4 }),
       httpGet(`${base}/stall-headers`, { timeoutMs: 50, maxBytes: MAX }),
     ]);
     assert.deepEqual(
@@ -106,7 +108,7 @@ describe('Function: httpGet', () => {
       ['too_large', 'too_large', 'timeout'],
     );
     // Past every deadline: a timer left running would fire now, with nothing left to settle.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     for (const url of ['/big', '/stall-body', '/stall-headers']) assert.ok(closed.includes(url), `${url} still open`);
   });
 

@@ -9,11 +9,9 @@ import {
 import { decodePolicyDocument } from '../inputs/account-details';
 import { holdsPublicData } from '../rules/secret-rotation-disabled';
 import { isManagedSecret } from '../../rotation/managed-tag';
+import { DEFAULT_ROTATION_THRESHOLDS, isStuckPending } from '../../rotation/schedule-policy';
 import { emptyInput, type AuditInput, type SecretInput } from '../types';
 import { mapBounded, paginate, PROGRESS_EVERY, withThrottlingRetry, type CallOptions } from './aws-calls';
-
-/** A rotation takes minutes; an AWSPENDING version older than this is left over from a failed one. */
-const STALE_PENDING_MS = 24 * 3_600_000;
 
 function days(rules: { AutomaticallyAfterDays?: number; ScheduleExpression?: string } | undefined): number | undefined {
   if (rules?.AutomaticallyAfterDays) return rules.AutomaticallyAfterDays;
@@ -35,7 +33,9 @@ async function stalePending(
     return { items: page.Versions ?? [], next: page.NextToken };
   }, options);
   const created = versions.find((v) => v.VersionId === pending[0])?.CreatedDate;
-  return created !== undefined && now.getTime() - created.getTime() > STALE_PENDING_MS ? pending[0] : undefined;
+  // The scheduled rotation check's definition of stuck (an unknown age counts as stuck there too).
+  const ageMs = created === undefined ? Number.POSITIVE_INFINITY : now.getTime() - created.getTime();
+  return isStuckPending(ageMs, DEFAULT_ROTATION_THRESHOLDS) ? pending[0] : undefined;
 }
 
 /** Default number of secrets read at once: well under Secrets Manager's per-account API rates (DescribeSecret 50/s). */

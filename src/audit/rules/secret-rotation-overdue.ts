@@ -1,28 +1,20 @@
-// secret-rotation-overdue: rotation is on, but the last one is older than the schedule plus the grace period.
-import type { SecretInput } from '../types';
+// secret-rotation-overdue: rotation is on, but the last one is older than the schedule plus the grace period
+// (src/rotation/schedule-policy.ts: the definition the scheduled rotation check uses too).
+import { DAY_MS, DEFAULT_ROTATION_THRESHOLDS, overdueSince } from '../../rotation/schedule-policy';
 import { secretFinding, type Rule } from './rule';
-
-const DAY_MS = 86_400_000;
-
-/** When the secret should have rotated last: NextRotationDate, else last rotation (or creation) plus the interval. */
-function dueDate(secret: SecretInput): Date | undefined {
-  if (secret.nextRotation) return secret.nextRotation;
-  const since = secret.lastRotated ?? secret.created;
-  if (since === undefined || secret.rotationDays === undefined) return undefined;
-  return new Date(since.getTime() + secret.rotationDays * DAY_MS);
-}
 
 export const secretRotationOverdue: Rule = {
   kind: 'secret-rotation-overdue',
   run(ctx) {
-    const now = ctx.options.now.getTime();
-    const limit = now - ctx.options.rotationGraceDays * DAY_MS;
+    const now = ctx.options.now;
+    const thresholds = { ...DEFAULT_ROTATION_THRESHOLDS, graceMs: ctx.options.rotationGraceDays * DAY_MS };
     return ctx.input.secrets
       .filter((s) => s.rotationEnabled)
       .flatMap((s) => {
-        const due = dueDate(s);
-        if (due === undefined || due.getTime() >= limit) return [];
-        const days = Math.floor((now - due.getTime()) / DAY_MS);
+        const rules = s.rotationDays === undefined ? undefined : { AutomaticallyAfterDays: s.rotationDays };
+        const due = overdueSince({ rules, lastRotated: s.lastRotated, created: s.created, nextRotation: s.nextRotation }, now, thresholds);
+        if (due === undefined) return [];
+        const days = Math.floor((now.getTime() - due.getTime()) / DAY_MS);
         return [
           secretFinding(
             s,

@@ -60,8 +60,6 @@ export async function startMoto(): Promise<Moto> {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
-      // The SDK warns once per process that its 2027 releases need Node 22; it is noise in every test's output.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -108,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const keysFile = join(dir, 'keys.json');
     const keyStore = new FileKeyStore(keysFile);
-    await keyStore.load();
+    await keyStore.createIfMissing();
 
     const issuer = await startLocalIssuer();
     cleanup.push(() => issuer.close());
