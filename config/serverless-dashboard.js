@@ -8,6 +8,7 @@
 /** The alarms defined in serverless.yml `resources`, in the order the alarm widget shows them. */
 const ALARMS = [
   'AuthorizerErrorsAlarm',
+  'ExchangeErrorsAlarm',
   'AuthorizerThrottlesAlarm',
   'AuthorizerConfigInvalidAlarm',
   'AuthorizerJwksUnavailableAlarm',
@@ -182,6 +183,12 @@ async function dashboardBody({ resolveVariable }) {
       ],
       { period: ONE_HOUR },
     ),
+    graph(0, 35, 24, 6, 'Token exchange outcomes (EMF, one per POST /token)', [
+      emf('ExchangeIssued', { label: 'issued' }),
+      emf('ExchangeRefused', { label: 'refused (4xx: a rule said no)' }),
+      emf('ExchangeFailed', { label: 'failed (503, alarm: ExchangeErrorsAlarm)' }),
+      lambda('Exchange', 'Errors', { label: 'exchange Lambda errors' }),
+    ]),
   ];
 
   // `${!` would be Fn::Sub's escape for a literal `${`; the body has none but the placeholders above.

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Command> = {
   rotate: () => (require('./rotate') as { command: Command }).command,
   audit: () => (require('./audit') as { command: Command }).command,
   'snapshot-jwks': () => (require('./snapshot-jwks') as { command: Command }).command,
+  check: () => (require('./check') as { command: Command }).command,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -27,6 +28,7 @@ commands:
   rotate   rotate a signing key set (--local for the local stack's .meshgate/keys.json)
   audit    audit IAM policies, templates and the live account
   snapshot-jwks  save trusted issuers' JWKS into config/jwks-snapshot.json for cold starts
+  check    check config/routes.json (routes, principals, delegation edges)
 
   version  print meshgate's version (also --version)
 

@@ -42,6 +42,21 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('Command: meshgate check (docs/delegation-config.md)', () => {
+  it('npx meshgate check: config/routes.json is valid; a broken file exits 1 naming the field', async () => {
+    const ok = await npx('meshgate', 'check');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^config\/routes\.json: valid \(\d+ routes, \d+ upstreams, 1 delegation edges, 0 pre-minted\)$/m);
+    const broken = join(dir, 'routes.json');
+    const config = JSON.parse(await readFile('config/routes.json', 'utf8')) as { edges: Array<Record<string, unknown>> };
+    config.edges[0]!.maxDepth = 6;
+    await writeFile(broken, JSON.stringify(config));
+    const bad = await npx('meshgate', 'check', '--routes', broken);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /routes\.edges\[0\]\.maxDepth: must be an integer from 1 to 5/);
+  });
+});
+
 describe('Command: meshgate --help and <command> --help', () => {
   it('prints the command list (npx meshgate --help) and exits 0; no command is a usage error (2)', async () => {
     const help = await npx('meshgate', '--help');
@@ -76,6 +91,7 @@ describe('Command: meshgate --help and <command> --help', () => {
     ['rotate', /usage: meshgate rotate/],
     ['audit', /usage: meshgate audit/],
     ['snapshot-jwks', /usage: meshgate snapshot-jwks/],
+    ['check', /usage: meshgate check/],
   ] as const) {
     it(`meshgate ${command} --help prints its usage on stdout and exits 0`, async () => {
       const help = await bin(command, '--help');

@@ -16,6 +16,8 @@ import { publishSecretsReport } from '../../src/rotation/schedule';
 import { restTokenEvent } from '../support/authorizer-events';
 import { restEvent } from '../support/events';
 import { TEST_ROUTES_JSON } from '../support/ingress-routes';
+import { handleExchangeEvent } from '../../src/exchange/exchange';
+import { exchangeEvent, exchangeForm, hop0Claims, roleSession, signSubject, testExchange } from '../exchange/support';
 import { startJwksServer } from '../support/jwks-server';
 import { captureLogs } from '../support/logs';
 import { nowSeconds, rsaKey, signJwt } from '../support/tokens';
@@ -120,6 +122,18 @@ async function authorizerMetrics(): Promise<EmittedMetric[]> {
   }
 }
 
+/** The token exchange: one issued, one refused, one failed (its key store down). */
+async function exchangeMetrics(): Promise<EmittedMetric[]> {
+  const issued = testExchange();
+  const failing = testExchange({ store: { load: () => Promise.reject(new Error('metric probe')) } });
+  const spec = { callerArn: roleSession('orders'), form: exchangeForm(signSubject(hop0Claims('orders-service'))) };
+  return capture('exchange: issued, refused, failed', async () => {
+    await handleExchangeEvent(issued, exchangeEvent(spec));
+    await handleExchangeEvent(issued, exchangeEvent({ ...spec, callerArn: roleSession('stranger') }));
+    await handleExchangeEvent(failing, exchangeEvent(spec));
+  });
+}
+
 /**
  * Runs each metric-emitting code path once and returns what it wrote, deduplicated by namespace and name.
  *
@@ -130,6 +144,7 @@ export async function emittedMetrics(): Promise<EmittedMetric[]> {
   const all = [
     ...(await ingressMetrics()),
     ...(await authorizerMetrics()),
+    ...(await exchangeMetrics()),
     ...(await capture('scheduled function: secrets report', async () =>
       publishSecretsReport({ checked: 0, rotationsStarted: [], findings: [], errors: [] }),
     )),

@@ -411,6 +411,11 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
           metrics: [lambda('Audit', 'Errors', 'Sum', 3600)],
           rule: '>= 1 in 1 of 1, missing data notBreaching',
         },
+        // Refusals are 4xx answers, not errors: only 503s (ExchangeFailed) and Lambda failures count.
+        ExchangeErrorsAlarm: {
+          metrics: [lambda('Exchange', 'Errors', 'Sum', 300), emf('ExchangeFailed', 'Sum', 300)],
+          rule: 'FILL(errors, 0) + FILL(failed, 0) >= 1 in 1 of 1, missing data notBreaching',
+        },
       };
       const actual = Object.fromEntries(
         resources('AWS::CloudWatch::Alarm').map(([id, p]) => [id, { metrics: alarmMetrics(id, p).map(show), rule: alarmRule(p) }]),
@@ -453,7 +458,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
       const off = withParameters(template);
       const on = withParameters(template, { AlarmTopicArn: topic });
-      assert.equal(alarmIds().length, 13);
+      assert.equal(alarmIds().length, 14);
       for (const id of alarmIds()) {
         assert.equal(off.Resources[id]!.Properties.AlarmActions, undefined, id);
         assert.equal(off.Resources[id]!.Properties.OKActions, undefined, id);
@@ -573,13 +578,14 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       assert.doesNotMatch(JSON.stringify(deployed.Resources), /"kms:|Fn::If|AWS::NoValue/);
     });
 
-    it('with a key ARN: the signing key secret uses it; ingress may Decrypt, rotate Decrypt and GenerateDataKey, only via Secrets Manager for that secret', () => {
+    it('with a key ARN: the signing key secret uses it; ingress and exchange may Decrypt, rotate Decrypt and GenerateDataKey, only via Secrets Manager for that secret', () => {
       const deployed = withParameters(template, { SigningKeyKmsKeyArn: KEY });
       assert.equal(deployed.Resources.SigningKeySecret!.Properties.KmsKeyId, KEY);
       assert.ok(!('KmsKeyId' in deployed.Resources.PublicJwksSecret!.Properties), 'the public JWKS stays on aws/secretsmanager');
       assert.equal(deployed.Resources.SigningKeyKmsKey, undefined);
       assert.deepEqual(kmsGrants(deployed), {
         IngressRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: viaSecretsManager }],
+        ExchangeRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: viaSecretsManager }],
         RotateRole: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KEY, Condition: viaSecretsManager }],
       });
       const pattern = new RegExp((template.Parameters?.SigningKeyKmsKeyArn as { AllowedPattern: string }).AllowedPattern);
@@ -600,6 +606,7 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       assert.deepEqual(deployed.Resources.SigningKeySecret!.Properties.KmsKeyId, keyArn);
       assert.deepEqual(kmsGrants(deployed), {
         IngressRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaSecretsManager }],
+        ExchangeRole: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaSecretsManager }],
         RotateRole: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaSecretsManager }],
       });
       const policy = key.Properties.KeyPolicy as { Statement: Statement[] };
