@@ -59,6 +59,15 @@ export const ERROR_CODES = [
   'key_set_empty',
   'key_secret_not_found',
   'secrets_manager_unreachable',
+  // API Gateway (REST) gateway responses: refusals made before any meshgate function answers (appended)
+  'credential_rejected',
+  'request_unauthenticated',
+  'request_blocked',
+  'request_rejected',
+  'throttled',
+  'authorizer_failed',
+  'integration_failed',
+  'gateway_error',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
