@@ -51,7 +51,9 @@ class MeshgateStageCheck {
     const service = this.serverless.service;
     const stage = this.serverless.getProvider('aws').getStage();
     const { region, source } = regionChoice(this.options);
-    this.log.notice(`meshgate: stage ${stage}, region ${region} (${source === 'default' ? 'default: no --region, AWS_REGION or profile region' : `from ${source}`})`);
+    this.log.notice(
+      `meshgate: stage ${stage}, region ${region} (${source === 'default' ? 'default: no --region, AWS_REGION or profile region' : `from ${source}`})`,
+    );
 
     const raw = rawConfiguration(this.serverless);
     const functions = Object.entries(service.functions ?? {}).map(([name, fn]) => ({

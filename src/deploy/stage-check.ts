@@ -52,11 +52,7 @@ const PARSE_ROOTS: Readonly<Record<string, string>> = { issuers: 'MESHGATE_ISSUE
  */
 function isPlaceholderHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
-  return (
-    isLoopbackHost(host) ||
-    /(^|\.)example\.(com|net|org)$/.test(host) ||
-    /(^|\.)(example|test|invalid|localhost)$/.test(host)
-  );
+  return isLoopbackHost(host) || /(^|\.)example\.(com|net|org)$/.test(host) || /(^|\.)(example|test|invalid|localhost)$/.test(host);
 }
 
 /**
@@ -87,7 +83,9 @@ function urlsOf(name: string, config: unknown): Array<[field: string, variable: 
   if (name === 'ingress') {
     const ingress = config as IngressConfig;
     return [
-      ...[...ingress.upstreamUrls].map(([upstream, url]) => [`MESHGATE_UPSTREAMS.${upstream}`, 'MESHGATE_UPSTREAMS', url.href] as [string, string, string]),
+      ...[...ingress.upstreamUrls].map(
+        ([upstream, url]) => [`MESHGATE_UPSTREAMS.${upstream}`, 'MESHGATE_UPSTREAMS', url.href] as [string, string, string],
+      ),
       ['MESHGATE_ASSERTION_ISSUER', 'MESHGATE_ASSERTION_ISSUER', ingress.assertion.issuer],
     ];
   }
@@ -170,5 +168,7 @@ export function formatStageProblem(stage: string, problem: StageProblem): string
       : problem.function !== undefined
         ? 'Fix serverless.yml or the file the field names (docs/deploy.md "Params").'
         : '';
-  return [`meshgate: stage ${stage} was not packaged${where ? `: ${where}` : ''}: ${problem.message}.`, fix].filter(Boolean).join(' ');
+  return [`meshgate: stage ${stage} was not packaged, nothing was uploaded${where ? `: ${where}` : ''}: ${problem.message}.`, fix]
+    .filter(Boolean)
+    .join(' ');
 }

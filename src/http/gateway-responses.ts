@@ -38,6 +38,9 @@ export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_CODES;
 const CATCH_ALL: readonly GatewayResponseType[] = ['DEFAULT_4XX', 'DEFAULT_5XX'];
 /** API Gateway puts the request id here when it answers (a non-VTL template: plain variable substitution). */
 export const REQUEST_ID_VARIABLE = '$context.requestId';
+/** API Gateway's own message as a quoted JSON string (`"Invalid request body"`): the `detail` of 4xx codes the table exposes. */
+export const MESSAGE_VARIABLE = '$context.error.messageString';
+const DETAIL_SLOT = '\u0000detail';
 
 export interface GatewayResponseResource {
   readonly Type: 'AWS::ApiGateway::GatewayResponse';
@@ -53,9 +56,17 @@ export interface GatewayResponseResource {
 /** The problem body API Gateway answers a response type with, before it substitutes the request id. */
 export function gatewayProblemTemplate(type: GatewayResponseType): string {
   const code: ErrorCode = GATEWAY_RESPONSE_CODES[type];
-  const { title, status } = ERROR_TABLE[code];
+  const { title, status, expose } = ERROR_TABLE[code];
   const withStatus = !CATCH_ALL.includes(type);
-  return JSON.stringify({ type: problemType(code), title, ...(withStatus ? { status } : {}), code, instance: REQUEST_ID_VARIABLE });
+  const body = JSON.stringify({
+    type: problemType(code),
+    title,
+    ...(withStatus ? { status } : {}),
+    code,
+    ...(expose ? { detail: DETAIL_SLOT } : {}),
+    instance: REQUEST_ID_VARIABLE,
+  });
+  return body.replace(JSON.stringify(DETAIL_SLOT), MESSAGE_VARIABLE);
 }
 
 /**
