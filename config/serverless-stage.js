@@ -39,4 +39,9 @@ async function assertionIssuer({ resolveVariable }) {
   return given === '' ? apiUrl(await resolveVariable('sls:stage')) : given;
 }
 
-module.exports = { region, regionChoice, assertionIssuer, apiUrl };
+/** Where the services fetch the keys: `<assertionIssuer>/.well-known/jwks.json`, in whichever form the issuer has. */
+async function jwksUrl(context) {
+  return { 'Fn::Join': ['', [await assertionIssuer(context), '/.well-known/jwks.json']] };
+}
+
+module.exports = { region, regionChoice, assertionIssuer, jwksUrl, apiUrl };

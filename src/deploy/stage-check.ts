@@ -115,7 +115,7 @@ function problemIn(fn: StageFunction, variable: string | undefined, message: str
  * on a placeholder (`example.com`, `.test`, …) or loopback host. Errors other than configuration errors propagate.
  *
  * @example
- * // given: loaders wired from functions/<name>/config.ts (config/serverless-stage-check.js does it)
+ * // given: declare const functions: StageFunction[], loaders: StageLoaders;
  * const problem = checkStage({ stage: 'prod', region: 'eu-west-1', functions, loaders });
  * if (problem) throw new Error(formatStageProblem('prod', problem));
  */

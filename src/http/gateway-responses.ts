@@ -75,7 +75,7 @@ export function gatewayProblemTemplate(type: GatewayResponseType): string {
  *
  * @example
  * const resources = gatewayResponseResources('ApiGatewayRestApi');
- * resources.GatewayResponseUnauthorized.Properties.StatusCode // '401'
+ * resources.GatewayResponseUnauthorized?.Properties.StatusCode // '401'
  */
 export function gatewayResponseResources(restApiLogicalId: string): Record<string, GatewayResponseResource> {
   const resources: Record<string, GatewayResponseResource> = {};

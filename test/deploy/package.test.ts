@@ -208,6 +208,10 @@ describe('npx serverless package --stage prod with the required params (no AWS c
     const jwksUrl = `https://${sampleValue(method.RestApiId, ctx)}.execute-api.${region}.amazonaws.com/${String(deployment.StageName)}${pathOf(refOf(method.ResourceId))}`;
     assert.equal(`${issuer}/.well-known/jwks.json`, jwksUrl);
     assert.equal(defaultJwksUri(issuer), jwksUrl, 'what a consumer or the authorizer derives from the issuer');
+    // The stack prints both for the services to pin (serverless info --verbose).
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    assert.equal(sampleValue(outputs.AssertionIssuer!.Value, ctx), issuer);
+    assert.equal(sampleValue(outputs.JwksUrl!.Value, ctx), jwksUrl);
   });
 
   it('answers every API Gateway refusal as problem+json, as src/http/gateway-responses.ts builds them', () => {
