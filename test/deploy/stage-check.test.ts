@@ -136,7 +136,7 @@ describe('The assertion issuer the template derives from the API', () => {
     assert.equal(defaultJwksUri(issuer), `${issuer}/.well-known/jwks.json`);
   });
 
-  it('is accepted by @meshgate/consumer with that JWKS URL, and by the authorizer's issuer list (the JWKS URI it derives)', () => {
+  it("is accepted by @meshgate/consumer with that JWKS URL, and by the authorizer's issuer list (the JWKS URI it derives)", () => {
     // Options are checked when the verifier is created: a URL it refused would throw ConfigError here.
     assert.ok(createAssertionVerifier({ issuer, audience: 'orders-service', jwksUri: defaultJwksUri(issuer) }));
     const authorizer = loadAuthorizerConfig({ MESHGATE_ISSUERS: JSON.stringify([{ issuer, audience: ['orders-service'] }]) }, routesJson);
