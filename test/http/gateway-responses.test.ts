@@ -43,32 +43,29 @@ describe('Function: gatewayProblemTemplate', () => {
   });
 
   it('covers every REST API gateway response type AWS documents', () => {
-    assert.deepEqual(
-      [...TYPES].sort(),
-      [
-        'ACCESS_DENIED',
-        'API_CONFIGURATION_ERROR',
-        'AUTHORIZER_CONFIGURATION_ERROR',
-        'AUTHORIZER_FAILURE',
-        'BAD_REQUEST_BODY',
-        'BAD_REQUEST_PARAMETERS',
-        'DEFAULT_4XX',
-        'DEFAULT_5XX',
-        'EXPIRED_TOKEN',
-        'INTEGRATION_FAILURE',
-        'INTEGRATION_TIMEOUT',
-        'INVALID_API_KEY',
-        'INVALID_SIGNATURE',
-        'MISSING_AUTHENTICATION_TOKEN',
-        'QUOTA_EXCEEDED',
-        'REQUEST_TOO_LARGE',
-        'RESOURCE_NOT_FOUND',
-        'THROTTLED',
-        'UNAUTHORIZED',
-        'UNSUPPORTED_MEDIA_TYPE',
-        'WAF_FILTERED',
-      ],
-    );
+    assert.deepEqual([...TYPES].sort(), [
+      'ACCESS_DENIED',
+      'API_CONFIGURATION_ERROR',
+      'AUTHORIZER_CONFIGURATION_ERROR',
+      'AUTHORIZER_FAILURE',
+      'BAD_REQUEST_BODY',
+      'BAD_REQUEST_PARAMETERS',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'EXPIRED_TOKEN',
+      'INTEGRATION_FAILURE',
+      'INTEGRATION_TIMEOUT',
+      'INVALID_API_KEY',
+      'INVALID_SIGNATURE',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'QUOTA_EXCEEDED',
+      'REQUEST_TOO_LARGE',
+      'RESOURCE_NOT_FOUND',
+      'THROTTLED',
+      'UNAUTHORIZED',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'WAF_FILTERED',
+    ]);
   });
 });
 
@@ -85,7 +82,10 @@ describe('Function: gatewayResponseResources', () => {
       assert.deepEqual(RestApiId, { Ref: 'ApiGatewayRestApi' });
       assert.equal(StatusCode, type.startsWith('DEFAULT_') ? undefined : String(answer(type, 'r').status), type);
       const headers = Object.fromEntries(
-        Object.entries(ResponseParameters).map(([k, v]) => [k.replace('gatewayresponse.header.', '').toLowerCase(), v.replace(/^'|'$/g, '')]),
+        Object.entries(ResponseParameters).map(([k, v]) => [
+          k.replace('gatewayresponse.header.', '').toLowerCase(),
+          v.replace(/^'|'$/g, ''),
+        ]),
       );
       assert.deepEqual(headers, ingressHeaders, type);
       assert.deepEqual(Object.keys(ResponseTemplates), ['application/json']);
