@@ -63,6 +63,15 @@ export const ERROR_CODES = [
   // ingress: edge hardening (appended)
   'method_override_refused',
   'headers_too_large',
+  // API Gateway (REST) gateway responses: refusals made before any meshgate function answers (appended)
+  'credential_rejected',
+  'request_unauthenticated',
+  'request_blocked',
+  'request_rejected',
+  'throttled',
+  'authorizer_failed',
+  'integration_failed',
+  'gateway_error',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -19,6 +19,7 @@ const denied = (title: string): ErrorRow => ({ status: 403, title, expose: false
 const badRequest = (status: 400 | 413 | 415 | 431, title: string): ErrorRow => ({ status, title, expose: true, outcome: 'invalid' });
 const upstream = (status: 502 | 504, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'upstream_error' });
 const failure = (status: 500 | 503, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'error' });
+const gateway = (status: 400 | 403 | 429 | 500 | 504, title: string): ErrorRow => ({ status, title, expose: false, outcome: 'error' });
 // The consumer package owns its codes' statuses (services answer with them); meshgate reuses them, never restates them.
 const consumer = (code: AssertionErrorCode & ErrorCode, title: string): ErrorRow => ({
   status: ASSERTION_ERROR_STATUS[code],
@@ -86,4 +87,13 @@ export const ERROR_TABLE = {
   key_file_missing: failure(503, 'Local signing key file missing'),
   method_override_refused: badRequest(400, 'Request carries a method override'),
   headers_too_large: badRequest(431, 'Request headers too large to forward'),
+  // Answered by API Gateway itself (src/http/gateway-responses.ts), never thrown by a function.
+  credential_rejected: unauthorized('Credential missing or not accepted'),
+  request_unauthenticated: { status: 403, title: 'No such route, or the request is not signed', expose: false, outcome: 'unauthorized' },
+  request_blocked: gateway(403, 'Request blocked'),
+  request_rejected: gateway(400, 'Request rejected'),
+  throttled: gateway(429, 'Too many requests'),
+  authorizer_failed: gateway(500, 'Authorizer failed'),
+  integration_failed: gateway(504, 'Service did not answer'),
+  gateway_error: gateway(500, 'Gateway error'),
 } as const satisfies Record<ErrorCode, ErrorRow>;

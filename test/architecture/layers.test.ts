@@ -24,7 +24,7 @@ interface Rule {
   readonly check: (edge: ImportEdge) => string | undefined;
 }
 
-const DOMAINS = ['auth', 'ingress', 'exchange', 'keys', 'routes', 'rotation', 'audit'] as const;
+const DOMAINS = ['auth', 'ingress', 'exchange', 'keys', 'routes', 'rotation', 'audit', 'deploy'] as const;
 const WIRING = ['cli', 'local', 'demo'] as const;
 const LAMBDA_SIDE = ['auth', 'ingress', 'exchange', 'rotation', 'audit', 'observability'] as const;
 const LAMBDA_PACKAGES = ['@aws-sdk/', '@aws-lambda-powertools/'] as const;

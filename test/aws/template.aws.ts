@@ -1,4 +1,4 @@
-// The template `serverless package --stage dev` writes: cfn-lint finds no error and no warning but the listed ones, and
+// The template `npx serverless package --stage prod` writes with the required params: cfn-lint finds no error and no warning but the listed ones, and
 // meshgate's own audit (as `npm run audit:deploy` runs it) finds nothing at --fail-on medium. Once with the params at
 // their defaults and once per optional feature switched on (customer-managed KMS key given or created, alarm topic):
 // the switches are Conditions on parameters whose defaults are the params, and cfn-lint resolves those defaults.
@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireServerlessLock } from '../e2e/support/serverless-lock';
-import { serverlessEnvWithoutAws } from '../support/serverless-env';
+import { GOOD_PARAMS, paramArgs, runServerless } from '../support/serverless-package';
 
 /**
  * cfn-lint warnings accepted, each with the reason. Anything else fails the suite.
@@ -69,7 +69,7 @@ const STATES: { name: string; params: Record<string, string>; defaults: Record<s
 const describeMatch = (m: LintMatch) => `${m.Rule.Id} ${m.Location.Path.join('/')}: ${m.Message}`;
 
 for (const state of STATES) {
-  describe(`serverless package --stage dev, ${state.name}`, () => {
+  describe(`npx serverless package --stage prod, ${state.name}`, () => {
     let outDir: string;
     let templatePath: string;
     let template: Template;
@@ -78,15 +78,17 @@ for (const state of STATES) {
     before(
       async () => {
         outDir = await mkdtemp(join(tmpdir(), 'meshgate-aws-package-'));
-        const params = Object.entries(state.params).map(([k, v]) => `--param=${k}=${v}`);
         const release = await acquireServerlessLock();
         try {
-          const pkg = await exec(
-            process.execPath,
-            ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir, ...params],
-            serverlessEnvWithoutAws(),
-          );
-          assert.equal(pkg.code, 0, `serverless package failed:\n${pkg.stdout}\n${pkg.stderr}`);
+          const pkg = await runServerless([
+            'package',
+            '--stage',
+            'prod',
+            ...paramArgs({ ...GOOD_PARAMS, ...state.params }),
+            '--package',
+            outDir,
+          ]);
+          assert.equal(pkg.code, 0, `serverless package failed:\n${pkg.output}`);
         } finally {
           await release();
         }

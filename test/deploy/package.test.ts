@@ -1,7 +1,6 @@
-// `serverless package --stage dev` with no AWS credentials: the CloudFormation template and bundles it writes.
+// `npx serverless package --stage prod` with the README's params and no AWS credentials: the template and bundles it writes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,10 @@ import { extractZip, zipEntries } from '../support/zip';
 import { spawnSync } from 'node:child_process';
 import { withParameters, type Template } from './cfn-conditions';
 import { emittedMetrics, type EmittedMetric } from './emitted-metrics';
-import { serverlessEnvWithoutAws } from '../support/serverless-env';
+import { GOOD_PARAMS, paramArgs, runServerless } from '../support/serverless-package';
+import { SAMPLE_REST_API_ID, sampleValue } from '../../src/deploy/template-values';
+import { defaultJwksUri } from '../../src/config/issuers';
+import { GATEWAY_RESPONSE_CODES, gatewayResponseResources } from '../../src/http/gateway-responses';
 
 /** The bundle budget (STYLE.md: "each function's bundle stays ≤ 300 KB"). */
 const MAX_BUNDLE_BYTES = 300 * 1024;
@@ -163,23 +165,15 @@ const AWS_METRICS: Record<string, readonly string[]> = {
   'AWS/ApiGateway': ['Count', '4XXError', '5XXError', 'Latency', 'IntegrationLatency'],
 };
 
-describe('serverless package --stage dev (no AWS credentials)', () => {
+describe('npx serverless package --stage prod with the required params (no AWS credentials)', () => {
   before(
     async () => {
       outDir = await mkdtemp(join(tmpdir(), 'meshgate-package-'));
       const release = await acquireServerlessLock();
       try {
-        output = await new Promise<string>((resolve, reject) => {
-          execFile(
-            process.execPath,
-            ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', outDir],
-            { env: serverlessEnvWithoutAws(), timeout: 180_000, maxBuffer: 8 * 1024 * 1024 },
-            (err, stdout, stderr) => {
-              if (err) reject(new Error(`serverless package failed: ${err.message}\n${stdout}\n${stderr}`));
-              else resolve(`${stdout}\n${stderr}`);
-            },
-          );
-        });
+        const run = await runServerless(['package', '--stage', 'prod', ...paramArgs(GOOD_PARAMS), '--package', outDir]);
+        assert.equal(run.code, 0, `serverless package failed:\n${run.output}`);
+        output = run.output;
       } finally {
         await release();
       }
@@ -190,6 +184,48 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
 
   after(async () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('prints the stage and the Region it chose, and why', () => {
+    assert.match(output, /meshgate: stage prod, region eu-west-1 \(default: no --region, AWS_REGION or profile region\)/);
+  });
+
+  it('signs assertions with the issuer under which the same stack serves its JWKS: one deploy, no second pass', () => {
+    const issuerValue = functionEnv('IngressLambdaFunction').MESHGATE_ASSERTION_ISSUER;
+    assert.ok(typeof issuerValue === 'object', 'derived in the template, not a literal');
+    const region = 'eu-west-1';
+    const ctx = { region, refs: { ApiGatewayRestApi: SAMPLE_REST_API_ID } };
+    const issuer = sampleValue(issuerValue, ctx);
+    // The JWKS route's URL as API Gateway serves it: https://<its REST API id>.execute-api.<region>.amazonaws.com/<stage><path>.
+    const [, method] = resources('AWS::ApiGateway::Method').find(
+      ([, p]) => `${String(p.HttpMethod)} ${pathOf(refOf(p.ResourceId))}` === JWKS_ROUTE,
+    )!;
+    const [[, deployment]] = resources('AWS::ApiGateway::Deployment') as [[string, Json]];
+    assert.equal(refOf(deployment.RestApiId), refOf(method.RestApiId));
+    const jwksUrl = `https://${sampleValue(method.RestApiId, ctx)}.execute-api.${region}.amazonaws.com/${String(deployment.StageName)}${pathOf(refOf(method.ResourceId))}`;
+    assert.equal(`${issuer}/.well-known/jwks.json`, jwksUrl);
+    assert.equal(defaultJwksUri(issuer), jwksUrl, 'what a consumer or the authorizer derives from the issuer');
+    // The stack prints both for the services to pin (serverless info --verbose).
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    assert.equal(sampleValue(outputs.AssertionIssuer!.Value, ctx), issuer);
+    assert.equal(sampleValue(outputs.JwksUrl!.Value, ctx), jwksUrl);
+  });
+
+  it('answers every API Gateway refusal as problem+json, as src/http/gateway-responses.ts builds them', () => {
+    const shipped = Object.fromEntries(resources('AWS::ApiGateway::GatewayResponse').map(([id, p]) => [id, p]));
+    const expected = Object.fromEntries(Object.entries(gatewayResponseResources('ApiGatewayRestApi')).map(([id, r]) => [id, r.Properties]));
+    assert.deepEqual(shipped, expected);
+    assert.equal(Object.keys(shipped).length, Object.keys(GATEWAY_RESPONSE_CODES).length);
+  });
+
+  it('names the retained secrets after the stack, so a redeploy after serverless remove does not collide with them', () => {
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    assert.deepEqual(template.Resources.SigningKeySecret!.Properties.Name, {
+      'Fn::Sub': ['meshgate/prod/signing-keys/${StackUuid}', { StackUuid: stackUuid }],
+    });
+    assert.deepEqual(template.Resources.PublicJwksSecret!.Properties.Name, {
+      'Fn::Sub': ['meshgate/prod/public-jwks/${StackUuid}', { StackUuid: stackUuid }],
+    });
   });
 
   it('prints no warning at all: the nodejs22.x runtime validates (config/serverless-runtime-schema.js)', () => {
@@ -266,10 +302,11 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
     );
     const env = (fn: string) =>
       (template.Resources[fn]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
-    assert.equal(env('JwksLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
+    assert.deepEqual(env('JwksLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, { Ref: 'PublicJwksSecret' });
     assert.equal(env('JwksLambdaFunction').MESHGATE_KEY_SECRET_ID, undefined);
-    assert.equal(env('RotateLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, 'meshgate/dev/public-jwks');
-    assert.equal(env('RotateLambdaFunction').MESHGATE_KEY_SECRET_ID, 'meshgate/dev/signing-keys');
+    assert.deepEqual(env('RotateLambdaFunction').MESHGATE_PUBLIC_JWKS_SECRET_ID, { Ref: 'PublicJwksSecret' });
+    assert.deepEqual(env('RotateLambdaFunction').MESHGATE_KEY_SECRET_ID, { Ref: 'SigningKeySecret' });
+    assert.deepEqual(env('IngressLambdaFunction').MESHGATE_KEY_SECRET_ID, { Ref: 'SigningKeySecret' });
   });
 
   it('gives the rotation check and the live audit each a role with only the actions it calls', () => {
@@ -621,9 +658,12 @@ describe('serverless package --stage dev (no AWS credentials)', () => {
       assert.deepEqual(list(use[0]!.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
       assert.deepEqual(use[0]!.Condition?.StringEquals?.['kms:ViaService'], { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' });
       const secretArn = (use[0]!.Condition?.StringLike?.['kms:EncryptionContext:SecretARN'] as { 'Fn::Sub': string })['Fn::Sub'];
+      // The secret's name ends in the stack id (a resource policy cannot Ref the secret whose KmsKeyId is this key):
+      // the pattern is the name with that id as *, so it matches this stage's signing key secrets only.
+      const [nameTemplate] = (deployed.Resources.SigningKeySecret!.Properties.Name as { 'Fn::Sub': [string, unknown] })['Fn::Sub'];
       assert.equal(
         secretArn,
-        `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${String(deployed.Resources.SigningKeySecret!.Properties.Name)}-??????`,
+        `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${nameTemplate.replace('${StackUuid}', '*')}`,
       );
     });
 

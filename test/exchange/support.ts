@@ -1,4 +1,5 @@
 // The exchange under test: a route table with edges, a real key set, a trusted actor-token issuer (JWKS snapshot), events.
+import { parseJwksSnapshot, snapshotFileEntry } from '../../src/auth/jwks-snapshot';
 import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
 import {
   ASSERTION_TYP,
@@ -94,7 +95,7 @@ export function testExchange(options: { now?: () => number; store?: { load(): Pr
       actorTokens: new IssuerVerifiers(idpConfig, {
         clockSkewSeconds: 30,
         maxTokenBytes: 8192,
-        jwksSnapshot: { 'https://idp.test/jwks': { keys: [idpKey.jwk] } },
+        jwksSnapshot: parseJwksSnapshot({ 'https://idp.test/jwks': snapshotFileEntry({ keys: [idpKey.jwk] }, new Date()) }),
       }),
       ...(options.now === undefined ? {} : { now: options.now }),
     },
