@@ -51,7 +51,7 @@ export function directCustody(claims: Record<string, unknown>, jti: string): Cus
 /** The actors in `act` from the outermost (the current actor) inwards, at most MAX_DELEGATION_DEPTH of them. */
 function actorsOf(act: unknown): string[] {
   const actors: string[] = [];
-  for (let node = act; node !== undefined; node = (node as Record<string, unknown>).act) {
+  for (let node = act; node !== undefined; node = node.act) {
     if (actors.length === MAX_DELEGATION_DEPTH) throw invalid('chain_too_deep', `more than ${MAX_DELEGATION_DEPTH} actors`);
     if (!isObject(node) || typeof node.sub !== 'string' || node.sub.length === 0)
       throw invalid('act_invalid', 'act must nest objects with a non-empty sub (RFC 8693 §4.1)');

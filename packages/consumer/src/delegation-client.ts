@@ -111,11 +111,11 @@ function scopesWithin(granted: unknown, requested: string | undefined): boolean 
  * digest, scope), reused until shortly before it expires; concurrent identical calls share one exchange.
  *
  * @example
+ * // given: declare const received: string; // the x-identity-assertion this request came with
  * const delegation = createDelegationClient({
  *   tokenEndpoint: 'https://meshgate.example.com/token',
  *   actorToken: async () => 'client-credentials access token of orders',
  * });
- * // given: declare const received: string; // the x-identity-assertion this request came with
  * const assertion = await delegation.assertionFor({ subjectToken: received, audience: 'payments-service', method: 'POST', target: '/charges', body: '{"amount":5}' });
  */
 export function createDelegationClient(options: DelegationClientOptions): DelegationClient {
@@ -133,7 +133,7 @@ export function createDelegationClient(options: DelegationClientOptions): Delega
   const now = options.now ?? Date.now;
   const transport = {
     endpoint: endpoint.href,
-    fetch: options.fetch ?? (globalThis.fetch as FetchLike),
+    fetch: options.fetch ?? globalThis.fetch,
     timeoutMs: options.timeoutMs ?? 2000,
   };
   const cache = new Map<string, { token: string; refreshAt: number }>();

@@ -99,7 +99,7 @@ export function resolveOptions(options: AssertionVerifierOptions): ResolvedOptio
       maxBytes: integer('jwksMaxBytes', options.jwksMaxBytes, 65_536, 1024, 1_048_576),
     },
     now: options.now ?? Date.now,
-    acceptActors: acceptActors === undefined ? undefined : Object.freeze([...acceptActors]),
+    acceptActors: acceptActors === undefined ? undefined : Object.freeze([...(acceptActors as readonly string[])]),
     peerAudience: peerAudienceOf(options.peerAudience),
   });
 }

@@ -1,5 +1,5 @@
 // The transport identity of a request's peer, read where the transport puts it: an mTLS certificate, or VPC Lattice's header.
-import type { HeadersLike } from './untrusted-header.js';
+import { isHeadersObject, type HeadersLike } from './untrusted-header.js';
 
 const LATTICE_IDENTITY = 'x-amzn-lattice-identity';
 // One URI SAN as node prints it (`URI:spiffe://…`); a quoted value (node quotes names holding `,` or `"`) never matches.
@@ -27,12 +27,11 @@ export function spiffeIdOf(certificate: { readonly subjectaltname?: string } | u
  * // 'arn:aws:sts::123456789012:assumed-role/orders/i-0abc'
  */
 export function latticeCallerOf(headers: HeadersLike): string | undefined {
-  const values =
-    typeof (headers as { get?: unknown }).get === 'function'
-      ? [(headers as { get(name: string): string | null }).get(LATTICE_IDENTITY)]
-      : Object.entries(headers)
-          .filter(([name]) => name.toLowerCase() === LATTICE_IDENTITY)
-          .map(([, value]) => value);
+  const values: unknown[] = isHeadersObject(headers)
+    ? [headers.get(LATTICE_IDENTITY)]
+    : Object.entries(headers)
+        .filter(([name]) => name.toLowerCase() === LATTICE_IDENTITY)
+        .map(([, value]): unknown => value);
   // Several copies of the header (two spellings, a list): not one that Lattice wrote alone.
   const raw = values.length === 1 ? values[0] : undefined;
   if (typeof raw !== 'string') return undefined;

@@ -8,7 +8,7 @@ export type HeadersLike = Readonly<Record<string, string | readonly string[] | u
 /** Compact JWS assertions are ~1 KB; anything far bigger is not ours and is not worth parsing. */
 const MAX_ASSERTION_LENGTH = 8192;
 
-function isHeadersObject(headers: HeadersLike): headers is { get(name: string): string | null } {
+export function isHeadersObject(headers: HeadersLike): headers is { get(name: string): string | null } {
   return typeof (headers as { get?: unknown }).get === 'function';
 }
 
