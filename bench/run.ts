@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
 import { benchColdStart, benchSecretRead } from './cold-start.bench';
+import { benchDelegation } from './delegation.bench';
 import { benchIngress } from './ingress.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
@@ -10,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   ingress: benchIngress,
   'cold-start': benchColdStart,
   'secret-read': benchSecretRead,
+  delegation: benchDelegation,
 };
 
 async function main(): Promise<void> {
