@@ -51,7 +51,8 @@ function parseUpstreamUrls(env: Env, routes: RouteTable, allowLoopbackHttp: bool
       throw new ConfigError(path, 'must be a base URL without credentials, query or fragment');
     urls.set(name, url);
   }
-  for (const name of routes.upstreams.keys())
+  // Upstreams reached only through delegation (a service calls them itself) need no URL here.
+  for (const name of new Set(routes.routes.map((r) => r.upstream.name)))
     if (!urls.has(name)) throw new ConfigError(`MESHGATE_UPSTREAMS.${name}`, 'is required: the route table sends requests there');
   return urls;
 }

@@ -4,6 +4,7 @@ import { isMeshgateError, MeshgateError } from '../errors';
 import { bodyDigest, MAX_ASSERTION_TTL_SECONDS, requestHash } from '@meshgate/consumer';
 import { newJti, signAssertion, type AssertionClaims } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
+import type { SigningKeySet } from '../keys/key-set';
 
 export interface AssertionSettings {
   /** meshgate's issuer URL (`iss`); consumers pin it. */
@@ -27,7 +28,7 @@ export interface AssertionTarget {
 /**
  * Builds the claims for one request. `exp` is at most `ttlSeconds` (never over 5 minutes) after `iat`, and never
  * later than the credential it vouches for; `req` binds the assertion to the method, upstream path and query, and
- * `body_sha256` to the forwarded body.
+ * `body_sha256` to the forwarded body; `txn` is its own `jti` (the transaction delegated assertions carry on).
  *
  * @example
  * // given: declare const identity: VerifiedIdentity, settings: AssertionSettings, nowSeconds: number;
@@ -42,6 +43,7 @@ export function assertionClaims(
 ): AssertionClaims {
   const ttl = Math.min(Math.max(1, settings.ttlSeconds), MAX_ASSERTION_TTL_SECONDS);
   const exp = identity.exp > 0 ? Math.min(nowSeconds + ttl, Math.max(identity.exp, nowSeconds + 1)) : nowSeconds + ttl;
+  const jti = newJti();
   return {
     iss: settings.issuer,
     aud: target.audience,
@@ -54,9 +56,11 @@ export function assertionClaims(
     src_iss: identity.iss,
     iat: nowSeconds,
     exp,
-    jti: newJti(),
+    jti,
     req: requestHash(target.method, target.upstreamPath, target.canonicalQuery),
     body_sha256: bodyDigest(target.body),
+    // Hop 0 starts the transaction: every delegated assertion minted from this one carries the same txn.
+    txn: jti,
   };
 }
 
@@ -70,13 +74,23 @@ export function assertionClaims(
  * const jws = await signWithStore(keyStore, claims);
  */
 export async function signWithStore(store: KeyStore, claims: AssertionClaims): Promise<string> {
-  let keySet;
+  return signAssertion(claims, (await loadKeySet(store)).current);
+}
+
+/**
+ * Loads the key set in force. A store failure keeps the store's own code (503), anything else becomes
+ * `key_set_unavailable` (503).
+ *
+ * @example
+ * // given: declare const keyStore: KeyStore;
+ * const keySet = await loadKeySet(keyStore);
+ */
+export async function loadKeySet(store: KeyStore): Promise<SigningKeySet> {
   try {
-    keySet = await store.load();
+    return await store.load();
   } catch (err) {
     // The store's own codes say what an operator should do (key_set_empty: run the first rotation, …).
     if (isMeshgateError(err)) throw err;
     throw new MeshgateError('key_set_unavailable', 'the signing key set could not be loaded', { cause: err });
   }
-  return signAssertion(claims, keySet.current);
 }

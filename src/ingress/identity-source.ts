@@ -20,9 +20,26 @@ const obj = (v: unknown): Record<string, unknown> | undefined => (isPlainObject(
 const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** SigV4 callers: REST puts them in `requestContext.identity`, HTTP API in `requestContext.authorizer.iam`. */
-function iamIdentity(request: IngressRequest): VerifiedIdentity | undefined {
+function iamSource(request: Pick<IngressRequest, 'format' | 'requestContext'>): Record<string, unknown> | undefined {
   const ctx = request.requestContext;
-  const source = request.format === 'http-v2' ? obj(obj(ctx.authorizer)?.iam) : obj(ctx.identity);
+  return request.format === 'http-v2' ? obj(obj(ctx.authorizer)?.iam) : obj(ctx.identity);
+}
+
+/**
+ * The caller ARN API Gateway verified by SigV4 (an `AWS_IAM` route), or undefined. `offline` (serverless offline,
+ * which checks no signature) never yields one: its placeholder ARN is no caller.
+ *
+ * @example
+ * // given: declare const request: IngressRequest;
+ * const callerArn = iamCallerArn(request, false);
+ */
+export function iamCallerArn(request: Pick<IngressRequest, 'format' | 'requestContext'>, offline: boolean): string | undefined {
+  const arn = nonEmpty(iamSource(request)?.userArn);
+  return offline && arn === OFFLINE_PLACEHOLDER_ARN ? undefined : arn;
+}
+
+function iamIdentity(request: IngressRequest): VerifiedIdentity | undefined {
+  const source = iamSource(request);
   const userArn = nonEmpty(source?.userArn);
   if (source === undefined || userArn === undefined) return undefined;
   return Object.freeze({

@@ -25,6 +25,8 @@ export interface AssertionClaims {
   readonly req: string;
   /** {@link bodyDigest} of the exact body bytes forwarded (of no bytes when there is no body). */
   readonly body_sha256: string;
+  /** The hop-0 `jti`, carried unchanged along a delegation chain: one request's whole tree in the logs. */
+  readonly txn?: string;
 }
 
 // One randomBytes call per 256 ids: the per-call overhead (~2 µs) dominated assertion claims on the hot path.
@@ -42,32 +44,34 @@ export function newJti(): string {
   return id;
 }
 
-// Per kid: the private KeyObject and the encoded protected header, both the same for every assertion.
+// Per kid and typ: the private KeyObject and the encoded protected header, both the same for every assertion.
 const signers = new Map<string, { key: KeyObject; header: string }>();
 
-function signerFor(key: SigningKey): { key: KeyObject; header: string } {
-  let signer = signers.get(key.kid);
+function signerFor(key: SigningKey, typ: string): { key: KeyObject; header: string } {
+  const id = `${key.kid} ${typ}`;
+  let signer = signers.get(id);
   if (signer === undefined) {
     signer = {
       key: createPrivateKey({ key: { ...key.privateJwk }, format: 'jwk' }),
-      header: Buffer.from(JSON.stringify({ alg: 'ES256', typ: ASSERTION_TYP, kid: key.kid })).toString('base64url'),
+      header: Buffer.from(JSON.stringify({ alg: 'ES256', typ, kid: key.kid })).toString('base64url'),
     };
     if (signers.size > 8) signers.clear();
-    signers.set(key.kid, signer);
+    signers.set(id, signer);
   }
   return signer;
 }
 
 /**
  * Signs claims as a compact JWS with ES256 (`node:crypto`, IEEE P1363 signature encoding as RFC 7518 §3.4 requires).
+ * `typ` is `identity+jwt` unless given (delegated assertions carry their own).
  *
  * @example
  * // given: import type { SigningKeySet } from './key-set';
  * // given: declare const claims: AssertionClaims, keySet: SigningKeySet;
  * const jws = signAssertion(claims, keySet.current);
  */
-export function signAssertion(claims: AssertionClaims, key: SigningKey): string {
-  const signer = signerFor(key);
+export function signAssertion(claims: AssertionClaims, key: SigningKey, typ: string = ASSERTION_TYP): string {
+  const signer = signerFor(key, typ);
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const input = `${signer.header}.${payload}`;
   const signature = sign('sha256', Buffer.from(input), { key: signer.key, dsaEncoding: 'ieee-p1363' });

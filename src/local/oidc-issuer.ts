@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 export const LOCAL_RESOURCE = 'urn:meshgate';
 /** The `aud` of every access token: what MESHGATE_ISSUERS lists as the audience. */
 export const LOCAL_AUDIENCE = 'meshgate';
-export const LOCAL_SCOPES = ['orders:read', 'orders:write'] as const;
+export const LOCAL_SCOPES = ['orders:read', 'orders:write', 'payments:charge', 'mesh:exchange'] as const;
+/**
+ * The demo mesh services' own clients: each authenticates as itself at the token exchange with a client-credentials
+ * token (`actor_token`), since serverless offline cannot check SigV4. config/routes.json lists them as principals.
+ */
+export const LOCAL_SERVICE_CLIENTS = ['orders-service', 'payments-service'] as const;
 /** Lifetime of the access tokens the local issuer hands out. */
 export const LOCAL_TOKEN_TTL_SECONDS = 600;
 /** The lifetime cap meshgate puts on this issuer's tokens: their TTL with room to spare, far below a forged ten-year token. */
@@ -31,7 +36,10 @@ export interface LocalIssuerOptions {
 export interface TokenRequest {
   /** Space-separated scopes. @default every scope the client may ask for */
   readonly scope?: string;
-  /** Which demo client asks. @default 'demo-client' (orders:read orders:write); 'demo-reader' has orders:read only */
+  /**
+   * Which client asks. @default 'demo-client' (orders:read orders:write); 'demo-reader' has orders:read only,
+   * 'demo-shopper' orders:write payments:charge; the service clients ({@link LOCAL_SERVICE_CLIENTS}) mesh:exchange.
+   */
   readonly clientId?: string;
 }
 
@@ -94,8 +102,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 function demoClients(): LocalClient[] {
   const secret = () => randomBytes(18).toString('base64url');
   return [
-    { clientId: 'demo-client', clientSecret: secret(), scope: LOCAL_SCOPES.join(' ') },
+    { clientId: 'demo-client', clientSecret: secret(), scope: 'orders:read orders:write' },
     { clientId: 'demo-reader', clientSecret: secret(), scope: 'orders:read' },
+    { clientId: 'demo-shopper', clientSecret: secret(), scope: 'orders:write payments:charge' },
+    ...LOCAL_SERVICE_CLIENTS.map((clientId) => ({ clientId, clientSecret: secret(), scope: 'mesh:exchange' })),
   ];
 }
 

@@ -10,8 +10,11 @@ import {
   readString,
 } from '../config/check';
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+import { parseEdges, type Edge } from './edges';
+import { HTTP_METHODS, PATH_TEMPLATE, templateToRegExp, type HttpMethod } from './path-template';
+import { parsePrincipals, type Principals } from './principals';
+
+export { HTTP_METHODS, type HttpMethod };
 export type RouteAuth = 'jwt' | 'iam';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -23,6 +26,8 @@ export interface Upstream {
   readonly audience: string;
   /** @default 5000 */
   readonly timeoutMs: number;
+  /** The identities that are this service when it calls the token exchange. @default none */
+  readonly principals: Principals;
 }
 
 export interface Route {
@@ -50,9 +55,10 @@ export interface Route {
 export interface RouteTable {
   readonly routes: readonly Route[];
   readonly upstreams: ReadonlyMap<string, Upstream>;
+  /** Declared delegation edges; none means no service may act for a caller at another. */
+  readonly edges: readonly Edge[];
 }
 
-const PATH_TEMPLATE = /^(\/(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~\-:@!$&'()*,;=%]+))+$|^\/$/;
 const ROUTE_FIELDS = [
   'method',
   'path',
@@ -67,31 +73,20 @@ const ROUTE_FIELDS = [
   'timeoutMs',
 ] as const;
 
-function templateToRegExp(path: string): RegExp {
-  const source = path
-    .split('/')
-    .map((seg) => {
-      if (/^\{[A-Za-z0-9_]+\+\}$/.test(seg)) return '.+';
-      if (/^\{[A-Za-z0-9_]+\}$/.test(seg)) return '[^/]+';
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return new RegExp(`^${source}$`);
-}
-
 function parseUpstreams(value: unknown): Map<string, Upstream> {
   if (!isPlainObject(value)) throw new ConfigError('routes.upstreams', 'must be an object of upstream name → settings');
   const map = new Map<string, Upstream>();
   for (const [name, raw] of Object.entries(value)) {
     const path = `routes.upstreams.${name}`;
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new ConfigError(path, 'name must be lowercase letters, digits and -');
-    const cfg = readObject(path, raw ?? {}, ['audience', 'timeoutMs']);
+    const cfg = readObject(path, raw ?? {}, ['audience', 'timeoutMs', 'principals']);
     map.set(
       name,
       Object.freeze({
         name,
         audience: readOptionalString(`${path}.audience`, cfg.audience) ?? name,
         timeoutMs: readOptionalInteger(`${path}.timeoutMs`, cfg.timeoutMs, 50, 29_000, DEFAULT_UPSTREAM_TIMEOUT_MS),
+        principals: parsePrincipals(`${path}.principals`, cfg.principals),
       }),
     );
   }
@@ -135,7 +130,7 @@ function parseRoute(path: string, value: unknown, upstreams: Map<string, Upstrea
  * const table = parseRouteTable(JSON.parse(readFileSync('config/routes.json', 'utf8')));
  */
 export function parseRouteTable(value: unknown): RouteTable {
-  const raw = readObject('routes', value, ['$schema', 'upstreams', 'routes']);
+  const raw = readObject('routes', value, ['$schema', 'upstreams', 'routes', 'edges']);
   const upstreams = parseUpstreams(raw.upstreams);
   if (!Array.isArray(raw.routes) || raw.routes.length === 0) throw new ConfigError('routes.routes', 'must be a non-empty list');
   const routes = raw.routes.map((r, i) => parseRoute(`routes.routes[${i}]`, r, upstreams));
@@ -144,7 +139,8 @@ export function parseRouteTable(value: unknown): RouteTable {
     if (ids.has(r.id)) throw new ConfigError(`routes.routes[${i}]`, `route ${r.id} is defined twice`);
     ids.add(r.id);
   });
-  return Object.freeze({ routes: Object.freeze(routes), upstreams });
+  const edges = parseEdges(raw.edges, upstreams);
+  return Object.freeze({ routes: Object.freeze(routes), upstreams, edges });
 }
 
 /** Finds the route for a request. Exact-method routes win over `ANY`; the first match in file order wins. */
