@@ -1,10 +1,11 @@
-// `meshgate start` (`npm start`): the local stack on loopback: OIDC issuer, demo mesh service, serverless offline.
+// `meshgate start` (`npm start`): the local stack on loopback: OIDC issuer, demo mesh services, serverless offline.
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import routesJson from '../../config/routes.json';
 import { FileKeyStore, DEFAULT_LOCAL_KEYS_FILE } from '../keys/key-store-file';
 import { startDemoService } from '../demo/mesh-service';
+import { startOrdersService } from '../demo/orders-service';
 import { startLocalIssuer, type LocalIssuer } from '../local/oidc-issuer';
 import { startOffline } from '../local/offline';
 import type { Command } from './main';
@@ -14,14 +15,17 @@ const HOST = '127.0.0.1';
 const USAGE = `usage: meshgate start [options]
 
 Starts on ${HOST}: a real OIDC issuer (oidc-provider, client credentials), the demo mesh service
-(verifies x-identity-assertion, echoes the identity it trusted) and the API through serverless offline
-(the real authorizer, ingress and JWKS functions). Ctrl-C stops everything.
+(verifies x-identity-assertion, echoes the identity it trusted), two delegation demo services (orders calls
+payments for its caller through the token exchange) and the API through serverless offline (the real
+authorizer, ingress, token exchange and JWKS functions). Ctrl-C stops everything.
 
 options:
   --port <n>          API port (serverless offline)            default 3000
   --issuer-port <n>   OIDC issuer port                          default 4010
   --service-port <n>  demo mesh service port                    default 4001
   --lambda-port <n>   serverless offline Lambda invoke port     default 3002
+  --orders-port <n>   demo orders service port                  default 4002
+  --payments-port <n> demo payments service port                default 4003
   --keys-file <path>  local signing key set, created if absent  default ${DEFAULT_LOCAL_KEYS_FILE}
   --help              show this help`;
 
@@ -30,6 +34,8 @@ export interface StartOptions {
   readonly issuerPort: number;
   readonly servicePort: number;
   readonly lambdaPort: number;
+  readonly ordersPort: number;
+  readonly paymentsPort: number;
   readonly keysFile: string;
 }
 
@@ -38,6 +44,8 @@ const PORT_FLAGS = [
   ['issuerPort', 'issuer-port', 'OIDC issuer', 4010],
   ['servicePort', 'service-port', 'demo mesh service', 4001],
   ['lambdaPort', 'lambda-port', 'serverless offline Lambda invoke', 3002],
+  ['ordersPort', 'orders-port', 'demo orders service', 4002],
+  ['paymentsPort', 'payments-port', 'demo payments service', 4003],
 ] as const;
 
 function portValue(flag: string, text: string | undefined, fallback: number): number {
@@ -63,6 +71,8 @@ export function parseStartArgs(argv: string[]): StartOptions | undefined {
       'issuer-port': { type: 'string' },
       'service-port': { type: 'string' },
       'lambda-port': { type: 'string' },
+      'orders-port': { type: 'string' },
+      'payments-port': { type: 'string' },
       'keys-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,16 +108,27 @@ export async function findBusyPort(opts: StartOptions): Promise<string | undefin
   return undefined;
 }
 
-function banner(opts: StartOptions, issuer: LocalIssuer, serviceUrl: string, token: string, seconds: string): string {
+interface BannerTokens {
+  /** demo-client: orders:read orders:write. */
+  readonly demo: string;
+  /** demo-shopper: orders:write payments:charge, what a checkout through orders → payments needs. */
+  readonly shopper: string;
+}
+
+function banner(opts: StartOptions, issuer: LocalIssuer, serviceUrl: string, tokens: BannerTokens, seconds: string): string {
   const api = `http://${HOST}:${opts.port}`;
   const demo = issuer.clients[0]!;
+  const token = tokens.demo;
   const order = JSON.stringify({ sku: 'SKU-1001', quantity: 2 });
+  const charge = JSON.stringify({ amount: 5, currency: 'EUR' });
   return `
 meshgate local stack is ready (${seconds} s)
 
   API            ${api}   (serverless offline: authorizer, ingress, JWKS at /.well-known/jwks.json)
   OIDC issuer    ${issuer.issuer}   (clients demo-client, demo-reader; client credentials)
   demo service   ${serviceUrl}   (verifies x-identity-assertion, echoes the identity it trusted)
+  orders         http://${HOST}:${opts.ordersPort}   (calls payments for its caller: token exchange at ${api}/token)
+  payments       http://${HOST}:${opts.paymentsPort}   (accepts delegated calls from orders-service only)
   signing keys   ${opts.keysFile}   (rotate: npm run rotate -- --local)
 
 Try it (the token is valid for 10 minutes):
@@ -115,6 +136,14 @@ Try it (the token is valid for 10 minutes):
   curl -H "authorization: Bearer ${token}" ${api}/whoami
 
   curl -X POST -H "authorization: Bearer ${token}" -H "content-type: application/json" -d '${order}' ${api}/orders
+
+Two hops, caller → orders → payments (payments answers with the caller and the chain it trusted):
+
+  curl -X POST -H "authorization: Bearer ${tokens.shopper}" -H "content-type: application/json" -d '${charge}' ${api}/checkout
+
+An undeclared hop: orders asks for payments' POST /refunds, which no edge allows; the exchange refuses it:
+
+  curl -X POST -H "authorization: Bearer ${tokens.shopper}" -H "content-type: application/json" -d '${charge}' ${api}/refunds
 
 A fresh token:
 
@@ -145,19 +174,40 @@ async function runStack(opts: StartOptions): Promise<number> {
       jwksUri: `${api}/.well-known/jwks.json`,
     });
     stops.push(() => demo.close());
+    const payments = await startDemoService({
+      port: opts.paymentsPort,
+      host: HOST,
+      issuer: api,
+      audience: routesJson.upstreams.payments.audience,
+      jwksUri: `${api}/.well-known/jwks.json`,
+      verifier: { acceptActors: [routesJson.upstreams.orders.audience] },
+    });
+    stops.push(() => payments.close());
+    const orders = await startOrdersService({
+      port: opts.ordersPort,
+      host: HOST,
+      issuer: api,
+      audience: routesJson.upstreams.orders.audience,
+      jwksUri: `${api}/.well-known/jwks.json`,
+      tokenEndpoint: `${api}/token`,
+      paymentsUrl: payments.url,
+      paymentsAudience: routesJson.upstreams.payments.audience,
+      actorToken: () => issuer.issueToken({ clientId: 'orders-service' }),
+    });
+    stops.push(() => orders.close());
     const offline = await startOffline({
       httpPort: opts.port,
       lambdaPort: opts.lambdaPort,
       issuers: [issuer.trustConfig],
-      upstreams: { demo: demo.url },
+      upstreams: { demo: demo.url, orders: orders.url, payments: payments.url },
       assertionIssuer: api,
       keysFile,
       onOutput: (text) => process.stdout.write(text),
     });
     stops.push(() => offline.stop());
 
-    const token = await issuer.issueToken();
-    console.log(banner(opts, issuer, demo.url, token, ((Date.now() - startedAt) / 1000).toFixed(1)));
+    const tokens = { demo: await issuer.issueToken(), shopper: await issuer.issueToken({ clientId: 'demo-shopper' }) };
+    console.log(banner(opts, issuer, demo.url, tokens, ((Date.now() - startedAt) / 1000).toFixed(1)));
 
     const signal = new Promise<number>((done) => {
       const onSignal = (name: NodeJS.Signals) => {
