@@ -1,8 +1,8 @@
-// The claims of the identity assertion for one forwarded request, and its signature with the current key.
+// The claims of the identity assertion for one forwarded request, and the key set it is signed with.
 import type { VerifiedIdentity } from '../auth/identity';
 import { isMeshgateError, MeshgateError } from '../errors';
 import { bodyDigest, MAX_ASSERTION_TTL_SECONDS, requestHash } from '@meshgate/consumer';
-import { newJti, signAssertion, type AssertionClaims } from '../keys/assertion';
+import { newJti, type AssertionClaims } from '../keys/assertion';
 import type { KeyStore } from '../keys/key-store';
 import type { SigningKeySet } from '../keys/key-set';
 
@@ -62,19 +62,6 @@ export function assertionClaims(
     // Hop 0 starts the transaction: every delegated assertion minted from this one carries the same txn.
     txn: jti,
   };
-}
-
-/**
- * Signs claims with the store's current key. A store failure keeps the store's own code (`key_set_empty`,
- * `key_secret_not_found`, …, all 503), anything else becomes `key_set_unavailable` (503): without a key nothing
- * is forwarded.
- *
- * @example
- * // given: declare const keyStore: KeyStore, claims: AssertionClaims;
- * const jws = await signWithStore(keyStore, claims);
- */
-export async function signWithStore(store: KeyStore, claims: AssertionClaims): Promise<string> {
-  return signAssertion(claims, (await loadKeySet(store)).current);
 }
 
 /**

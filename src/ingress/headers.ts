@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { VerifiedIdentity } from '../auth/identity';
 import { TokenError } from '../errors';
 import { percentEncode } from '../http/percent-encoding';
-import { ASSERTION_HEADER } from '@meshgate/consumer';
+import { ASSERTION_HEADER, MAX_PREMINTED_ASSERTIONS, PREMINT_HEADER } from '@meshgate/consumer';
 import { IAM_ISSUER } from './identity-source';
 
 /** Longest identity header value after encoding (the assertion is exempt: it is ours). */
@@ -91,6 +91,8 @@ export interface EnrichInput {
   readonly reservedHeaders?: ReservedHeaders;
   readonly identity: VerifiedIdentity;
   readonly assertion: string;
+  /** Pre-minted delegated assertions for the route's `premint` edges, forwarded in PREMINT_HEADER (at most 4). */
+  readonly delegations?: readonly string[];
   /** API Gateway's request id. */
   readonly requestId: string | undefined;
   /** This function's own X-Ray trace header (`_X_AMZN_TRACE_ID`), preferred over the inbound one. */
@@ -198,6 +200,11 @@ export function enrichHeaders(input: EnrichInput): OutgoingHeaders {
   if (identity.tenant !== undefined) out['x-identity-tenant'] = single('x-identity-tenant', identity.tenant);
   if (identity.clientId !== undefined) out['x-identity-client'] = single('x-identity-client', identity.clientId);
   out[ASSERTION_HEADER] = input.assertion;
+  const delegations = input.delegations ?? [];
+  if (delegations.length > MAX_PREMINTED_ASSERTIONS || !delegations.every((d) => COMPACT_JWS.test(d)))
+    throw new Error('pre-minted assertions must be at most 4 compact JWSs');
+  // A compact JWS holds no comma, so the list splits back unambiguously.
+  if (delegations.length > 0) out[PREMINT_HEADER] = delegations.join(',');
   out['x-request-id'] = input.requestId !== undefined && /^[A-Za-z0-9=._:-]{1,128}$/.test(input.requestId) ? input.requestId : randomUUID();
   const traceparent = validTraceparent(untrustedHeaders.get('traceparent')?.[0]);
   if (traceparent !== undefined) {

@@ -11,7 +11,9 @@ import { keyStoreFromConfig } from '../keys/key-store-from-env';
 import { emfCount, logger } from '../observability';
 import { findRouteByTemplate, matchRoute, type Route, type RouteTable } from '../routes/route-table';
 import type { VerifiedIdentity } from '../auth/identity';
-import { assertionClaims, signWithStore } from './assertion-claims';
+import { assertionClaims, loadKeySet } from './assertion-claims';
+import { signAssertion } from '../keys/assertion';
+import { premintedAssertions } from '../exchange/premint';
 import { forwardRequest, upstreamPath } from './forward';
 import { enrichHeaders } from './headers';
 import { checkIdentityForRoute, verifiedIdentityOf } from './identity-source';
@@ -88,13 +90,16 @@ async function run(
     body: validated.body,
   };
   const claims = assertionClaims(identity, target, config.assertion, nowSeconds);
-  const assertion = await signWithStore(core.keyStore, claims);
+  const keySet = await loadKeySet(core.keyStore);
+  const assertion = signAssertion(claims, keySet.current);
+  const delegations = premintedAssertions(config.routes, route.upstream, claims, keySet, config.assertion, nowSeconds);
   const amznTraceId = (core.amznTraceId ?? (() => process.env._X_AMZN_TRACE_ID))();
   const headers = enrichHeaders({
     untrustedHeaders: request.untrustedHeaders,
     reservedHeaders: config.reservedHeaders,
     identity,
     assertion,
+    delegations,
     requestId: request.requestId,
     amznTraceId,
   });

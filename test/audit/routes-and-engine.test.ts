@@ -45,6 +45,19 @@ describe('Rule: route-without-authorizer', () => {
     );
     assert.deepEqual(found, ['POST /.well-known/jwks.json', 'POST /health']);
   });
+
+  it('flags the token exchange unless it is AWS_IAM, whatever --public-route says', async () => {
+    const found = await routeFindings(
+      [
+        route('POST', '/token', 'CUSTOM'),
+        route('ANY', '/token/', 'NONE'),
+        route('POST', '/token', 'AWS_IAM'),
+        route('GET', '/token', 'CUSTOM'),
+      ],
+      ['POST /token'],
+    );
+    assert.deepEqual(found.sort(), ['ANY /token/', 'POST /token']);
+  });
 });
 
 describe('Engine', () => {
