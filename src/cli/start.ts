@@ -153,6 +153,19 @@ Ctrl-C stops everything.
 `;
 }
 
+/**
+ * The MESHGATE_ISSUERS entry for the local issuer. config/routes.json names the demo services' clients under the
+ * default issuer URL; on another --issuer-port that URL becomes an alias of the running issuer, so the services'
+ * actor tokens still map to their principals.
+ */
+export function localTrust(issuer: Pick<LocalIssuer, 'issuer' | 'trustConfig'>): Record<string, unknown> {
+  const named = new Set(
+    Object.values(routesJson.upstreams).flatMap((u) => ('principals' in u ? u.principals.clients.map((c) => c.issuer) : [])),
+  );
+  named.delete(issuer.issuer);
+  return named.size === 0 ? issuer.trustConfig : { ...issuer.trustConfig, aliases: [...named] };
+}
+
 /** Starts everything; on failure stops what already started, then rethrows. Resolves with the exit code. */
 async function runStack(opts: StartOptions): Promise<number> {
   const startedAt = Date.now();
@@ -198,7 +211,7 @@ async function runStack(opts: StartOptions): Promise<number> {
     const offline = await startOffline({
       httpPort: opts.port,
       lambdaPort: opts.lambdaPort,
-      issuers: [issuer.trustConfig],
+      issuers: [localTrust(issuer)],
       upstreams: { demo: demo.url, orders: orders.url, payments: payments.url },
       assertionIssuer: api,
       keysFile,
