@@ -10,6 +10,8 @@ export interface AuditCliOptions {
   readonly help: boolean;
   readonly policies: readonly string[];
   readonly templates: readonly string[];
+  /** Route configuration whose upstreams' IAM principals are checked as service identities. */
+  readonly routes: string | undefined;
   readonly live: boolean;
   readonly format: Format;
   readonly output: string | undefined;
@@ -38,6 +40,9 @@ inputs (at least one):
   --template <file>          CloudFormation template, JSON or YAML (repeatable), e.g.
                              .serverless/cloudformation-template-update-stack.json
   --live                     the live account (AWS credentials from the environment)
+  --routes <file>            meshgate route configuration (config/routes.json): the IAM roles
+                             its upstreams name as their identities must exist (where the
+                             account is read), pin one workload, and serve one service each
 
 options:
   --format table|json|sarif  report format (default: table)
@@ -84,6 +89,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
         policies: { type: 'string', multiple: true },
         template: { type: 'string', multiple: true },
         live: { type: 'boolean' },
+        routes: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string' },
         'sarif-root': { type: 'string' },
@@ -108,6 +114,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     help: values.help === true,
     policies: values.policies ?? [],
     templates: values.template ?? [],
+    routes: values.routes,
     live: values.live === true,
     format: oneOf('format', values.format, FORMATS, 'table'),
     output: values.output,
@@ -119,8 +126,8 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliOptions {
     publicRoutes,
     rotationGraceDays: grace,
   };
-  if (!options.help && options.policies.length === 0 && options.templates.length === 0 && !options.live) {
-    throw new UsageError('nothing to audit: give --policies, --template or --live');
+  if (!options.help && options.policies.length === 0 && options.templates.length === 0 && !options.live && options.routes === undefined) {
+    throw new UsageError('nothing to audit: give --policies, --template, --live or --routes');
   }
   return options;
 }

@@ -8,9 +8,10 @@ export { runAudit, DEFAULT_PUBLIC_ROUTES, type AuditOptions, type AuditResult } 
 export { readLiveInputs, createLiveClients, type LiveClients, type LiveAuditOptions } from './live';
 export { readPolicyFiles } from './inputs/policy-files';
 export { readTemplate } from './inputs/cloudformation';
+export { readServiceRoles } from './inputs/route-config';
 export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './baseline';
 export { parseSuppressions, type Suppression, type SuppressedFinding, type SuppressionSummary } from './suppressions';
-export { SEVERITIES, FINDING_KINDS, type Finding, type Severity, type FindingKind } from './types';
+export { SEVERITIES, FINDING_KINDS, mergeInputs, type Finding, type Severity, type FindingKind } from './types';
 export type { AuditSummary } from './summary';
 
 /**

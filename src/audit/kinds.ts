@@ -45,6 +45,21 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
     title: 'Resource policy open to everyone',
     help: 'A resource or trust policy allows Principal "*" without a condition that pins the caller or source (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:userid, aws:SourceVpce, ...) to fixed values. Negated and ...IfExists conditions do not narrow, nor do values that wildcard the account (arn:aws:iam::*:role/x, AROA*:*). A trust of the GitHub Actions OIDC provider (token.actions.githubusercontent.com) is open to every repository on GitHub unless a token.actions.githubusercontent.com:sub condition names an owner (repo:my-org/*). Name the principals or add such a condition.',
   },
+  'workload-trust-unpinned': {
+    severity: 'high',
+    title: 'Workload role trust not pinned to one workload',
+    help: 'A role trust lets a workload identity provider in without pinning the workload: EKS IRSA (sts:AssumeRoleWithWebIdentity from oidc.eks.<region>.amazonaws.com/id/<id>) without a StringEquals <issuer>:sub naming one system:serviceaccount:<namespace>:<name> (high when any namespace matches, medium for a whole namespace, low when only <issuer>:aud = sts.amazonaws.com is missing); EKS Pod Identity (pods.eks.amazonaws.com) without the cluster (aws:SourceArn) or the kubernetes-namespace and kubernetes-service-account session tags (high, medium with aws:SourceAccount only); ECS tasks (ecs-tasks.amazonaws.com) without aws:SourceAccount or aws:SourceArn (medium, confused deputy); Cognito identity pools (cognito-identity.amazonaws.com) without cognito-identity.amazonaws.com:aud naming the pool (high) or without an amr condition (medium). IfExists, ForAllValues and negated operators do not pin. Any workload that matches becomes the service, and signs its calls as it. Add the conditions the message names.',
+  },
+  'workload-role-shared': {
+    severity: 'medium',
+    title: 'One role for several workloads',
+    help: 'Several workloads (service accounts, identity pools, or services that the route configuration names) assume the same role, so no policy, log line or delegation edge can tell them apart: a compromise of one is a compromise of all. Give each workload its own role (high when two meshgate services share one).',
+  },
+  'service-role-missing': {
+    severity: 'high',
+    title: 'Service principal role not found',
+    help: "The route configuration names an IAM role as a service's identity (upstreams.<name>.principals.iam), but the audited account or template has no such role: the service cannot authenticate as itself, or a role created later under that name becomes it. Create the role with a trust pinned to the service's workload, or correct the ARN.",
+  },
   malformed: {
     severity: 'medium',
     title: 'Malformed policy',

@@ -16,6 +16,9 @@ export const FINDING_KINDS = [
   'notaction-allow',
   'notresource-allow',
   'public-principal',
+  'workload-trust-unpinned',
+  'workload-role-shared',
+  'service-role-missing',
   'malformed',
   'unknown-action',
   'route-without-authorizer',
@@ -95,6 +98,16 @@ export interface PolicyDocumentInput {
   readonly awsManaged?: boolean;
   /** CloudFormation type of the resource the policy is attached to (`AWS::ECR::Repository`), when the input says. */
   readonly resourceType?: string;
+  /** Trust policies: the name of the role they belong to, when the input knows it (may hold `${...}` placeholders). */
+  readonly roleName?: string;
+}
+
+/** An IAM role that the route configuration names as the identity of one upstream service. */
+export interface ServiceRoleInput {
+  /** The upstream's name in the route configuration. */
+  readonly service: string;
+  readonly roleArn: string;
+  readonly location?: SourceLocation;
 }
 
 export interface RouteInput {
@@ -138,12 +151,14 @@ export interface AuditInput {
   readonly routes: RouteInput[];
   readonly secrets: SecretInput[];
   readonly problems: InputProblem[];
+  /** Roles the route configuration names as services' identities, when it was read. */
+  readonly serviceRoles: ServiceRoleInput[];
   /** Human-readable names of what was read: file paths, `live:<account>`. */
   readonly sources: string[];
 }
 
 export function emptyInput(): AuditInput {
-  return { documents: [], routes: [], secrets: [], problems: [], sources: [] };
+  return { documents: [], routes: [], secrets: [], problems: [], serviceRoles: [], sources: [] };
 }
 
 /** Concatenates inputs read from several places. */
@@ -154,6 +169,7 @@ export function mergeInputs(...inputs: AuditInput[]): AuditInput {
     out.routes.push(...input.routes);
     out.secrets.push(...input.secrets);
     out.problems.push(...input.problems);
+    out.serviceRoles.push(...input.serviceRoles);
     out.sources.push(...input.sources);
   }
   return out;

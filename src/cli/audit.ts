@@ -6,6 +6,7 @@ import { AUDIT_USAGE, parseAuditArgs, UsageError, type AuditCliOptions } from '.
 import { runAudit, type AuditResult } from '../audit/engine';
 import { readTemplate } from '../audit/inputs/cloudformation';
 import { readPolicyFiles } from '../audit/inputs/policy-files';
+import { readServiceRolesFile } from '../audit/inputs/route-config';
 import { renderJson } from '../audit/report/json';
 import { renderSarif } from '../audit/report/sarif';
 import { renderTable } from '../audit/report/table';
@@ -18,6 +19,7 @@ async function readInputs(options: AuditCliOptions): Promise<AuditInput> {
   const inputs: AuditInput[] = [];
   if (options.policies.length > 0) inputs.push(await readPolicyFiles(options.policies));
   for (const template of options.templates) inputs.push(await readTemplate(template));
+  if (options.routes !== undefined) inputs.push(await readServiceRolesFile(options.routes));
   if (options.live) {
     // Loaded only here: the SDK clients are not needed to audit files. `require`, not `import()`: the bin runs these
     // sources through tsx's CommonJS hook, and a native import() of '../audit/live' is an ESM directory import (it

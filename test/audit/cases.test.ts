@@ -9,7 +9,8 @@ import { runAudit } from '../../src/audit/engine';
 import { readAccountDetails } from '../../src/audit/inputs/account-details';
 import { readTemplateText } from '../../src/audit/inputs/cloudformation';
 import { readPolicyText } from '../../src/audit/inputs/policy-files';
-import { emptyInput, type AuditInput, type Finding, type PolicyKind } from '../../src/audit/types';
+import { readServiceRoles } from '../../src/audit/inputs/route-config';
+import { emptyInput, mergeInputs, type AuditInput, type Finding, type PolicyKind } from '../../src/audit/types';
 
 interface Expected {
   readonly kind: string;
@@ -23,10 +24,14 @@ interface Expected {
 
 interface Case {
   readonly name: string;
-  readonly input:
+  readonly input: (
     | { readonly policy: unknown; readonly policyKind?: PolicyKind; readonly resourceType?: string }
     | { readonly template: unknown }
-    | { readonly accountDetails: Record<string, unknown> };
+    | { readonly accountDetails: Record<string, unknown> }
+  ) & {
+    /** A route configuration read beside the input (its service roles). */
+    readonly routes?: unknown;
+  };
   readonly expect: readonly Expected[];
   readonly only?: boolean;
   readonly absent?: readonly string[];
@@ -36,6 +41,11 @@ interface Case {
 const DIR = 'test/audit/cases';
 
 function inputOf(c: Case, file: string): AuditInput {
+  const read = documentsOf(c, file);
+  return c.input.routes === undefined ? read : mergeInputs(read, readServiceRoles(c.input.routes, 'routes.json'));
+}
+
+function documentsOf(c: Case, file: string): AuditInput {
   const input = c.input;
   if ('template' in input) return readTemplateText(file, JSON.stringify(input.template, null, 2));
   if ('accountDetails' in input) return readAccountDetails(input.accountDetails, { file });

@@ -47,7 +47,15 @@ class TemplateReader {
     readonly locate: Locate,
   ) {}
 
-  add(id: string, resource: string, kind: PolicyKind, raw: unknown, path: (string | number)[], resourceType?: string): void {
+  add(
+    id: string,
+    resource: string,
+    kind: PolicyKind,
+    raw: unknown,
+    path: (string | number)[],
+    resourceType?: string,
+    roleName?: string,
+  ): void {
     this.docs.push({
       id,
       resource,
@@ -55,6 +63,7 @@ class TemplateReader {
       document: decodePolicyDocument(resolveIntrinsics(raw)),
       source: { file: this.file, path, locate: this.locate },
       ...(resourceType === undefined ? {} : { resourceType }),
+      ...(roleName === undefined ? {} : { roleName }),
     });
   }
 
@@ -81,8 +90,11 @@ function readResource(reader: TemplateReader, resources: TemplateResources, id: 
     });
     for (const managed of refs(props.ManagedPolicyArns)) reader.own(id, managed);
     if (type === 'AWS::IAM::User') for (const group of refs(props.Groups)) reader.own(id, `group:${group}`);
-    if (props.AssumeRolePolicyDocument !== undefined)
-      reader.add(`${id}#trust`, id, 'trust', props.AssumeRolePolicyDocument, [...base, 'AssumeRolePolicyDocument']);
+    if (props.AssumeRolePolicyDocument !== undefined) {
+      const name = resolveIntrinsics(props.RoleName);
+      const roleName = typeof name === 'string' ? name : undefined;
+      reader.add(`${id}#trust`, id, 'trust', props.AssumeRolePolicyDocument, [...base, 'AssumeRolePolicyDocument'], undefined, roleName);
+    }
   } else if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') {
     reader.add(id, id, 'identity', props.PolicyDocument, [...base, 'PolicyDocument']);
     for (const owner of [...refs(props.Roles), ...refs(props.Users), ...refs(props.Groups)]) reader.own(owner, id);

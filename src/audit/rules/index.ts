@@ -7,12 +7,14 @@ import { privilegeEscalation } from './privilege-escalation';
 import { publicPrincipal } from './public-principal';
 import { routeWithoutAuthorizer } from './route-without-authorizer';
 import type { Rule } from './rule';
+import { serviceRoles } from './service-roles';
 import { secretRotationDisabled } from './secret-rotation-disabled';
 import { secretRotationOverdue } from './secret-rotation-overdue';
 import { secretRotationStuck } from './secret-rotation-stuck';
 import { unknownAction } from './unknown-action';
 import { wildcardAction } from './wildcard-action';
 import { wildcardResourceSensitive } from './wildcard-resource-sensitive';
+import { workloadTrust } from './workload-trust';
 
 export const RULES: readonly Rule[] = [
   malformed,
@@ -23,6 +25,8 @@ export const RULES: readonly Rule[] = [
   notactionAllow,
   notresourceAllow,
   publicPrincipal,
+  workloadTrust,
+  serviceRoles,
   unknownAction,
   routeWithoutAuthorizer,
   secretRotationDisabled,
