@@ -179,32 +179,25 @@ async function runStack(opts: StartOptions): Promise<number> {
     const issuer = await startLocalIssuer({ port: opts.issuerPort, host: HOST });
     stops.push(() => issuer.close());
     const api = `http://${HOST}:${opts.port}`;
-    const demo = await startDemoService({
-      port: opts.servicePort,
-      host: HOST,
-      issuer: api,
-      audience: routesJson.upstreams.demo.audience,
-      jwksUri: `${api}/.well-known/jwks.json`,
-    });
+    // Every demo service trusts the API's assertions: same issuer, same JWKS.
+    const trusting = { host: HOST, issuer: api, jwksUri: `${api}/.well-known/jwks.json` };
+    const { demo: demoUpstream, orders: ordersUpstream, payments: paymentsUpstream } = routesJson.upstreams;
+    const demo = await startDemoService({ ...trusting, port: opts.servicePort, audience: demoUpstream.audience });
     stops.push(() => demo.close());
     const payments = await startDemoService({
+      ...trusting,
       port: opts.paymentsPort,
-      host: HOST,
-      issuer: api,
-      audience: routesJson.upstreams.payments.audience,
-      jwksUri: `${api}/.well-known/jwks.json`,
-      verifier: { acceptActors: [routesJson.upstreams.orders.audience] },
+      audience: paymentsUpstream.audience,
+      verifier: { acceptActors: [ordersUpstream.audience] },
     });
     stops.push(() => payments.close());
     const orders = await startOrdersService({
+      ...trusting,
       port: opts.ordersPort,
-      host: HOST,
-      issuer: api,
-      audience: routesJson.upstreams.orders.audience,
-      jwksUri: `${api}/.well-known/jwks.json`,
+      audience: ordersUpstream.audience,
       tokenEndpoint: `${api}/token`,
       paymentsUrl: payments.url,
-      paymentsAudience: routesJson.upstreams.payments.audience,
+      paymentsAudience: paymentsUpstream.audience,
       actorToken: () => issuer.issueToken({ clientId: 'orders-service' }),
     });
     stops.push(() => orders.close());

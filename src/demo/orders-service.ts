@@ -1,15 +1,13 @@
 // The demo `orders` service of `npm start`: verifies its caller's assertion, then calls payments for that caller through the exchange.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ASSERTION_HEADER,
   DelegationError,
   PREMINT_HEADER,
   createAssertionVerifier,
   createDelegationClient,
-  problemFor,
   verifyRequest,
 } from '@meshgate/consumer';
+import { readBody, serveDemo, type DemoServer } from './serve';
 
 export interface OrdersServiceOptions {
   /** 0 lets the OS choose. */
@@ -28,10 +26,7 @@ export interface OrdersServiceOptions {
   readonly actorToken: () => Promise<string>;
 }
 
-export interface OrdersService {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type OrdersService = DemoServer;
 
 /**
  * What orders calls at payments for each of its own routes. `/refunds` is on purpose outside the declared edge
@@ -39,17 +34,6 @@ export interface OrdersService {
  */
 export const ORDERS_TO_PAYMENTS: Readonly<Record<string, string>> = { '/checkout': '/charges', '/refunds': '/refunds' };
 const MAX_BODY_BYTES = 64 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * Starts orders on `host:port`. `POST /checkout` verifies the caller, obtains a delegated assertion for
@@ -67,54 +51,32 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startOrdersService(options: OrdersServiceOptions): Promise<OrdersService> {
   const verifier = createAssertionVerifier({ issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri });
   const delegation = createDelegationClient({ tokenEndpoint: options.tokenEndpoint, actorToken: options.actorToken });
-  const server = createServer((req, res) => {
-    const send = (status: number, type: string, payload: unknown): void => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(JSON.stringify(payload));
-    };
-    const serve = async (): Promise<void> => {
-      const body = await readBody(req);
-      const trusted = await verifyRequest(verifier, req, { body });
-      const target = ORDERS_TO_PAYMENTS[new URL(req.url ?? '/', 'http://orders.invalid').pathname];
-      if (req.method !== 'POST' || target === undefined) return send(404, 'application/json', { error: 'not_found' });
-      const subjectToken = req.headers[ASSERTION_HEADER] as string;
-      const preminted = req.headers[PREMINT_HEADER];
-      const call = { subjectToken, audience: options.paymentsAudience, method: 'POST', target, body: body.toString('utf8') };
-      let assertion: string;
-      try {
-        assertion = await delegation.assertionFor(preminted === undefined ? call : { ...call, preminted });
-      } catch (err) {
-        if (!(err instanceof DelegationError)) throw err;
-        return send(403, 'application/json', {
-          orders: { trusted },
-          refused: { code: err.code, error: err.oauthError, message: err.message },
-        });
-      }
-      const payments = await fetch(`${options.paymentsUrl}${target}`, {
-        method: 'POST',
-        headers: { [ASSERTION_HEADER]: assertion, 'content-type': req.headers['content-type'] ?? 'application/json' },
-        body,
-      });
-      send(payments.ok ? 200 : 502, 'application/json', {
+  return serveDemo(options.host, options.port, async (req, send) => {
+    const body = await readBody(req, MAX_BODY_BYTES);
+    const trusted = await verifyRequest(verifier, req, { body });
+    const target = ORDERS_TO_PAYMENTS[new URL(req.url ?? '/', 'http://orders.invalid').pathname];
+    if (req.method !== 'POST' || target === undefined) return send(404, 'application/json', { error: 'not_found' });
+    const subjectToken = req.headers[ASSERTION_HEADER] as string;
+    const preminted = req.headers[PREMINT_HEADER];
+    const call = { subjectToken, audience: options.paymentsAudience, method: 'POST', target, body: body.toString('utf8') };
+    let assertion: string;
+    try {
+      assertion = await delegation.assertionFor(preminted === undefined ? call : { ...call, preminted });
+    } catch (err) {
+      if (!(err instanceof DelegationError)) throw err;
+      return send(403, 'application/json', {
         orders: { trusted },
-        payments: { status: payments.status, ...((await payments.json()) as object) },
+        refused: { code: err.code, error: err.oauthError, message: err.message },
       });
-    };
-    serve().catch((err: unknown) => {
-      const { status, body } = problemFor(err);
-      send(status, 'application/problem+json', body);
+    }
+    const payments = await fetch(`${options.paymentsUrl}${target}`, {
+      method: 'POST',
+      headers: { [ASSERTION_HEADER]: assertion, 'content-type': req.headers['content-type'] ?? 'application/json' },
+      body,
+    });
+    send(payments.ok ? 200 : 502, 'application/json', {
+      orders: { trusted },
+      payments: { status: payments.status, ...((await payments.json()) as object) },
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
