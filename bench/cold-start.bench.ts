@@ -11,7 +11,7 @@ import { round, type Ratio } from './harness';
 
 const RUNS = 11;
 /** The request path answers users; rotate and scheduled run in the background; no goal names the audit's load. */
-const REQUEST_PATH = new Set(['authorizer', 'ingress', 'jwks']);
+const REQUEST_PATH = new Set(['authorizer', 'ingress', 'jwks', 'exchange']);
 const loadGoalMs = (name: string): number | undefined => (REQUEST_PATH.has(name) ? 25 : name === 'audit' ? undefined : 60);
 /** Lambda sets the X-Ray trace header per invocation, never during init: the probe sets it after loading, before invoking. */
 const TRACE_HEADER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';

@@ -5,10 +5,12 @@ import { benchAuthorizer } from './authorizer.bench';
 import { benchColdStart, benchSecretRead } from './cold-start.bench';
 import { benchDelegation } from './delegation.bench';
 import { benchIngress } from './ingress.bench';
+import { benchExchange } from './exchange.bench';
 
 const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   authorizer: benchAuthorizer,
   ingress: benchIngress,
+  exchange: benchExchange,
   'cold-start': benchColdStart,
   'secret-read': benchSecretRead,
   delegation: benchDelegation,

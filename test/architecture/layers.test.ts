@@ -24,9 +24,9 @@ interface Rule {
   readonly check: (edge: ImportEdge) => string | undefined;
 }
 
-const DOMAINS = ['auth', 'ingress', 'keys', 'routes', 'rotation', 'audit'] as const;
+const DOMAINS = ['auth', 'ingress', 'exchange', 'keys', 'routes', 'rotation', 'audit'] as const;
 const WIRING = ['cli', 'local', 'demo'] as const;
-const LAMBDA_SIDE = ['auth', 'ingress', 'rotation', 'audit', 'observability'] as const;
+const LAMBDA_SIDE = ['auth', 'ingress', 'exchange', 'rotation', 'audit', 'observability'] as const;
 const LAMBDA_PACKAGES = ['@aws-sdk/', '@aws-lambda-powertools/'] as const;
 const CONSUMER_DIRS = ['packages/consumer/src/'] as const;
 

@@ -20,7 +20,7 @@ describe('Function bundles (esbuild, as serverless-esbuild builds them)', () => 
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('builds every function at most 300 KB', () => {
-    assert.deepEqual([...bundles.keys()], ['audit', 'authorizer', 'ingress', 'jwks', 'rotate', 'scheduled']);
+    assert.deepEqual([...bundles.keys()], ['audit', 'authorizer', 'exchange', 'ingress', 'jwks', 'rotate', 'scheduled']);
     for (const b of bundles.values()) assert.ok(b.bytes <= 300 * 1024, `${b.name}: ${b.bytes} bytes`);
   });
 

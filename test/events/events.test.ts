@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { bearerToken, readAuthorizerEvent, type AuthorizerEventFormat } from '../../src/auth/authorizer-event';
 import { parseExecuteApiArn } from '../../src/auth/policy';
 import { readIngressEvent } from '../../src/ingress/request';
+import { iamCallerArn } from '../../src/ingress/identity-source';
+import { parseTokenForm } from '../../src/exchange/form';
+import { readExchangeParams } from '../../src/exchange/params';
 import { parseRotationEvent } from '../../src/rotation/steps';
 import { matchRoute, parseRouteTable } from '../../src/routes/route-table';
 import routesJson from '../../config/routes.json';
@@ -44,6 +47,16 @@ const READERS: ReadonlyArray<readonly [RegExp, (event: unknown) => void]> = [
       const request = readIngressEvent(e);
       assert.ok(request.requestId, 'API Gateway request id present');
       assert.ok(request.template, 'the matched route template is present');
+    },
+  ],
+  [
+    /^exchange\.json$/,
+    (e) => {
+      const request = readIngressEvent(e);
+      assert.equal(request.method, 'POST');
+      const form = parseTokenForm(request.untrustedHeaders.get('content-type'), Buffer.from(request.body ?? ''));
+      assert.equal(readExchangeParams(form).audience, 'payments-service');
+      assert.ok(iamCallerArn(request, false), 'the SigV4 caller API Gateway verified');
     },
   ],
   [
