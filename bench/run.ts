@@ -4,6 +4,7 @@ import type { Ratio } from './harness';
 import { benchAuthorizer } from './authorizer.bench';
 import { benchCli } from './cli.bench';
 import { benchColdStart, benchSecretRead } from './cold-start.bench';
+import { benchDelegation } from './delegation.bench';
 import { benchIngress } from './ingress.bench';
 import { benchExchange } from './exchange.bench';
 
@@ -14,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<Ratio[]>> = {
   'cold-start': benchColdStart,
   'secret-read': benchSecretRead,
   cli: benchCli,
+  delegation: benchDelegation,
 };
 
 async function main(): Promise<void> {

@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'assertion_audience_mismatch',
   'assertion_issuer_mismatch',
   'assertion_request_mismatch',
+  'assertion_actor_refused',
   // rotation and audit
   'rotation_not_enabled',
   'rotation_version_not_pending',

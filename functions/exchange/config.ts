@@ -33,6 +33,7 @@ export function loadExchangeConfig(env: Env, routesJson: unknown): ExchangeConfi
       ? parseIssuers(parseJsonEnv('MESHGATE_ISSUERS', env.MESHGATE_ISSUERS), { allowLoopbackHttp })
       : undefined,
     maxTokenBytes: envInteger(env, 'MESHGATE_MAX_TOKEN_BYTES', DEFAULT_MAX_TOKEN_BYTES, 512, 65536),
+    allowLoopbackHttp,
     offline: env.IS_OFFLINE === 'true',
   });
 }

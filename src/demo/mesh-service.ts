@@ -1,7 +1,6 @@
 // The demo mesh service of `npm start`: verifies every request's assertion with @meshgate/consumer and echoes what it trusted.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAssertionVerifier, problemFor, verifyRequest, type AssertionVerifierOptions } from '@meshgate/consumer';
+import { createAssertionVerifier, verifyRequest, type AssertionVerifierOptions } from '@meshgate/consumer';
+import { readBody, serveDemo, type DemoServer } from './serve';
 
 export interface DemoServiceOptions {
   /** 0 lets the OS choose. */
@@ -14,27 +13,10 @@ export interface DemoServiceOptions {
   readonly verifier?: Partial<AssertionVerifierOptions>;
 }
 
-export interface DemoService {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type DemoService = DemoServer;
 
 const ECHOED_HEADER = /^(x-identity-.*|x-request-id|traceparent|tracestate|x-amzn-trace-id)$/;
 const MAX_BODY_BYTES = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function parsedBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return null;
@@ -65,47 +47,24 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     audience: options.audience,
     jwksUri: options.jwksUri,
   });
-  const server = createServer((req, res) => {
-    const send = (status: number, type: string, payload: unknown): void => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(JSON.stringify(payload));
-    };
-    const serve = async (): Promise<void> => {
-      // The consumer checks the body bytes against the assertion's body_sha256, so it reads them first.
-      const bytes = await readBody(req);
-      const trusted = await verifyRequest(verifier, req, { body: bytes });
-      const url = new URL(req.url ?? '/', 'http://demo.invalid');
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => ECHOED_HEADER.test(name)));
-      const query: Record<string, string | string[]> = {};
-      for (const key of new Set(url.searchParams.keys())) {
-        const all = url.searchParams.getAll(key);
-        query[key] = all.length === 1 ? (all[0] ?? '') : all;
-      }
-      send(200, 'application/json', {
-        trusted,
-        method: req.method,
-        path: url.pathname,
-        query,
-        headers,
-        body: parsedBody(bytes.toString('utf8'), req.headers['content-type']),
-      });
-    };
-    serve().catch((err: unknown) => {
-      const { status, body } = problemFor(err);
-      send(status, 'application/problem+json', body);
+  return serveDemo(options.host, options.port, async (req, send) => {
+    // The consumer checks the body bytes against the assertion's body_sha256, so it reads them first.
+    const bytes = await readBody(req, MAX_BODY_BYTES);
+    const trusted = await verifyRequest(verifier, req, { body: bytes });
+    const url = new URL(req.url ?? '/', 'http://demo.invalid');
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => ECHOED_HEADER.test(name)));
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(url.searchParams.keys())) {
+      const all = url.searchParams.getAll(key);
+      query[key] = all.length === 1 ? (all[0] ?? '') : all;
+    }
+    send(200, 'application/json', {
+      trusted,
+      method: req.method,
+      path: url.pathname,
+      query,
+      headers,
+      body: parsedBody(bytes.toString('utf8'), req.headers['content-type']),
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -20,6 +20,8 @@ export interface ExchangeConfig {
   readonly actorTokenIssuers: readonly IssuerConfig[] | undefined;
   /** `MESHGATE_MAX_TOKEN_BYTES` for actor tokens. @default 8192 */
   readonly maxTokenBytes: number;
+  /** `MESHGATE_ALLOW_LOOPBACK_HTTP` / local stage: actor-token issuers may serve their JWKS over http on loopback. */
+  readonly allowLoopbackHttp?: boolean;
   /** `IS_OFFLINE` (serverless offline): its placeholder IAM caller is no caller. */
   readonly offline: boolean;
 }

@@ -60,7 +60,12 @@ export function buildExchange(
     const actorTokens =
       config.actorTokenIssuers === undefined
         ? undefined
-        : new IssuerVerifiers(config.actorTokenIssuers, { clockSkewSeconds: config.clockSkewSeconds, maxTokenBytes: config.maxTokenBytes });
+        : new IssuerVerifiers(config.actorTokenIssuers, {
+            clockSkewSeconds: config.clockSkewSeconds,
+            maxTokenBytes: config.maxTokenBytes,
+            // The local issuer serves its JWKS over http on loopback, as the authorizer allows it.
+            fetcher: { allowLoopbackHttp: config.allowLoopbackHttp ?? false },
+          });
     return { ok: true, core: { config, keyStore: makeStore(config), actorTokens } };
   } catch (err) {
     const error = isMeshgateError(err) ? err : new ConfigError('config', (err as Error).message, { cause: err });

@@ -70,6 +70,7 @@ export const ERROR_TABLE = {
   assertion_audience_mismatch: consumer('assertion_audience_mismatch', 'Identity assertion audience mismatch'),
   assertion_issuer_mismatch: consumer('assertion_issuer_mismatch', 'Identity assertion issuer mismatch'),
   assertion_request_mismatch: consumer('assertion_request_mismatch', 'Identity assertion bound to another request'),
+  assertion_actor_refused: consumer('assertion_actor_refused', 'Delegated call refused'),
   rotation_not_enabled: failure(500, 'Rotation not enabled'),
   rotation_version_not_pending: failure(500, 'Rotation version not pending'),
   rotation_step_failed: failure(500, 'Rotation step failed'),

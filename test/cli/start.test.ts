@@ -21,6 +21,8 @@ describe('Function: parseStartArgs', () => {
       issuerPort: 4010,
       servicePort: 4001,
       lambdaPort: 3002,
+      ordersPort: 4002,
+      paymentsPort: 4003,
       keysFile: '.meshgate/keys.json',
     });
   });
@@ -35,10 +37,22 @@ describe('Function: parseStartArgs', () => {
       '4101',
       '--lambda-port',
       '3102',
+      '--orders-port',
+      '4102',
+      '--payments-port',
+      '4103',
       '--keys-file',
       '/tmp/k.json',
     ]);
-    assert.deepEqual(opts, { port: 3100, issuerPort: 4110, servicePort: 4101, lambdaPort: 3102, keysFile: '/tmp/k.json' });
+    assert.deepEqual(opts, {
+      port: 3100,
+      issuerPort: 4110,
+      servicePort: 4101,
+      lambdaPort: 3102,
+      ordersPort: 4102,
+      paymentsPort: 4103,
+      keysFile: '/tmp/k.json',
+    });
   });
 
   it('answers undefined for --help', () => {

@@ -203,6 +203,8 @@ describe('docs: mesh configurations match what meshgate emits', () => {
       'docs/istio/request-authentication.yaml',
       'docs/istio/authorization-policy.yaml',
       'docs/istio/peer-authentication.yaml',
+      'docs/istio/edge-orders-payments.yaml',
+      'docs/envoy/edge-orders-payments.yaml',
       'serverless.yml',
     ]) {
       assert.ok(!/appmesh|AWS::AppMesh/i.test(readFileSync(path, 'utf8')), `${path} has no App Mesh reference`);

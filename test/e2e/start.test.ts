@@ -14,7 +14,7 @@ let output = '';
 let exit: Promise<number | null>;
 let dir: string;
 let release: (() => Promise<void>) | undefined;
-const ports = { api: 0, issuer: 0, service: 0, lambda: 0 };
+const ports = { api: 0, issuer: 0, service: 0, lambda: 0, orders: 0, payments: 0 };
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,6 +55,10 @@ describe('meshgate start (npm start)', () => {
           `${ports.service}`,
           '--lambda-port',
           `${ports.lambda}`,
+          '--orders-port',
+          `${ports.orders}`,
+          '--payments-port',
+          `${ports.payments}`,
           '--keys-file',
           join(dir, 'keys.json'),
         ],
@@ -117,11 +121,49 @@ describe('meshgate start (npm start)', () => {
     assert.deepEqual(((await res.json()) as { body: unknown }).body, JSON.parse(m[2]!));
   });
 
+  /** The banner's curl for `path`: its bearer token and body, sent as printed. */
+  async function postAsPrinted(path: string): Promise<{ status: number; body: Record<string, any> }> {
+    const m = new RegExp(
+      `curl -X POST -H "authorization: Bearer ([\\w.-]+)" -H "content-type: application/json" -d '([^']+)' (http://127\\.0\\.0\\.1:${ports.api}${path})\\n`,
+    ).exec(output);
+    assert.ok(m, output);
+    const res = await fetch(m[3]!, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m[1]}`, 'content-type': 'application/json' },
+      body: m[2],
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  }
+
+  it('prints a two-hop curl: caller → orders → payments, and payments shows the chain it trusted', async () => {
+    const { status, body } = await postAsPrinted('/checkout');
+
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.orders.trusted.sub, 'demo-shopper');
+    assert.deepEqual(body.orders.trusted.chain, []);
+    const trusted = body.payments.trusted;
+    assert.equal(trusted.sub, 'demo-shopper', 'payments trusted the original caller');
+    assert.equal(trusted.actor, 'orders-service');
+    assert.deepEqual(trusted.chain, ['orders-service']);
+    assert.equal(trusted.txn, body.orders.trusted.jti, 'txn is the hop-0 jti');
+    assert.deepEqual(trusted.scopes, ['payments:charge']);
+    assert.deepEqual(body.payments.body, { amount: 5, currency: 'EUR' });
+  });
+
+  it('prints an undeclared-hop curl that the exchange refuses with invalid_target', async () => {
+    const { status, body } = await postAsPrinted('/refunds');
+
+    assert.equal(status, 403, JSON.stringify(body));
+    assert.equal(body.refused.code, 'exchange_refused');
+    assert.equal(body.refused.error, 'invalid_target');
+    assert.equal(body.payments, undefined, 'payments was never called');
+  });
+
   it('prints a token curl per client that, pasted into a shell, returns a token POST /orders takes for demo-client only', async () => {
     const lines = [...output.matchAll(/^ {2}(curl -s -u (demo-\w+):\S+ -d grant_type=client_credentials .*?)\s+# /gm)];
     assert.deepEqual(
       lines.map((l) => l[2]),
-      ['demo-client', 'demo-reader'],
+      ['demo-client', 'demo-reader', 'demo-shopper'],
       output,
     );
     const order = JSON.stringify({ sku: 'SKU-1001', quantity: 1 });
@@ -138,7 +180,7 @@ describe('meshgate start (npm start)', () => {
       });
       statuses[client!] = res.status;
     }
-    assert.deepEqual(statuses, { 'demo-client': 200, 'demo-reader': 403 });
+    assert.deepEqual(statuses, { 'demo-client': 200, 'demo-reader': 403, 'demo-shopper': 200 });
   });
 
   it('stops everything on SIGINT (Ctrl-C) and exits 0', async () => {

@@ -1,11 +1,12 @@
 // Checks a verified assertion's claims against the verifier's pinned configuration and the request being served.
+import type { Custody } from './custody.js';
 import { AssertionError, invalid } from './errors.js';
 import { MAX_ASSERTION_TTL_SECONDS } from './wire-format.js';
 
 export type TrustedIdentityType = 'user' | 'service' | 'iam';
 
-/** The caller, as meshgate vouched for it in a verified assertion. */
-export interface TrustedIdentity {
+/** The caller, as meshgate vouched for it in a verified assertion: the claims of the caller itself. */
+export interface CallerClaims {
   readonly sub: string;
   readonly type: TrustedIdentityType;
   readonly scopes: readonly string[];
@@ -19,6 +20,9 @@ export interface TrustedIdentity {
   readonly iat: number;
   readonly exp: number;
 }
+
+/** The caller, as meshgate vouched for it in a verified assertion, and the services it came through (if any). */
+export interface TrustedIdentity extends CallerClaims, Custody {}
 
 export interface ClaimExpectations {
   readonly issuer: string;
@@ -69,7 +73,7 @@ function stringList(claims: Record<string, unknown>, name: string): string[] {
  * // given: declare const verifiedClaims: Record<string, unknown>, issuer: string, nowSeconds: number, requestHash: string;
  * const identity = checkClaims(verifiedClaims, { issuer, audiences: ['orders'], clockSkewSeconds: 30, nowSeconds, requestHash, bodyDigest: undefined });
  */
-export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): TrustedIdentity {
+export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): CallerClaims {
   if (claims.iss !== expected.issuer)
     throw new AssertionError('assertion_issuer_mismatch', 'iss_mismatch', 'assertion was not issued by the configured issuer');
   const aud = claims.aud;
@@ -100,7 +104,7 @@ export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpe
   const type = str(claims, 'type');
   if (!TYPES.includes(type)) throw invalid('claim_invalid', 'claim type must be user, service or iam');
   const scope = optionalStr(claims, 'scope');
-  return Object.freeze({
+  return {
     sub: str(claims, 'sub'),
     type: type as TrustedIdentityType,
     scopes: Object.freeze(scope === undefined ? [] : scope.split(' ').filter((s) => s.length > 0)),
@@ -111,5 +115,5 @@ export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpe
     jti: str(claims, 'jti'),
     iat,
     exp,
-  });
+  };
 }

@@ -2,7 +2,8 @@
 
 /**
  * Every code a verification can end in, with the status a service answers it with. Only `jwks_unavailable` is
- * not the caller's fault (503). meshgate's own error table takes these statuses from here.
+ * not the caller's fault (503). `assertion_actor_refused` is a genuine delegated assertion whose actor this service
+ * does not accept (or that arrived from another peer): 403. meshgate's own error table takes these statuses from here.
  */
 export const ASSERTION_ERROR_STATUS = {
   assertion_missing: 401,
@@ -11,8 +12,9 @@ export const ASSERTION_ERROR_STATUS = {
   assertion_audience_mismatch: 401,
   assertion_issuer_mismatch: 401,
   assertion_request_mismatch: 401,
+  assertion_actor_refused: 403,
   jwks_unavailable: 503,
-} as const satisfies Record<string, 401 | 503>;
+} as const satisfies Record<string, 401 | 403 | 503>;
 
 export type AssertionErrorCode = keyof typeof ASSERTION_ERROR_STATUS;
 
@@ -45,3 +47,5 @@ export class ConfigError extends Error {
 }
 
 export const invalid = (reason: string, message: string): AssertionError => new AssertionError('assertion_invalid', reason, message);
+
+export const refused = (reason: string, message: string): AssertionError => new AssertionError('assertion_actor_refused', reason, message);

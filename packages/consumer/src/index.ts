@@ -1,8 +1,16 @@
-// @meshgate/consumer: verify meshgate's x-identity-assertion in a Node service. Entry point only; see README.md.
+// @meshgate/consumer: verify meshgate's x-identity-assertion in a Node service, and call the next one for the same caller.
+// Entry point only; see README.md.
 export { createAssertionVerifier } from './verifier.js';
 export type { AssertionVerifier, RequestToVerify } from './verifier.js';
-export type { AssertionVerifierOptions } from './options.js';
-export type { TrustedIdentity, TrustedIdentityType } from './claims.js';
+export type { AssertionVerifierOptions, PeerAudience } from './options.js';
+export type { CallerClaims, TrustedIdentity, TrustedIdentityType } from './claims.js';
+export type { Custody } from './custody.js';
+export { latticeCallerOf, spiffeIdOf } from './peer.js';
+export { createDelegationClient } from './delegation-client.js';
+export type { DelegatedCall, DelegationClient, DelegationClientOptions } from './delegation-client.js';
+export { DelegationError } from './exchange.js';
+export type { DelegationErrorCode, FetchLike } from './exchange.js';
+export { requestTargetHash } from './request-target.js';
 export type { JwksFetchEvent } from './remote-jwks.js';
 export type { HeadersLike } from './untrusted-header.js';
 export { ASSERTION_ERROR_STATUS, AssertionError, ConfigError } from './errors.js';

@@ -12,6 +12,11 @@ export type RequestLike = Pick<IncomingMessage, 'method' | 'url' | 'headers'> & 
 };
 
 const verified = new WeakMap<object, TrustedIdentity>();
+const TITLES: Readonly<Record<number, string>> = {
+  401: 'Identity assertion rejected',
+  403: 'Delegated call refused',
+  503: 'Identity keys unavailable',
+};
 
 /**
  * Verifies a node:http request. Reads `headersDistinct` where node provides it, so a duplicated header is seen
@@ -39,7 +44,7 @@ export async function verifyRequest(
 
 /**
  * HTTP status and problem+json body (RFC 9457, meshgate's `type` URIs) for a rejection: the code's status from
- * {@link ASSERTION_ERROR_STATUS} (401, or 503 when the JWKS is unreachable), 500 for anything that is not an
+ * {@link ASSERTION_ERROR_STATUS} (401; 403 for a refused actor; 503 when the JWKS is unreachable), 500 for anything that is not an
  * {@link AssertionError}. The body names the code only; the reason belongs in the service's own logs.
  *
  * @example
@@ -50,7 +55,7 @@ export async function verifyRequest(
 export function problemFor(err: unknown): { status: number; body: Record<string, unknown> } {
   const code = err instanceof AssertionError ? err.code : 'internal';
   const status = code === 'internal' ? 500 : ASSERTION_ERROR_STATUS[code];
-  const title = status === 401 ? 'Identity assertion rejected' : status === 503 ? 'Identity keys unavailable' : 'Internal error';
+  const title = TITLES[status] ?? 'Internal error';
   return { status, body: { type: problemType(code), title, status, code } };
 }
 

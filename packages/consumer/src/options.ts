@@ -28,7 +28,23 @@ export interface AssertionVerifierOptions {
   readonly now?: () => number;
   /** Called after every JWKS fetch attempt (logging, metrics). */
   readonly onJwksFetch?: (event: JwksFetchEvent) => void;
+  /**
+   * The services (their meshgate audiences, e.g. `orders-service`) whose delegated calls this service accepts: a
+   * delegated assertion is verified only when its current actor (`act_sub`) is one of them. Leave it out to accept
+   * direct calls from meshgate only; a delegated assertion is then refused (`assertion_actor_refused`).
+   * @default undefined
+   */
+  readonly acceptActors?: readonly string[];
+  /**
+   * Maps the transport identity of the peer a request came from (an mTLS SPIFFE id, a VPC Lattice caller ARN: what
+   * the service passes as `peer`) to the meshgate audience of the service it is. A function, or a record from peer
+   * id to audience. Needed only when requests carry `peer`; a delegated call's actor must then be that service.
+   */
+  readonly peerAudience?: PeerAudience;
 }
+
+/** Peer identity → service audience; undefined (or absent from the record) for a peer that is no known service. */
+export type PeerAudience = ((peer: string) => string | undefined) | Readonly<Record<string, string>>;
 
 export interface ResolvedOptions {
   readonly issuer: string;
@@ -37,6 +53,8 @@ export interface ResolvedOptions {
   readonly clockSkewSeconds: number;
   readonly jwks: { timeoutMs: number; cacheMaxAgeMs: number; cooldownMs: number; maxStaleMs: number; maxBytes: number };
   readonly now: () => number;
+  readonly acceptActors: readonly string[] | undefined;
+  readonly peerAudience: ((peer: string) => string | undefined) | undefined;
 }
 
 function integer(path: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -62,6 +80,12 @@ export function resolveOptions(options: AssertionVerifierOptions): ResolvedOptio
   }
   if (!isAllowedJwksUrl(url)) throw new ConfigError('jwksUri', 'must be https (http only for loopback hosts)');
   if (options.now !== undefined && typeof options.now !== 'function') throw new ConfigError('now', 'must be a function');
+  const acceptActors = options.acceptActors;
+  if (
+    acceptActors !== undefined &&
+    (!Array.isArray(acceptActors) || acceptActors.length === 0 || !acceptActors.every((a) => typeof a === 'string' && a.length > 0))
+  )
+    throw new ConfigError('acceptActors', 'must be a non-empty list of service audiences');
   return Object.freeze({
     issuer: options.issuer,
     audiences: Object.freeze(audiences),
@@ -75,5 +99,16 @@ export function resolveOptions(options: AssertionVerifierOptions): ResolvedOptio
       maxBytes: integer('jwksMaxBytes', options.jwksMaxBytes, 65_536, 1024, 1_048_576),
     },
     now: options.now ?? Date.now,
+    acceptActors: acceptActors === undefined ? undefined : Object.freeze([...(acceptActors as readonly string[])]),
+    peerAudience: peerAudienceOf(options.peerAudience),
   });
+}
+
+function peerAudienceOf(map: PeerAudience | undefined): ResolvedOptions['peerAudience'] {
+  if (map === undefined || typeof map === 'function') return map;
+  if (typeof map !== 'object' || map === null || Object.values(map).some((v) => typeof v !== 'string'))
+    throw new ConfigError('peerAudience', 'must be a function or a record from peer identity to audience');
+  // Own keys only: a peer named `__proto__` or `constructor` is no service.
+  const table = new Map(Object.entries(map));
+  return (peer) => table.get(peer);
 }

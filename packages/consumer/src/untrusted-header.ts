@@ -5,7 +5,7 @@ import { ASSERTION_HEADER, MAX_ASSERTION_LENGTH } from './wire-format.js';
 /** Node's `IncomingHttpHeaders` / `headersDistinct`, a plain record in any letter case, or a WHATWG `Headers`. */
 export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>> | { get(name: string): string | null };
 
-function isHeadersObject(headers: HeadersLike): headers is { get(name: string): string | null } {
+export function isHeadersObject(headers: HeadersLike): headers is { get(name: string): string | null } {
   return typeof (headers as { get?: unknown }).get === 'function';
 }
 

@@ -1,7 +1,7 @@
 // Test signing keys and a minimal ES256 signer, so the package's tests need nothing of meshgate (the root's
 // test/consumer/package.test.ts verifies assertions signed by meshgate's own signer).
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { ASSERTION_TYP, bodyDigest, requestHash } from '../../src/index.js';
+import { ASSERTION_TYP, DELEGATED_ASSERTION_TYP, bodyDigest, requestHash } from '../../src/index.js';
 
 export interface TestKey {
   readonly kid: string;
@@ -72,3 +72,29 @@ export function signRaw(key: TestKey, header: object | string, payload: object |
 /** A well-formed assertion: the header meshgate writes, signed with `key`. */
 export const signAssertion = (payload: Claims, key: TestKey): string =>
   signRaw(key, { alg: 'ES256', typ: ASSERTION_TYP, kid: key.kid }, payload);
+
+/** The service a delegated test assertion is for, and the service calling it (caller → orders → payments). */
+export const DELEGATED_AUDIENCE = 'payments';
+export const ACTOR = 'orders';
+
+/**
+ * Claims of a delegated assertion as the exchange issues them for `POST /charges` with body `{"amount":5}`:
+ * orders calling payments for user-1. `overrides` replace (or, as undefined, drop) any.
+ */
+export function delegatedClaims(overrides: Claims = {}): Claims {
+  return claims({
+    aud: DELEGATED_AUDIENCE,
+    scope: 'payments:charge',
+    req: requestHash('POST', '/charges'),
+    body_sha256: bodyDigest('{"amount":5}'),
+    txn: randomUUID(),
+    act: { sub: ACTOR },
+    act_sub: ACTOR,
+    chain: [ACTOR],
+    ...overrides,
+  });
+}
+
+/** A well-formed delegated assertion: the delegated header, signed with `key`. */
+export const signDelegated = (payload: Claims, key: TestKey): string =>
+  signRaw(key, { alg: 'ES256', typ: DELEGATED_ASSERTION_TYP, kid: key.kid }, payload);
