@@ -16,6 +16,7 @@ export type JwksSnapshot = ReadonlyMap<string, JwksSnapshotEntry>;
  * The file entry for a JWKS fetched at `fetchedAt`: the key set's `keys` and an ISO 8601 `fetchedAt`.
  *
  * @example
+ * // given: declare const uri: string, keys: unknown[];
  * const file = { [uri]: snapshotFileEntry({ keys }, new Date()) };
  */
 export function snapshotFileEntry(jwks: { keys: unknown[] }, fetchedAt: Date): { fetchedAt: string; keys: unknown[] } {

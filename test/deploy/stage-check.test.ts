@@ -20,7 +20,7 @@ const loaders: StageLoaders = {
 
 const GOOD = {
   issuers: '[{"issuer":"https://login.corp.internal/","audience":["meshgate"]}]',
-  upstreams: '{"demo":"https://orders.mesh.internal"}',
+  upstreams: '{"demo":"https://demo.mesh.internal","orders":"https://orders.mesh.internal"}',
   assertionIssuer: '',
   allowLoopbackHttp: 'false',
   keyStore: 'secrets-manager',
@@ -82,8 +82,18 @@ describe('Function: checkStage', () => {
     ],
     ['a plain-HTTP issuer', { issuers: '[{"issuer":"http://login.corp.internal/","audience":["a"]}]' }, 'issuers', /must be https/],
     ['upstreams missing', { upstreams: '' }, 'upstreams', /MESHGATE_UPSTREAMS: is required/],
-    ['an http:// upstream', { upstreams: '{"demo":"http://demo.internal:8080"}' }, 'upstreams', /MESHGATE_UPSTREAMS\.demo: must be https/],
-    ['a loopback upstream over https', { upstreams: '{"demo":"https://127.0.0.1:8443"}' }, 'upstreams', /loopback/],
+    [
+      'an http:// upstream',
+      { upstreams: '{"demo":"http://demo.internal:8080","orders":"https://orders.mesh.internal"}' },
+      'upstreams',
+      /MESHGATE_UPSTREAMS\.demo: must be https/,
+    ],
+    [
+      'a loopback upstream over https',
+      { upstreams: '{"demo":"https://127.0.0.1:8443","orders":"https://orders.mesh.internal"}' },
+      'upstreams',
+      /loopback/,
+    ],
     [
       'the example assertion issuer',
       { assertionIssuer: 'https://meshgate.example.com' },
@@ -111,7 +121,10 @@ describe('Function: checkStage', () => {
 
 describe('Function: formatStageProblem', () => {
   it('says which stage, param, variable and function, and how to set the param', () => {
-    const text = formatStageProblem('prod', check({ upstreams: '{"demo":"http://demo.internal:8080"}' })!);
+    const text = formatStageProblem(
+      'prod',
+      check({ upstreams: '{"demo":"http://demo.internal:8080","orders":"https://orders.mesh.internal"}' })!,
+    );
     assert.equal(
       text,
       'meshgate: stage prod was not packaged, nothing was uploaded: param upstreams (MESHGATE_UPSTREAMS of function ingress): MESHGATE_UPSTREAMS.demo: must be https. Set it with --param="upstreams=…" or under params.prod in serverless.yml (docs/deploy.md "Params").',

@@ -36,7 +36,11 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'an http:// upstream',
-    args: ['--stage', 'prod', ...paramArgs({ ...GOOD_PARAMS, upstreams: '{"demo":"http://demo.internal:8080"}' })],
+    args: [
+      '--stage',
+      'prod',
+      ...paramArgs({ ...GOOD_PARAMS, upstreams: '{"demo":"http://demo.internal:8080","orders":"https://orders.mesh.internal"}' }),
+    ],
     message: /param upstreams \(MESHGATE_UPSTREAMS of function ingress\): MESHGATE_UPSTREAMS\.demo: must be https/,
   },
   {

@@ -72,7 +72,7 @@ describe('Ingress with a premint edge', () => {
 
   it('forwards the pre-minted assertions in their header, and never a client-sent one', async () => {
     const keysFile = join(dir, 'keys.json');
-    const localKeys = await new FileKeyStore(keysFile).load();
+    const localKeys = await new FileKeyStore(keysFile).createIfMissing();
     const env = {
       MESHGATE_UPSTREAMS: JSON.stringify({ orders: `${upstream.url}/orders`, inventory: `${upstream.url}/inventory` }),
       MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',

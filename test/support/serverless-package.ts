@@ -5,7 +5,7 @@ import { serverlessEnvWithoutAws } from './serverless-env';
 /** A complete prod configuration: https issuer and upstream on hosts that are not placeholders. */
 export const GOOD_PARAMS: Readonly<Record<string, string>> = {
   issuers: '[{"issuer":"https://login.corp.internal/","audience":["meshgate"]}]',
-  upstreams: '{"demo":"https://orders.mesh.internal"}',
+  upstreams: '{"demo":"https://demo.mesh.internal","orders":"https://orders.mesh.internal"}',
 };
 
 /** `--param=name=value` for each entry, as one shell word each. */

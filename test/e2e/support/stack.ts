@@ -138,7 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       httpPort,
       lambdaPort: await freePort(),
       issuers: [issuer.trustConfig],
-      upstreams: { demo: upstreamUrl },
+      upstreams: { demo: upstreamUrl, orders: upstreamUrl },
       assertionIssuer: api,
       keysFile,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'ERROR' },

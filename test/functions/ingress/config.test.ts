@@ -80,6 +80,9 @@ describe('loadIngressConfig', () => {
   });
   it('accepts the repository route table', async () => {
     const routes = (await import('../../../config/routes.json')).default;
-    assert.ok(loadIngressConfig(base, routes));
+    // Its routes send requests to demo and to orders (the delegation demo's first hop).
+    assert.ok(
+      loadIngressConfig({ ...base, MESHGATE_UPSTREAMS: '{"demo":"https://demo.internal","orders":"https://orders.internal"}' }, routes),
+    );
   });
 });
