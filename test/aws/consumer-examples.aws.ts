@@ -10,12 +10,25 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { canonicalQuery, createAssertionVerifier, requestHash } from '@meshgate/consumer';
+import { AssertionError, bodyDigest, canonicalQuery, createAssertionVerifier, requestHash } from '@meshgate/consumer';
 import type { VerifiedIdentity } from '../../src/auth/identity';
 import { assertionClaims, type AssertionTarget } from '../../src/ingress/assertion-claims';
 import { signAssertion, type AssertionClaims } from '../../src/keys/assertion';
 import { generateSigningKey, newKeySet, publicJwks, rotateKeySet, type SigningKey } from '../../src/keys/key-set';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import {
+  ISSUER as EXCHANGE_ISSUER,
+  delegatedClaims,
+  delegatedTyp,
+  exchangeForm,
+  hop0Claims,
+  keySet as exchangeKeySet,
+  payloadOf,
+  roleSession,
+  runExchange,
+  signSubject,
+  testExchange,
+} from '../exchange/support';
 
 const PYTHON = process.env.MESHGATE_PYTHON ?? 'python3';
 const EXAMPLES = resolve('docs/examples');
@@ -44,11 +57,12 @@ interface VerifyCase extends HashCase {
   readonly headers: string[];
   readonly body: Buffer;
 }
-type Verdict = { ok: string } | { rejected: string } | { unavailable: string };
+type Verdict =
+  { ok: string; txn: string; chain: string[]; actor: string | null } | { rejected: string } | { refused: string } | { unavailable: string };
 
 const DRIVER = `
 import base64, json, sys
-from verify_assertion import AssertionVerifier, JwksUnavailable, Rejected, request_hash
+from verify_assertion import ActorRefused, AssertionVerifier, JwksUnavailable, Rejected, request_hash
 
 job = json.load(sys.stdin)
 out = {"hashes": [], "verdicts": []}
@@ -58,12 +72,14 @@ for case in job["hashes"]:
     except UnicodeDecodeError:
         out["hashes"].append(None)
 for run in job["verify"]:
-    verifier = AssertionVerifier(run["issuer"], run["audience"], run["jwksUri"])
+    verifier = AssertionVerifier(run["issuer"], run["audience"], run["jwksUri"], accept_actors=run.get("acceptActors", []))
     verdicts = []
     for case in run["cases"]:
         try:
             claims = verifier.verify(case["method"], case["path"], case["query"], case["headers"], base64.b64decode(case["body"]))
-            verdicts.append({"ok": claims["sub"]})
+            verdicts.append({"ok": claims["sub"], "txn": claims["txn"], "chain": claims["chain"], "actor": claims["actor"]})
+        except ActorRefused as err:
+            verdicts.append({"refused": str(err)})
         except Rejected as err:
             verdicts.append({"rejected": str(err)})
         except JwksUnavailable as err:
@@ -74,7 +90,7 @@ print(json.dumps(out))
 
 interface PythonJob {
   hashes?: HashCase[];
-  verify?: { issuer: string; audience: string; jwksUri: string; cases: VerifyCase[] }[];
+  verify?: { issuer: string; audience: string; jwksUri: string; acceptActors?: string[]; cases: VerifyCase[] }[];
 }
 
 /** Runs the driver asynchronously: the JWKS server lives in this process and must keep answering. */
@@ -282,7 +298,8 @@ describe('docs/consumer.md: the Python example verifies what meshgate signs, as 
     const node = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.jwksUri });
     for (const [i, { case: c, expect }] of cases.entries()) {
       const verdict = verdicts[0]![i]!;
-      if (expect === 'ok') assert.deepEqual(verdict, { ok: identity.sub }, c.name);
+      if (expect === 'ok')
+        assert.deepEqual(verdict, { ok: identity.sub, txn: payloadOf(c.headers[0]!).jti, chain: [], actor: null }, c.name);
       else assert.match((verdict as { rejected?: string }).rejected ?? JSON.stringify(verdict), expect, c.name);
       const nodeOk = await node
         .verify({
@@ -305,6 +322,180 @@ describe('docs/consumer.md: the Python example verifies what meshgate signs, as 
     const genuine = cases[0]!.case;
     const { verdicts } = await runPython({ verify: [{ issuer: ISSUER, audience: AUDIENCE, jwksUri: closedJwksUri, cases: [genuine] }] });
     assert.match((verdicts[0]![0] as { unavailable?: string }).unavailable ?? JSON.stringify(verdicts[0]), /no usable JWKS/);
+  });
+});
+
+// ---- delegated assertions: minted by the exchange, verified by the Python example and by @meshgate/consumer ----
+
+interface Custody {
+  readonly txn: string;
+  readonly chain: string[];
+  readonly actor: string | null;
+}
+/** Accepted with this custody, or refused with Node's reason (a 403 when `actorRefused`) and Python's message. */
+type DelegationExpect = { custody: Custody } | { reason: string; python: RegExp; actorRefused: boolean };
+
+const refusal = (reason: string, python = new RegExp(`^${reason}$`)): DelegationExpect => ({ reason, python, actorRefused: false });
+const actorRefusal = (reason: string): DelegationExpect => ({ reason, python: new RegExp(`^${reason}$`), actorRefused: true });
+
+describe('docs/consumer.md: the Python example verifies delegated assertions as @meshgate/consumer does', () => {
+  const CHARGE = Buffer.from('{"amount":5}');
+  const ENTRY = Buffer.from('{"debit":5}');
+  const runs: { audience: string; acceptActors?: string[]; cases: { case: VerifyCase; expect: DelegationExpect }[] }[] = [];
+  let jwks: JwksServer;
+
+  before(async () => {
+    jwks = await startJwksServer(publicJwks(exchangeKeySet).keys as unknown as Record<string, string>[]);
+    const exchange = testExchange();
+    const mint = async (subject: string, actorRole: string, form: Record<string, string>): Promise<string> => {
+      const res = await runExchange(exchange, { form: exchangeForm(subject, form), callerArn: roleSession(actorRole) });
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      return res.json.access_token as string;
+    };
+    // caller → orders → payments → ledger, each hop a real exchange bound to the one request it allows.
+    const hop0 = signSubject(hop0Claims('orders-service'));
+    const txn = payloadOf(hop0).txn as string;
+    const toPayments = await mint(hop0, 'orders', { body_sha256: bodyDigest(CHARGE) });
+    const toLedger = await mint(toPayments, 'payments', {
+      audience: 'ledger-service',
+      request_target: '/entries',
+      body_sha256: bodyDigest(ENTRY),
+    });
+
+    const request = (name: string, token: string, over: Partial<VerifyCase> = {}): VerifyCase => ({
+      name,
+      method: 'POST',
+      path: '/charges',
+      query: '',
+      body: CHARGE,
+      headers: [token],
+      ...over,
+    });
+    // Claims as a buggy or compromised signer would write them, signed with meshgate's key: bound to POST /checkout.
+    const checkout = { path: '/checkout', body: Buffer.alloc(0) };
+    const forged = (name: string, expect: DelegationExpect, overrides: Record<string, unknown>) => ({
+      case: request(name, signSubject(delegatedClaims('payments-service', ['orders-service'], overrides), { typ: delegatedTyp }), checkout),
+      expect,
+    });
+    const actors = ['s1', 's2', 's3', 's4', 's5', 'orders-service'];
+    const deepAct = actors.reduce<Record<string, unknown> | undefined>((inner, sub) => (inner ? { sub, act: inner } : { sub }), undefined);
+    const [header, payload, signature] = toPayments.split('.') as [string, string, string];
+    const relabelled = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), typ: 'identity+jwt' })).toString('base64url')}.${payload}.${signature}`;
+
+    runs.push({
+      audience: 'payments-service',
+      acceptActors: ['orders-service'],
+      cases: [
+        {
+          case: request('minted: orders calls payments for user-42', toPayments),
+          expect: { custody: { txn, chain: ['orders-service'], actor: 'orders-service' } },
+        },
+        { case: request('replayed to another path', toPayments, { path: '/refunds' }), expect: refusal('req_mismatch') },
+        {
+          case: request('replayed with another body', toPayments, { body: Buffer.from('{"amount":500}') }),
+          expect: refusal('body_mismatch'),
+        },
+        { case: request('the hop-0 assertion for orders, replayed to payments', hop0, checkout), expect: refusal('aud_mismatch', /'aud'/) },
+        { case: request('relabelled typ identity+jwt', relabelled), expect: refusal('signature_invalid', /bad_signature/) },
+        forged('an actor payments does not accept', actorRefusal('actor_not_accepted'), {
+          act: { sub: 'billing' },
+          act_sub: 'billing',
+          chain: ['billing'],
+        }),
+        forged('act stripped', refusal('act_missing'), { act: undefined }),
+        forged('act a string', refusal('act_invalid'), { act: 'orders-service' }),
+        forged('act null', refusal('act_invalid'), { act: null }),
+        forged('inner act null', refusal('act_invalid'), { act: { sub: 'orders-service', act: null } }),
+        forged('act.sub empty', refusal('act_invalid'), { act: { sub: '' } }),
+        forged('act_sub another service', refusal('act_sub_mismatch'), { act_sub: 'checkout' }),
+        forged('act_sub missing', refusal('act_sub_mismatch'), { act_sub: undefined }),
+        forged('chain missing', refusal('chain_mismatch'), { chain: undefined }),
+        forged('chain empty', refusal('chain_mismatch'), { chain: [] }),
+        forged('chain spliced', refusal('chain_mismatch'), { chain: ['checkout', 'orders-service'] }),
+        forged('chain in act order', refusal('chain_mismatch'), {
+          act: { sub: 'orders-service', act: { sub: 'checkout' } },
+          chain: ['orders-service', 'checkout'],
+        }),
+        forged('orders twice', refusal('chain_cycle'), {
+          act: { sub: 'orders-service', act: { sub: 'orders-service' } },
+          chain: ['orders-service', 'orders-service'],
+        }),
+        forged('payments itself in the chain', refusal('chain_cycle'), {
+          act: { sub: 'orders-service', act: { sub: 'payments-service' } },
+          chain: ['payments-service', 'orders-service'],
+        }),
+        forged('six actors', refusal('chain_too_deep'), { act: deepAct, chain: actors }),
+        forged('txn missing', refusal('txn_missing'), { txn: undefined }),
+        forged('txn a number', refusal('txn_missing'), { txn: 7 }),
+        ...['act', 'act_sub', 'chain'].map((name) => ({
+          case: request(
+            `hop 0 carrying ${name}`,
+            signSubject({ ...hop0Claims('payments-service'), [name]: delegatedClaims('x', ['orders-service'])[name] }),
+            checkout,
+          ),
+          expect: refusal('act_unexpected'),
+        })),
+      ],
+    });
+    runs.push({
+      audience: 'ledger-service',
+      acceptActors: ['payments-service'],
+      cases: [
+        {
+          case: request('minted twice: payments calls ledger for user-42, through orders', toLedger, { path: '/entries', body: ENTRY }),
+          expect: { custody: { txn, chain: ['orders-service', 'payments-service'], actor: 'payments-service' } },
+        },
+      ],
+    });
+    runs.push({
+      audience: 'payments-service',
+      cases: [
+        { case: request('no accepted actors: a genuine delegated assertion', toPayments), expect: actorRefusal('delegation_not_accepted') },
+      ],
+    });
+  });
+  after(async () => {
+    await jwks?.close();
+  });
+
+  it('accepts the exchanged chains, refuses splicing, stripping, cycles, depth and unaccepted actors, for the same reasons', async () => {
+    const { verdicts } = await runPython({
+      verify: runs.map(({ audience, acceptActors, cases }) => ({
+        issuer: EXCHANGE_ISSUER,
+        audience,
+        jwksUri: jwks.jwksUri,
+        ...(acceptActors === undefined ? {} : { acceptActors }),
+        cases: cases.map((c) => c.case),
+      })),
+    });
+    for (const [r, { audience, acceptActors, cases }] of runs.entries()) {
+      const node = createAssertionVerifier({
+        issuer: EXCHANGE_ISSUER,
+        audience,
+        jwksUri: jwks.jwksUri,
+        ...(acceptActors === undefined ? {} : { acceptActors }),
+      });
+      for (const [i, { case: c, expect }] of cases.entries()) {
+        const verdict = verdicts[r]![i]!;
+        const nodeVerdict = await node
+          .verify({ method: c.method, path: c.path, headers: { 'x-identity-assertion': c.headers[0] }, body: c.body })
+          .then(
+            (id) => ({ custody: { txn: id.txn, chain: [...id.chain], actor: id.actor ?? null } }),
+            (e: AssertionError) => ({ reason: e.reason, actorRefused: e.code === 'assertion_actor_refused' }),
+          );
+        if ('custody' in expect) {
+          assert.deepEqual(verdict, { ok: 'user-42', ...expect.custody }, c.name);
+          assert.deepEqual(nodeVerdict, expect, `${c.name}: @meshgate/consumer`);
+        } else {
+          const message = expect.actorRefused ? (verdict as { refused?: string }).refused : (verdict as { rejected?: string }).rejected;
+          assert.match(message ?? JSON.stringify(verdict), expect.python, c.name);
+          assert.deepEqual(nodeVerdict, { reason: expect.reason, actorRefused: expect.actorRefused }, `${c.name}: @meshgate/consumer`);
+        }
+      }
+    }
+    // One fetch per verifier that took a delegated assertion (Python and Node, payments and ledger); none for the
+    // hop-0-only ones, which refuse before reading any key.
+    assert.equal(jwks.requests, 4);
   });
 });
 
