@@ -338,6 +338,65 @@ type DelegationExpect = { custody: Custody } | { reason: string; python: RegExp;
 const refusal = (reason: string, python = new RegExp(`^${reason}$`)): DelegationExpect => ({ reason, python, actorRefused: false });
 const actorRefusal = (reason: string): DelegationExpect => ({ reason, python: new RegExp(`^${reason}$`), actorRefused: true });
 
+interface CustodyCase {
+  readonly name: string;
+  /** @meshgate/consumer's reason for refusing these claims. */
+  readonly reason: string;
+  readonly actorRefused: boolean;
+  /** Signed as a delegated assertion (else as hop 0). */
+  readonly delegated: boolean;
+  readonly claims: () => Record<string, unknown>;
+}
+
+// Claims as a buggy or compromised signer would write them for payments (which accepts orders), signed with meshgate's
+// key: each breaks one custody rule (R15, R16). The Python test checks these reasons are @meshgate/consumer's.
+const SIX_ACTORS = ['s1', 's2', 's3', 's4', 's5', 'orders-service'];
+const forged = (name: string, reason: string, overrides: Record<string, unknown>): CustodyCase => ({
+  name,
+  reason,
+  actorRefused: reason === 'actor_not_accepted',
+  delegated: true,
+  claims: () => delegatedClaims('payments-service', ['orders-service'], overrides),
+});
+const CUSTODY_CASES: CustodyCase[] = [
+  forged('an actor payments does not accept', 'actor_not_accepted', { act: { sub: 'billing' }, act_sub: 'billing', chain: ['billing'] }),
+  forged('act stripped', 'act_missing', { act: undefined }),
+  forged('act a string', 'act_invalid', { act: 'orders-service' }),
+  forged('act null', 'act_invalid', { act: null }),
+  forged('inner act null', 'act_invalid', { act: { sub: 'orders-service', act: null } }),
+  forged('act.sub empty', 'act_invalid', { act: { sub: '' } }),
+  forged('act_sub another service', 'act_sub_mismatch', { act_sub: 'checkout' }),
+  forged('act_sub missing', 'act_sub_mismatch', { act_sub: undefined }),
+  forged('chain missing', 'chain_mismatch', { chain: undefined }),
+  forged('chain empty', 'chain_mismatch', { chain: [] }),
+  forged('chain spliced', 'chain_mismatch', { chain: ['checkout', 'orders-service'] }),
+  forged('chain in act order', 'chain_mismatch', {
+    act: { sub: 'orders-service', act: { sub: 'checkout' } },
+    chain: ['orders-service', 'checkout'],
+  }),
+  forged('orders twice', 'chain_cycle', {
+    act: { sub: 'orders-service', act: { sub: 'orders-service' } },
+    chain: ['orders-service', 'orders-service'],
+  }),
+  forged('payments itself in the chain', 'chain_cycle', {
+    act: { sub: 'orders-service', act: { sub: 'payments-service' } },
+    chain: ['payments-service', 'orders-service'],
+  }),
+  forged('six actors', 'chain_too_deep', {
+    act: SIX_ACTORS.reduce<Record<string, unknown> | undefined>((inner, sub) => (inner ? { sub, act: inner } : { sub }), undefined),
+    chain: SIX_ACTORS,
+  }),
+  forged('txn missing', 'txn_missing', { txn: undefined }),
+  forged('txn a number', 'txn_missing', { txn: 7 }),
+  ...['act', 'act_sub', 'chain'].map((name) => ({
+    name: `hop 0 carrying ${name}`,
+    reason: 'act_unexpected',
+    actorRefused: false,
+    delegated: false,
+    claims: () => ({ ...hop0Claims('payments-service'), [name]: delegatedClaims('x', ['orders-service'])[name] }),
+  })),
+];
+
 describe('docs/consumer.md: the Python example verifies delegated assertions as @meshgate/consumer does', () => {
   const CHARGE = Buffer.from('{"amount":5}');
   const ENTRY = Buffer.from('{"debit":5}');
@@ -371,14 +430,8 @@ describe('docs/consumer.md: the Python example verifies delegated assertions as 
       headers: [token],
       ...over,
     });
-    // Claims as a buggy or compromised signer would write them, signed with meshgate's key: bound to POST /checkout.
+    // CUSTODY_CASES are bound to POST /checkout with no body.
     const checkout = { path: '/checkout', body: Buffer.alloc(0) };
-    const forged = (name: string, expect: DelegationExpect, overrides: Record<string, unknown>) => ({
-      case: request(name, signSubject(delegatedClaims('payments-service', ['orders-service'], overrides), { typ: delegatedTyp }), checkout),
-      expect,
-    });
-    const actors = ['s1', 's2', 's3', 's4', 's5', 'orders-service'];
-    const deepAct = actors.reduce<Record<string, unknown> | undefined>((inner, sub) => (inner ? { sub, act: inner } : { sub }), undefined);
     const [header, payload, signature] = toPayments.split('.') as [string, string, string];
     const relabelled = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), typ: 'identity+jwt' })).toString('base64url')}.${payload}.${signature}`;
 
@@ -397,43 +450,9 @@ describe('docs/consumer.md: the Python example verifies delegated assertions as 
         },
         { case: request('the hop-0 assertion for orders, replayed to payments', hop0, checkout), expect: refusal('aud_mismatch', /'aud'/) },
         { case: request('relabelled typ identity+jwt', relabelled), expect: refusal('signature_invalid', /bad_signature/) },
-        forged('an actor payments does not accept', actorRefusal('actor_not_accepted'), {
-          act: { sub: 'billing' },
-          act_sub: 'billing',
-          chain: ['billing'],
-        }),
-        forged('act stripped', refusal('act_missing'), { act: undefined }),
-        forged('act a string', refusal('act_invalid'), { act: 'orders-service' }),
-        forged('act null', refusal('act_invalid'), { act: null }),
-        forged('inner act null', refusal('act_invalid'), { act: { sub: 'orders-service', act: null } }),
-        forged('act.sub empty', refusal('act_invalid'), { act: { sub: '' } }),
-        forged('act_sub another service', refusal('act_sub_mismatch'), { act_sub: 'checkout' }),
-        forged('act_sub missing', refusal('act_sub_mismatch'), { act_sub: undefined }),
-        forged('chain missing', refusal('chain_mismatch'), { chain: undefined }),
-        forged('chain empty', refusal('chain_mismatch'), { chain: [] }),
-        forged('chain spliced', refusal('chain_mismatch'), { chain: ['checkout', 'orders-service'] }),
-        forged('chain in act order', refusal('chain_mismatch'), {
-          act: { sub: 'orders-service', act: { sub: 'checkout' } },
-          chain: ['orders-service', 'checkout'],
-        }),
-        forged('orders twice', refusal('chain_cycle'), {
-          act: { sub: 'orders-service', act: { sub: 'orders-service' } },
-          chain: ['orders-service', 'orders-service'],
-        }),
-        forged('payments itself in the chain', refusal('chain_cycle'), {
-          act: { sub: 'orders-service', act: { sub: 'payments-service' } },
-          chain: ['payments-service', 'orders-service'],
-        }),
-        forged('six actors', refusal('chain_too_deep'), { act: deepAct, chain: actors }),
-        forged('txn missing', refusal('txn_missing'), { txn: undefined }),
-        forged('txn a number', refusal('txn_missing'), { txn: 7 }),
-        ...['act', 'act_sub', 'chain'].map((name) => ({
-          case: request(
-            `hop 0 carrying ${name}`,
-            signSubject({ ...hop0Claims('payments-service'), [name]: delegatedClaims('x', ['orders-service'])[name] }),
-            checkout,
-          ),
-          expect: refusal('act_unexpected'),
+        ...CUSTODY_CASES.map(({ name, reason, actorRefused, delegated, claims }) => ({
+          case: request(name, signSubject(claims(), delegated ? { typ: delegatedTyp } : {}), checkout),
+          expect: actorRefused ? actorRefusal(reason) : refusal(reason),
         })),
       ],
     });
@@ -593,11 +612,11 @@ describe("docs/consumer.md: the examples' req matches @meshgate/consumer's", () 
 
   it('Java RequestHash (JDK only): the same req for every query, and a refusal for invalid UTF-8', (t) => {
     if (spawnSync('javac', ['-version']).status !== 0) return t.skip('no javac on PATH');
-    const dir = mkdtempSync(join(tmpdir(), 'meshgate-request-hash-'));
-    try {
-      writeFileSync(
-        join(dir, 'Driver.java'),
-        `import java.io.*; import java.nio.charset.*;
+    for (const c of HASH_CASES)
+      assert.ok(!/[\t\n\r]/.test(`${c.method}${c.path}${c.query}`), 'a raw tab or newline would break the driver');
+    const lines = runJava(
+      'RequestHash.java',
+      `import java.io.*; import java.nio.charset.*;
 public class Driver { public static void main(String[] args) throws IOException {
   BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
   for (String line; (line = in.readLine()) != null; ) {
@@ -606,26 +625,85 @@ public class Driver { public static void main(String[] args) throws IOException 
   }
 } }
 `,
-      );
-      const javac = spawnSync(
-        'javac',
-        ['-Xlint:all', '-Werror', '-d', dir, join(EXAMPLES, 'java/RequestHash.java'), join(dir, 'Driver.java')],
-        { encoding: 'utf8' },
-      );
-      assert.equal(javac.status, 0, javac.stderr);
-      for (const c of HASH_CASES)
-        assert.ok(!/[\t\n\r]/.test(`${c.method}${c.path}${c.query}`), 'a raw tab or newline would break the driver');
-      const java = spawnSync('java', ['-cp', dir, 'Driver'], {
-        input: HASH_CASES.map((c) => `${c.method}\t${c.path}\t${c.query}`).join('\n'),
-        encoding: 'utf8',
-      });
-      assert.equal(java.status, 0, java.stderr);
-      const lines = java.stdout.trimEnd().split('\n');
-      assert.equal(lines.length, HASH_CASES.length);
-      for (const [i, c] of HASH_CASES.entries()) assert.equal(lines[i], notUtf8(c) ? 'REFUSED' : nodeReq(c), JSON.stringify(c));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      HASH_CASES.map((c) => `${c.method}\t${c.path}\t${c.query}`).join('\n'),
+    );
+    assert.equal(lines.length, HASH_CASES.length);
+    for (const [i, c] of HASH_CASES.entries()) assert.equal(lines[i], notUtf8(c) ? 'REFUSED' : nodeReq(c), JSON.stringify(c));
+  });
+});
+
+/** Compiles a JDK-only example with a Driver class (javac -Werror) and runs the driver; returns its output lines. */
+function runJava(example: string, driver: string, input = ''): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-java-example-'));
+  try {
+    writeFileSync(join(dir, 'Driver.java'), driver);
+    const javac = spawnSync('javac', ['-Xlint:all', '-Werror', '-d', dir, join(EXAMPLES, 'java', example), join(dir, 'Driver.java')], {
+      encoding: 'utf8',
+    });
+    assert.equal(javac.status, 0, javac.stderr);
+    const java = spawnSync('java', ['-cp', dir, 'Driver'], { input, encoding: 'utf8' });
+    assert.equal(java.status, 0, java.stderr);
+    return java.stdout.trimEnd().split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A JSON value as the Java object Nimbus's getClaims() holds for it: Map, List, String, Long or null. */
+function javaValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value); // ASCII test data: a JSON string is a Java literal
+  if (typeof value === 'number') return `${value}L`;
+  if (Array.isArray(value)) return `Arrays.asList(new Object[] {${value.map(javaValue).join(', ')}})`;
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined);
+  return `map(${entries.flatMap(([k, v]) => [JSON.stringify(k), javaValue(v)]).join(', ')})`;
+}
+
+describe('docs/consumer.md: the JDK-only Java Custody applies the custody rules as @meshgate/consumer does', () => {
+  it('refuses each forged chain for the same reason, and reads genuine chains and hop 0', (t) => {
+    if (spawnSync('javac', ['-version']).status !== 0) return t.skip('no javac on PATH');
+    const cases: { delegated: boolean; claims: Record<string, unknown>; expect: string }[] = [
+      ...CUSTODY_CASES.map((c) => ({
+        delegated: c.delegated,
+        claims: c.claims(),
+        expect: `${c.actorRefused ? 'refused' : 'rejected'} ${c.reason}`,
+      })),
+      {
+        delegated: true,
+        claims: delegatedClaims('payments-service', ['checkout', 'orders-service']),
+        expect: 'ok txn-hop-0 [checkout, orders-service] orders-service',
+      },
+      { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: 'j-0' }), expect: 'ok j-0 [] null' },
+      { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: undefined }), expect: 'ok j-1 [] null' },
+      { delegated: false, claims: hop0Claims('payments-service', { txn: 7 }), expect: 'rejected txn_invalid' },
+    ];
+    const lines = runJava(
+      'Custody.java',
+      `import java.util.*;
+public class Driver {
+  static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
+  static String run(boolean delegated, Map<String, Object> claims) {
+    try {
+      Custody c = delegated ? Custody.delegated(claims, "payments-service", Set.of("orders-service")) : Custody.direct(claims);
+      return "ok " + c.txn + " " + c.chain + " " + c.actor;
+    } catch (Custody.Refused e) {
+      return (e.actorRefused ? "refused " : "rejected ") + e.getMessage();
     }
+  }
+  public static void main(String[] args) {
+${cases.map((c) => `    System.out.println(run(${c.delegated}, ${javaValue(c.claims)}));`).join('\n')}
+  }
+}
+`,
+    );
+    assert.deepEqual(
+      lines,
+      cases.map((c) => c.expect),
+    );
   });
 });
 
