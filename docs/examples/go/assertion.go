@@ -50,8 +50,10 @@ var (
 	delegatedTypes     = []string{"delegated-identity+jwt", "application/delegated-identity+jwt"}
 )
 
-func reject(reason string) error      { return fmt.Errorf("%w: %s", ErrRejected, reason) }
-func refuseActor(reason string) error { return fmt.Errorf("%w: %w: %s", ErrRejected, ErrActorRefused, reason) }
+func reject(reason string) error { return fmt.Errorf("%w: %s", ErrRejected, reason) }
+func refuseActor(reason string) error {
+	return fmt.Errorf("%w: %w: %s", ErrRejected, ErrActorRefused, reason)
+}
 
 // Claims are meshgate's claims beyond the registered ones (jwt.Claims).
 type Claims struct {
