@@ -10,12 +10,25 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { canonicalQuery, createAssertionVerifier, requestHash } from '@meshgate/consumer';
+import { AssertionError, bodyDigest, canonicalQuery, createAssertionVerifier, requestHash } from '@meshgate/consumer';
 import type { VerifiedIdentity } from '../../src/auth/identity';
 import { assertionClaims, type AssertionTarget } from '../../src/ingress/assertion-claims';
 import { signAssertion, type AssertionClaims } from '../../src/keys/assertion';
 import { generateSigningKey, newKeySet, publicJwks, rotateKeySet, type SigningKey } from '../../src/keys/key-set';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import {
+  ISSUER as EXCHANGE_ISSUER,
+  delegatedClaims,
+  delegatedTyp,
+  exchangeForm,
+  hop0Claims,
+  keySet as exchangeKeySet,
+  payloadOf,
+  roleSession,
+  runExchange,
+  signSubject,
+  testExchange,
+} from '../exchange/support';
 
 const PYTHON = process.env.MESHGATE_PYTHON ?? 'python3';
 const EXAMPLES = resolve('docs/examples');
@@ -44,11 +57,12 @@ interface VerifyCase extends HashCase {
   readonly headers: string[];
   readonly body: Buffer;
 }
-type Verdict = { ok: string } | { rejected: string } | { unavailable: string };
+type Verdict =
+  { ok: string; txn: string; chain: string[]; actor: string | null } | { rejected: string } | { refused: string } | { unavailable: string };
 
 const DRIVER = `
 import base64, json, sys
-from verify_assertion import AssertionVerifier, JwksUnavailable, Rejected, request_hash
+from verify_assertion import ActorRefused, AssertionVerifier, JwksUnavailable, Rejected, request_hash
 
 job = json.load(sys.stdin)
 out = {"hashes": [], "verdicts": []}
@@ -58,12 +72,14 @@ for case in job["hashes"]:
     except UnicodeDecodeError:
         out["hashes"].append(None)
 for run in job["verify"]:
-    verifier = AssertionVerifier(run["issuer"], run["audience"], run["jwksUri"])
+    verifier = AssertionVerifier(run["issuer"], run["audience"], run["jwksUri"], accept_actors=run.get("acceptActors", []))
     verdicts = []
     for case in run["cases"]:
         try:
             claims = verifier.verify(case["method"], case["path"], case["query"], case["headers"], base64.b64decode(case["body"]))
-            verdicts.append({"ok": claims["sub"]})
+            verdicts.append({"ok": claims["sub"], "txn": claims["txn"], "chain": claims["chain"], "actor": claims["actor"]})
+        except ActorRefused as err:
+            verdicts.append({"refused": str(err)})
         except Rejected as err:
             verdicts.append({"rejected": str(err)})
         except JwksUnavailable as err:
@@ -74,7 +90,7 @@ print(json.dumps(out))
 
 interface PythonJob {
   hashes?: HashCase[];
-  verify?: { issuer: string; audience: string; jwksUri: string; cases: VerifyCase[] }[];
+  verify?: { issuer: string; audience: string; jwksUri: string; acceptActors?: string[]; cases: VerifyCase[] }[];
 }
 
 /** Runs the driver asynchronously: the JWKS server lives in this process and must keep answering. */
@@ -282,7 +298,8 @@ describe('docs/consumer.md: the Python example verifies what meshgate signs, as 
     const node = createAssertionVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.jwksUri });
     for (const [i, { case: c, expect }] of cases.entries()) {
       const verdict = verdicts[0]![i]!;
-      if (expect === 'ok') assert.deepEqual(verdict, { ok: identity.sub }, c.name);
+      if (expect === 'ok')
+        assert.deepEqual(verdict, { ok: identity.sub, txn: payloadOf(c.headers[0]!).jti, chain: [], actor: null }, c.name);
       else assert.match((verdict as { rejected?: string }).rejected ?? JSON.stringify(verdict), expect, c.name);
       const nodeOk = await node
         .verify({
@@ -305,6 +322,199 @@ describe('docs/consumer.md: the Python example verifies what meshgate signs, as 
     const genuine = cases[0]!.case;
     const { verdicts } = await runPython({ verify: [{ issuer: ISSUER, audience: AUDIENCE, jwksUri: closedJwksUri, cases: [genuine] }] });
     assert.match((verdicts[0]![0] as { unavailable?: string }).unavailable ?? JSON.stringify(verdicts[0]), /no usable JWKS/);
+  });
+});
+
+// ---- delegated assertions: minted by the exchange, verified by the Python example and by @meshgate/consumer ----
+
+interface Custody {
+  readonly txn: string;
+  readonly chain: string[];
+  readonly actor: string | null;
+}
+/** Accepted with this custody, or refused with Node's reason (a 403 when `actorRefused`) and Python's message. */
+type DelegationExpect = { custody: Custody } | { reason: string; python: RegExp; actorRefused: boolean };
+
+const refusal = (reason: string, python = new RegExp(`^${reason}$`)): DelegationExpect => ({ reason, python, actorRefused: false });
+const actorRefusal = (reason: string): DelegationExpect => ({ reason, python: new RegExp(`^${reason}$`), actorRefused: true });
+
+interface CustodyCase {
+  readonly name: string;
+  /** @meshgate/consumer's reason for refusing these claims. */
+  readonly reason: string;
+  readonly actorRefused: boolean;
+  /** Signed as a delegated assertion (else as hop 0). */
+  readonly delegated: boolean;
+  readonly claims: () => Record<string, unknown>;
+}
+
+// Claims as a buggy or compromised signer would write them for payments (which accepts orders), signed with meshgate's
+// key: each breaks one custody rule (R15, R16). The Python test checks these reasons are @meshgate/consumer's.
+const SIX_ACTORS = ['s1', 's2', 's3', 's4', 's5', 'orders-service'];
+const forged = (name: string, reason: string, overrides: Record<string, unknown>): CustodyCase => ({
+  name,
+  reason,
+  actorRefused: reason === 'actor_not_accepted',
+  delegated: true,
+  claims: () => delegatedClaims('payments-service', ['orders-service'], overrides),
+});
+const CUSTODY_CASES: CustodyCase[] = [
+  forged('an actor payments does not accept', 'actor_not_accepted', { act: { sub: 'billing' }, act_sub: 'billing', chain: ['billing'] }),
+  forged('act stripped', 'act_missing', { act: undefined }),
+  forged('act a string', 'act_invalid', { act: 'orders-service' }),
+  forged('act null', 'act_invalid', { act: null }),
+  forged('inner act null', 'act_invalid', { act: { sub: 'orders-service', act: null } }),
+  forged('act.sub empty', 'act_invalid', { act: { sub: '' } }),
+  forged('act_sub another service', 'act_sub_mismatch', { act_sub: 'checkout' }),
+  forged('act_sub missing', 'act_sub_mismatch', { act_sub: undefined }),
+  forged('chain missing', 'chain_mismatch', { chain: undefined }),
+  forged('chain empty', 'chain_mismatch', { chain: [] }),
+  forged('chain spliced', 'chain_mismatch', { chain: ['checkout', 'orders-service'] }),
+  forged('chain in act order', 'chain_mismatch', {
+    act: { sub: 'orders-service', act: { sub: 'checkout' } },
+    chain: ['orders-service', 'checkout'],
+  }),
+  forged('orders twice', 'chain_cycle', {
+    act: { sub: 'orders-service', act: { sub: 'orders-service' } },
+    chain: ['orders-service', 'orders-service'],
+  }),
+  forged('payments itself in the chain', 'chain_cycle', {
+    act: { sub: 'orders-service', act: { sub: 'payments-service' } },
+    chain: ['payments-service', 'orders-service'],
+  }),
+  forged('six actors', 'chain_too_deep', {
+    act: SIX_ACTORS.reduce<Record<string, unknown> | undefined>((inner, sub) => (inner ? { sub, act: inner } : { sub }), undefined),
+    chain: SIX_ACTORS,
+  }),
+  forged('txn missing', 'txn_missing', { txn: undefined }),
+  forged('txn a number', 'txn_missing', { txn: 7 }),
+  ...['act', 'act_sub', 'chain'].map((name) => ({
+    name: `hop 0 carrying ${name}`,
+    reason: 'act_unexpected',
+    actorRefused: false,
+    delegated: false,
+    claims: () => ({ ...hop0Claims('payments-service'), [name]: delegatedClaims('x', ['orders-service'])[name] }),
+  })),
+];
+
+describe('docs/consumer.md: the Python example verifies delegated assertions as @meshgate/consumer does', () => {
+  const CHARGE = Buffer.from('{"amount":5}');
+  const ENTRY = Buffer.from('{"debit":5}');
+  const runs: { audience: string; acceptActors?: string[]; cases: { case: VerifyCase; expect: DelegationExpect }[] }[] = [];
+  let jwks: JwksServer;
+
+  before(async () => {
+    jwks = await startJwksServer(publicJwks(exchangeKeySet).keys as unknown as Record<string, string>[]);
+    const exchange = testExchange();
+    const mint = async (subject: string, actorRole: string, form: Record<string, string>): Promise<string> => {
+      const res = await runExchange(exchange, { form: exchangeForm(subject, form), callerArn: roleSession(actorRole) });
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      return res.json.access_token as string;
+    };
+    // caller → orders → payments → ledger, each hop a real exchange bound to the one request it allows.
+    const hop0 = signSubject(hop0Claims('orders-service'));
+    const txn = payloadOf(hop0).txn as string;
+    const toPayments = await mint(hop0, 'orders', { body_sha256: bodyDigest(CHARGE) });
+    const toLedger = await mint(toPayments, 'payments', {
+      audience: 'ledger-service',
+      request_target: '/entries',
+      body_sha256: bodyDigest(ENTRY),
+    });
+
+    const request = (name: string, token: string, over: Partial<VerifyCase> = {}): VerifyCase => ({
+      name,
+      method: 'POST',
+      path: '/charges',
+      query: '',
+      body: CHARGE,
+      headers: [token],
+      ...over,
+    });
+    // CUSTODY_CASES are bound to POST /checkout with no body.
+    const checkout = { path: '/checkout', body: Buffer.alloc(0) };
+    const [header, payload, signature] = toPayments.split('.') as [string, string, string];
+    const relabelled = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), typ: 'identity+jwt' })).toString('base64url')}.${payload}.${signature}`;
+
+    runs.push({
+      audience: 'payments-service',
+      acceptActors: ['orders-service'],
+      cases: [
+        {
+          case: request('minted: orders calls payments for user-42', toPayments),
+          expect: { custody: { txn, chain: ['orders-service'], actor: 'orders-service' } },
+        },
+        { case: request('replayed to another path', toPayments, { path: '/refunds' }), expect: refusal('req_mismatch') },
+        {
+          case: request('replayed with another body', toPayments, { body: Buffer.from('{"amount":500}') }),
+          expect: refusal('body_mismatch'),
+        },
+        { case: request('the hop-0 assertion for orders, replayed to payments', hop0, checkout), expect: refusal('aud_mismatch', /'aud'/) },
+        { case: request('relabelled typ identity+jwt', relabelled), expect: refusal('signature_invalid', /bad_signature/) },
+        ...CUSTODY_CASES.map(({ name, reason, actorRefused, delegated, claims }) => ({
+          case: request(name, signSubject(claims(), delegated ? { typ: delegatedTyp } : {}), checkout),
+          expect: actorRefused ? actorRefusal(reason) : refusal(reason),
+        })),
+      ],
+    });
+    runs.push({
+      audience: 'ledger-service',
+      acceptActors: ['payments-service'],
+      cases: [
+        {
+          case: request('minted twice: payments calls ledger for user-42, through orders', toLedger, { path: '/entries', body: ENTRY }),
+          expect: { custody: { txn, chain: ['orders-service', 'payments-service'], actor: 'payments-service' } },
+        },
+      ],
+    });
+    runs.push({
+      audience: 'payments-service',
+      cases: [
+        { case: request('no accepted actors: a genuine delegated assertion', toPayments), expect: actorRefusal('delegation_not_accepted') },
+      ],
+    });
+  });
+  after(async () => {
+    await jwks?.close();
+  });
+
+  it('accepts the exchanged chains, refuses splicing, stripping, cycles, depth and unaccepted actors, for the same reasons', async () => {
+    const { verdicts } = await runPython({
+      verify: runs.map(({ audience, acceptActors, cases }) => ({
+        issuer: EXCHANGE_ISSUER,
+        audience,
+        jwksUri: jwks.jwksUri,
+        ...(acceptActors === undefined ? {} : { acceptActors }),
+        cases: cases.map((c) => c.case),
+      })),
+    });
+    for (const [r, { audience, acceptActors, cases }] of runs.entries()) {
+      const node = createAssertionVerifier({
+        issuer: EXCHANGE_ISSUER,
+        audience,
+        jwksUri: jwks.jwksUri,
+        ...(acceptActors === undefined ? {} : { acceptActors }),
+      });
+      for (const [i, { case: c, expect }] of cases.entries()) {
+        const verdict = verdicts[r]![i]!;
+        const nodeVerdict = await node
+          .verify({ method: c.method, path: c.path, headers: { 'x-identity-assertion': c.headers[0] }, body: c.body })
+          .then(
+            (id) => ({ custody: { txn: id.txn, chain: [...id.chain], actor: id.actor ?? null } }),
+            (e: AssertionError) => ({ reason: e.reason, actorRefused: e.code === 'assertion_actor_refused' }),
+          );
+        if ('custody' in expect) {
+          assert.deepEqual(verdict, { ok: 'user-42', ...expect.custody }, c.name);
+          assert.deepEqual(nodeVerdict, expect, `${c.name}: @meshgate/consumer`);
+        } else {
+          const message = expect.actorRefused ? (verdict as { refused?: string }).refused : (verdict as { rejected?: string }).rejected;
+          assert.match(message ?? JSON.stringify(verdict), expect.python, c.name);
+          assert.deepEqual(nodeVerdict, { reason: expect.reason, actorRefused: expect.actorRefused }, `${c.name}: @meshgate/consumer`);
+        }
+      }
+    }
+    // One fetch per verifier that took a delegated assertion (Python and Node, payments and ledger); none for the
+    // hop-0-only ones, which refuse before reading any key.
+    assert.equal(jwks.requests, 4);
   });
 });
 
@@ -402,11 +612,11 @@ describe("docs/consumer.md: the examples' req matches @meshgate/consumer's", () 
 
   it('Java RequestHash (JDK only): the same req for every query, and a refusal for invalid UTF-8', (t) => {
     if (spawnSync('javac', ['-version']).status !== 0) return t.skip('no javac on PATH');
-    const dir = mkdtempSync(join(tmpdir(), 'meshgate-request-hash-'));
-    try {
-      writeFileSync(
-        join(dir, 'Driver.java'),
-        `import java.io.*; import java.nio.charset.*;
+    for (const c of HASH_CASES)
+      assert.ok(!/[\t\n\r]/.test(`${c.method}${c.path}${c.query}`), 'a raw tab or newline would break the driver');
+    const lines = runJava(
+      'RequestHash.java',
+      `import java.io.*; import java.nio.charset.*;
 public class Driver { public static void main(String[] args) throws IOException {
   BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
   for (String line; (line = in.readLine()) != null; ) {
@@ -415,26 +625,85 @@ public class Driver { public static void main(String[] args) throws IOException 
   }
 } }
 `,
-      );
-      const javac = spawnSync(
-        'javac',
-        ['-Xlint:all', '-Werror', '-d', dir, join(EXAMPLES, 'java/RequestHash.java'), join(dir, 'Driver.java')],
-        { encoding: 'utf8' },
-      );
-      assert.equal(javac.status, 0, javac.stderr);
-      for (const c of HASH_CASES)
-        assert.ok(!/[\t\n\r]/.test(`${c.method}${c.path}${c.query}`), 'a raw tab or newline would break the driver');
-      const java = spawnSync('java', ['-cp', dir, 'Driver'], {
-        input: HASH_CASES.map((c) => `${c.method}\t${c.path}\t${c.query}`).join('\n'),
-        encoding: 'utf8',
-      });
-      assert.equal(java.status, 0, java.stderr);
-      const lines = java.stdout.trimEnd().split('\n');
-      assert.equal(lines.length, HASH_CASES.length);
-      for (const [i, c] of HASH_CASES.entries()) assert.equal(lines[i], notUtf8(c) ? 'REFUSED' : nodeReq(c), JSON.stringify(c));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      HASH_CASES.map((c) => `${c.method}\t${c.path}\t${c.query}`).join('\n'),
+    );
+    assert.equal(lines.length, HASH_CASES.length);
+    for (const [i, c] of HASH_CASES.entries()) assert.equal(lines[i], notUtf8(c) ? 'REFUSED' : nodeReq(c), JSON.stringify(c));
+  });
+});
+
+/** Compiles a JDK-only example with a Driver class (javac -Werror) and runs the driver; returns its output lines. */
+function runJava(example: string, driver: string, input = ''): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-java-example-'));
+  try {
+    writeFileSync(join(dir, 'Driver.java'), driver);
+    const javac = spawnSync('javac', ['-Xlint:all', '-Werror', '-d', dir, join(EXAMPLES, 'java', example), join(dir, 'Driver.java')], {
+      encoding: 'utf8',
+    });
+    assert.equal(javac.status, 0, javac.stderr);
+    const java = spawnSync('java', ['-cp', dir, 'Driver'], { input, encoding: 'utf8' });
+    assert.equal(java.status, 0, java.stderr);
+    return java.stdout.trimEnd().split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A JSON value as the Java object Nimbus's getClaims() holds for it: Map, List, String, Long or null. */
+function javaValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value); // ASCII test data: a JSON string is a Java literal
+  if (typeof value === 'number') return `${value}L`;
+  if (Array.isArray(value)) return `Arrays.asList(new Object[] {${value.map(javaValue).join(', ')}})`;
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined);
+  return `map(${entries.flatMap(([k, v]) => [JSON.stringify(k), javaValue(v)]).join(', ')})`;
+}
+
+describe('docs/consumer.md: the JDK-only Java Custody applies the custody rules as @meshgate/consumer does', () => {
+  it('refuses each forged chain for the same reason, and reads genuine chains and hop 0', (t) => {
+    if (spawnSync('javac', ['-version']).status !== 0) return t.skip('no javac on PATH');
+    const cases: { delegated: boolean; claims: Record<string, unknown>; expect: string }[] = [
+      ...CUSTODY_CASES.map((c) => ({
+        delegated: c.delegated,
+        claims: c.claims(),
+        expect: `${c.actorRefused ? 'refused' : 'rejected'} ${c.reason}`,
+      })),
+      {
+        delegated: true,
+        claims: delegatedClaims('payments-service', ['checkout', 'orders-service']),
+        expect: 'ok txn-hop-0 [checkout, orders-service] orders-service',
+      },
+      { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: 'j-0' }), expect: 'ok j-0 [] null' },
+      { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: undefined }), expect: 'ok j-1 [] null' },
+      { delegated: false, claims: hop0Claims('payments-service', { txn: 7 }), expect: 'rejected txn_invalid' },
+    ];
+    const lines = runJava(
+      'Custody.java',
+      `import java.util.*;
+public class Driver {
+  static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
+  static String run(boolean delegated, Map<String, Object> claims) {
+    try {
+      Custody c = delegated ? Custody.delegated(claims, "payments-service", Set.of("orders-service")) : Custody.direct(claims);
+      return "ok " + c.txn + " " + c.chain + " " + c.actor;
+    } catch (Custody.Refused e) {
+      return (e.actorRefused ? "refused " : "rejected ") + e.getMessage();
     }
+  }
+  public static void main(String[] args) {
+${cases.map((c) => `    System.out.println(run(${c.delegated}, ${javaValue(c.claims)}));`).join('\n')}
+  }
+}
+`,
+    );
+    assert.deepEqual(
+      lines,
+      cases.map((c) => c.expect),
+    );
   });
 });
 

@@ -1,10 +1,14 @@
-// Package assertion verifies meshgate's identity assertion with go-jose v4 (rules R1-R14 in docs/consumer.md).
+// Package assertion verifies meshgate's identity assertion with go-jose v4 (rules R1-R16 in docs/consumer.md).
 //
 //	jwks := &assertion.RemoteJWKS{URI: jwksURI}
 //	v := &assertion.Verifier{Issuer: issuer, Audience: "orders", ClockSkew: 30 * time.Second, JWKS: jwks}
 //	std, own, err := v.Verify(r, body) // body: the raw bytes read from r.Body
 //
-// errors.Is(err, assertion.ErrRejected): answer 401; errors.Is(err, assertion.ErrJWKSUnavailable): 503.
+// own.Txn, own.Chain and own.Actor tell who carried the call here. Delegated assertions (service A calling this one
+// for the caller) pass only when AcceptActors names A: Verifier{..., AcceptActors: []string{"orders-service"}}.
+//
+// errors.Is(err, assertion.ErrActorRefused): answer 403; errors.Is(err, assertion.ErrRejected): 401;
+// errors.Is(err, assertion.ErrJWKSUnavailable): 503.
 package assertion
 
 import (
@@ -32,18 +36,24 @@ import (
 const (
 	Header      = "X-Identity-Assertion"
 	maxLifetime = 300 * time.Second // exp - iat
+	maxDepth    = 5                 // actors in one delegation chain
 	unreserved  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
 )
 
 var (
 	ErrRejected        = errors.New("identity assertion rejected")
+	ErrActorRefused    = errors.New("delegated call refused")
 	ErrJWKSUnavailable = errors.New("no usable JWKS")
 	errInvalidUTF8     = errors.New("query is not UTF-8")
 	compactJWS         = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
 	types              = []string{"identity+jwt", "application/identity+jwt"}
+	delegatedTypes     = []string{"delegated-identity+jwt", "application/delegated-identity+jwt"}
 )
 
 func reject(reason string) error { return fmt.Errorf("%w: %s", ErrRejected, reason) }
+func refuseActor(reason string) error {
+	return fmt.Errorf("%w: %w: %s", ErrRejected, ErrActorRefused, reason)
+}
 
 // Claims are meshgate's claims beyond the registered ones (jwt.Claims).
 type Claims struct {
@@ -55,6 +65,76 @@ type Claims struct {
 	Tenant     string   `json:"tenant"`
 	ClientID   string   `json:"client_id"`
 	SrcIss     string   `json:"src_iss"`
+	Txn        string   `json:"-"` // hop 0's jti, the same on every hop of one caller's request: log it
+	Chain      []string `json:"-"` // the services the call came through, first first; empty when direct
+	Actor      string   `json:"-"` // the service calling for the caller (act_sub); "" when direct
+}
+
+// directCustody (R15): hop 0 names no actor; txn falls back to jti for assertions minted before meshgate wrote txn.
+func directCustody(raw map[string]any, jti string) (string, error) {
+	for _, name := range []string{"act", "act_sub", "chain"} {
+		if _, ok := raw[name]; ok {
+			return "", reject("act_unexpected")
+		}
+	}
+	txn, ok := raw["txn"]
+	if !ok {
+		return jti, nil
+	}
+	if s, _ := txn.(string); s != "" {
+		return s, nil
+	}
+	return "", reject("txn_invalid")
+}
+
+// delegatedCustody (R16): act (outermost = current actor), act_sub, chain and txn tell one story; then the actor is
+// one this service accepts. Returns txn and the chain, first service first.
+func delegatedCustody(raw map[string]any, audience string, accept []string) (string, []string, error) {
+	if _, ok := raw["act"]; !ok {
+		return "", nil, reject("act_missing")
+	}
+	var actors []string // the current actor first
+	holder := raw
+	for node, ok := raw["act"]; ok; node, ok = holder["act"] { // an "act": null is invalid, not the end
+		obj, isObject := node.(map[string]any)
+		sub, _ := obj["sub"].(string)
+		if len(actors) == maxDepth {
+			return "", nil, reject("chain_too_deep")
+		}
+		if !isObject || sub == "" {
+			return "", nil, reject("act_invalid")
+		}
+		actors, holder = append(actors, sub), obj
+	}
+	if actSub, _ := raw["act_sub"].(string); actSub != actors[0] {
+		return "", nil, reject("act_sub_mismatch")
+	}
+	chain := slices.Clone(actors)
+	slices.Reverse(chain)
+	listed, _ := raw["chain"].([]any)
+	if len(listed) != len(chain) {
+		return "", nil, reject("chain_mismatch")
+	}
+	for i, service := range chain {
+		if listed[i] != any(service) {
+			return "", nil, reject("chain_mismatch")
+		}
+	}
+	seen := map[string]bool{audience: true}
+	for _, service := range actors {
+		if seen[service] {
+			return "", nil, reject("chain_cycle")
+		}
+		seen[service] = true
+	}
+	txn, _ := raw["txn"].(string)
+	if txn == "" {
+		return "", nil, reject("txn_missing")
+	}
+	if !slices.Contains(accept, actors[0]) {
+		return "", nil, refuseActor("actor_not_accepted")
+	}
+	return txn, chain, nil
 }
 
 func base64urlSHA256(data []byte) string {
@@ -187,11 +267,12 @@ func (j *RemoteJWKS) fetch() (map[string]*ecdsa.PublicKey, error) {
 	return keys, nil
 }
 
-// Verifier: Issuer, Audience and the JWKS URI come from your configuration, never from a token.
+// Verifier: Issuer, Audience, the JWKS URI and AcceptActors come from your configuration, never from a token.
 type Verifier struct {
 	Issuer, Audience string
 	ClockSkew        time.Duration // 30 s
 	JWKS             *RemoteJWKS
+	AcceptActors     []string // the services whose delegated calls this one takes; none: direct calls only
 }
 
 func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, error) {
@@ -204,8 +285,13 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, e
 		return nil, nil, reject(err.Error())
 	}
 	h := tok.Headers[0]
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !slices.Contains(types, strings.ToLower(typ)) {
+	typ, _ := h.ExtraHeaders[jose.HeaderType].(string)
+	delegated := slices.Contains(delegatedTypes, strings.ToLower(typ))
+	if !delegated && !slices.Contains(types, strings.ToLower(typ)) {
 		return nil, nil, reject("typ_invalid") // R4
+	}
+	if delegated && len(v.AcceptActors) == 0 {
+		return nil, nil, refuseActor("delegation_not_accepted") // R16, before any key is fetched
 	}
 	if h.KeyID == "" {
 		return nil, nil, reject("kid_missing") // R5
@@ -219,7 +305,8 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, e
 	}
 	var std jwt.Claims
 	var own Claims
-	if err := tok.Claims(key, &std, &own); err != nil {
+	var raw map[string]any // for R15 and R16, which tell an absent claim from a null or empty one
+	if err := tok.Claims(key, &std, &own, &raw); err != nil {
 		return nil, nil, reject(err.Error()) // R7, and R14's types (scope, groups, ...)
 	}
 	expected := jwt.Expected{Issuer: v.Issuer, AnyAudience: jwt.Audience{v.Audience}}
@@ -241,6 +328,15 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, e
 	if !slices.Contains([]string{"user", "service", "iam"}, own.Type) ||
 		std.Subject == "" || std.ID == "" || own.SrcIss == "" {
 		return nil, nil, reject("claim_invalid") // R14 (the JSON decoder already typed scope, groups, tenant, client_id)
+	}
+	if delegated {
+		own.Txn, own.Chain, err = delegatedCustody(raw, v.Audience, v.AcceptActors) // R16
+		if err != nil {
+			return nil, nil, err
+		}
+		own.Actor = own.Chain[len(own.Chain)-1]
+	} else if own.Txn, err = directCustody(raw, std.ID); err != nil { // R15
+		return nil, nil, err
 	}
 	return &std, &own, nil
 }

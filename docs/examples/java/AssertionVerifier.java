@@ -11,6 +11,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.URL;
@@ -18,36 +19,62 @@ import java.nio.charset.CharacterCodingException;
 import java.text.ParseException;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * meshgate's identity assertion, verified with Nimbus JOSE+JWT (rules R1-R14 in docs/consumer.md). One instance per
+ * meshgate's identity assertion, verified with Nimbus JOSE+JWT (rules R1-R16 in docs/consumer.md). One instance per
  * process: it caches the JWKS. In a servlet:
  *
  * <pre>
- * JWTClaimsSet claims = verifier.verify(req.getMethod(), req.getRequestURI(), req.getQueryString(),
+ * AssertionVerifier.Verified v = verifier.verify(req.getMethod(), req.getRequestURI(), req.getQueryString(),
  *     Collections.list(req.getHeaders(AssertionVerifier.HEADER)), req.getInputStream().readAllBytes());
  * </pre>
  *
- * Rejected: answer 401; a {@code KeySourceException} (no usable JWKS): 503.
+ * {@code v.claims} are the caller's claims, {@code v.custody} who carried the call here ({@link Custody}). Delegated
+ * assertions (service A calling this one for the caller) pass only when {@code acceptActors} names A.
+ * ActorRefused: answer 403; other Rejected: 401; a {@code KeySourceException} (no usable JWKS): 503.
  */
 public final class AssertionVerifier {
   public static final String HEADER = "x-identity-assertion";
   private static final long MAX_LIFETIME_MS = 300_000; // exp - iat
+  private static final Set<String> DELEGATED_TYPES =
+      Set.of("delegated-identity+jwt", "application/delegated-identity+jwt");
 
   /** The assertion is missing, invalid, or for another issuer, audience, time, request or body. */
-  public static final class Rejected extends Exception {
+  public static class Rejected extends Exception {
     Rejected(String reason, Throwable cause) {
       super(reason, cause);
     }
   }
 
+  /** A delegated assertion this service does not take (no accepted actors, or another actor). */
+  public static final class ActorRefused extends Rejected {
+    ActorRefused(String reason) {
+      super(reason, null);
+    }
+  }
+
+  /** A verified assertion: the caller's claims, and who carried the call here. */
+  public static final class Verified {
+    public final JWTClaimsSet claims;
+    public final Custody custody;
+
+    Verified(JWTClaimsSet claims, Custody custody) {
+      this.claims = claims;
+      this.custody = custody;
+    }
+  }
+
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final long clockSkewMs;
+  private final String audience;
+  private final Set<String> acceptActors;
 
-  /** issuer, audience and jwksUri come from your configuration, never from a token. */
-  public AssertionVerifier(String issuer, String audience, URL jwksUri, int clockSkewSeconds) {
+  /** issuer, audience, jwksUri and acceptActors (empty: direct calls only) come from your configuration. */
+  public AssertionVerifier(
+      String issuer, String audience, URL jwksUri, int clockSkewSeconds, Set<String> acceptActors) {
     // R1: cached 5 min, refetched at most every 30 s, an expired copy used for up to 1 h while the endpoint fails.
     JWKSource<SecurityContext> jwks = JWKSourceBuilder
         .<SecurityContext>create(jwksUri, new DefaultResourceRetriever(1500, 1500, 65536))
@@ -62,7 +89,8 @@ public final class AssertionVerifier {
       return es256.selectJWSKeys(header, context); // R5: the JWKS key with that kid; jku, x5u, jwk, x5c never read
     });
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>( // R4, case-insensitive
-        new JOSEObjectType("identity+jwt"), new JOSEObjectType("application/identity+jwt")));
+        new JOSEObjectType("identity+jwt"), new JOSEObjectType("application/identity+jwt"),
+        new JOSEObjectType("delegated-identity+jwt"), new JOSEObjectType("application/delegated-identity+jwt")));
     DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
         Set.of(audience), // R9
         new JWTClaimsSet.Builder().issuer(issuer).build(), // R8
@@ -71,16 +99,23 @@ public final class AssertionVerifier {
     claims.setMaxClockSkew(clockSkewSeconds); // R11: exp and nbf
     processor.setJWTClaimsSetVerifier(claims);
     this.clockSkewMs = clockSkewSeconds * 1000L;
+    this.audience = audience;
+    this.acceptActors = Set.copyOf(acceptActors);
   }
 
-  public JWTClaimsSet verify(String method, String rawPath, String rawQuery, List<String> headerValues, byte[] body)
+  public Verified verify(String method, String rawPath, String rawQuery, List<String> headerValues, byte[] body)
       throws Rejected, KeySourceException {
     if (headerValues.size() != 1 || !headerValues.get(0).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")) {
       throw new Rejected("malformed", null); // R2: exactly one header; a comma-joined pair is not a compact JWS
     }
     JWTClaimsSet claims;
+    boolean delegated;
     try {
-      claims = processor.process(headerValues.get(0), null); // R3-R9, R11
+      SignedJWT jwt = SignedJWT.parse(headerValues.get(0));
+      JOSEObjectType typ = jwt.getHeader().getType();
+      delegated = typ != null && DELEGATED_TYPES.contains(typ.getType().toLowerCase(Locale.ROOT));
+      if (delegated && acceptActors.isEmpty()) throw new ActorRefused("delegation_not_accepted"); // R16, no key fetched
+      claims = processor.process(jwt, null); // R3-R9, R11
     } catch (KeySourceException e) {
       throw e; // no usable JWKS: 503
     } catch (ParseException | BadJOSEException | JOSEException e) {
@@ -104,7 +139,12 @@ public final class AssertionVerifier {
           || !nonEmpty(claims, "sub") || !nonEmpty(claims, "jti") || !nonEmpty(claims, "src_iss")) {
         throw new Rejected("claim_invalid", null);
       }
-      return claims;
+      Custody custody = delegated
+          ? Custody.delegated(claims.getClaims(), audience, acceptActors) // R16
+          : Custody.direct(claims.getClaims()); // R15
+      return new Verified(claims, custody);
+    } catch (Custody.Refused e) {
+      throw e.actorRefused ? new ActorRefused(e.getMessage()) : new Rejected(e.getMessage(), e);
     } catch (CharacterCodingException e) { // invalid UTF-8 in the query: Node reads U+FFFD, this refuses
       throw new Rejected("req_mismatch", e);
     } catch (ParseException e) {

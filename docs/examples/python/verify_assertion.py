@@ -1,11 +1,14 @@
-"""Verify meshgate's identity assertion in a Python service with joserfc (rules R1-R14 in docs/consumer.md).
+"""Verify meshgate's identity assertion in a Python service with joserfc (rules R1-R16 in docs/consumer.md).
 
     verifier = AssertionVerifier(ISSUER, "orders", JWKS_URI)  # once per process: it caches the JWKS
     claims = verifier.verify(method, raw_path, raw_query, request.headers.getlist(HEADER), raw_body)
 
 raw_path and raw_query exactly as received, still percent-encoded (ASGI: scope["raw_path"] and
 scope["query_string"]; not WSGI's decoded PATH_INFO). raw_body: the bytes before any parsing, b"" when none.
-Rejected -> answer 401, JwksUnavailable -> 503.
+The claims come back with "txn", "chain" (services the call came through, first first; [] when direct) and
+"actor" (the service calling for the caller; None when direct). Delegated assertions (service A calling this
+one for the caller) pass only with accept_actors=["orders-service", ...].
+ActorRefused -> answer 403, other Rejected -> 401, JwksUnavailable -> 503.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from joserfc.jwk import ECKey
 
 HEADER = "x-identity-assertion"
 TYPES = ("identity+jwt", "application/identity+jwt")
+DELEGATED_TYPES = ("delegated-identity+jwt", "application/delegated-identity+jwt")
+MAX_DEPTH = 5  # actors in one delegation chain
 MAX_LIFETIME = 300  # seconds, exp - iat
 COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
@@ -33,6 +38,10 @@ UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 class Rejected(Exception):
     """The assertion is missing, invalid, or for another issuer, audience, time, request or body: 401."""
+
+
+class ActorRefused(Rejected):
+    """A delegated assertion this service does not take (no accept_actors, or another actor): 403."""
 
 
 class JwksUnavailable(Exception):
@@ -117,18 +126,60 @@ class RemoteJwks:
         }
 
 
-class AssertionVerifier:
-    """issuer, audience and jwks_uri come from your configuration, never from a token."""
+def direct_custody(claims: dict) -> dict:
+    """R15: hop 0 names no actor; txn falls back to jti for assertions minted before meshgate wrote txn."""
+    if any(name in claims for name in ("act", "act_sub", "chain")):
+        raise Rejected("act_unexpected")
+    txn = claims.get("txn", claims["jti"])
+    if not isinstance(txn, str) or not txn:
+        raise Rejected("txn_invalid")
+    return {"txn": txn, "chain": [], "actor": None}
 
-    def __init__(self, issuer: str, audience: str, jwks_uri: str, clock_skew: int = 30):
+
+def delegated_custody(claims: dict, audience: str, accept_actors: Sequence[str]) -> dict:
+    """R16: act (outermost = current actor), act_sub, chain and txn tell one story; then the actor is accepted."""
+    if "act" not in claims:
+        raise Rejected("act_missing")
+    actors, holder = [], claims
+    while "act" in holder:  # an "act": null is invalid, not the end of the chain
+        node = holder["act"]
+        if len(actors) == MAX_DEPTH:
+            raise Rejected("chain_too_deep")
+        if not isinstance(node, dict) or not isinstance(node.get("sub"), str) or not node["sub"]:
+            raise Rejected("act_invalid")
+        actors.append(node["sub"])
+        holder = node
+    if claims.get("act_sub") != actors[0]:
+        raise Rejected("act_sub_mismatch")
+    if claims.get("chain") != actors[::-1]:
+        raise Rejected("chain_mismatch")
+    if len(set(actors)) != len(actors) or audience in actors:
+        raise Rejected("chain_cycle")
+    if not isinstance(claims.get("txn"), str) or not claims["txn"]:
+        raise Rejected("txn_missing")
+    if actors[0] not in accept_actors:
+        raise ActorRefused("actor_not_accepted")
+    return {"txn": claims["txn"], "chain": actors[::-1], "actor": actors[0]}
+
+
+class AssertionVerifier:
+    """issuer, audience, jwks_uri and accept_actors come from your configuration, never from a token."""
+
+    def __init__(
+        self, issuer: str, audience: str, jwks_uri: str, clock_skew: int = 30, accept_actors: Sequence[str] = ()
+    ):
         self.issuer, self.audience, self.clock_skew = issuer, audience, clock_skew
+        self.accept_actors = tuple(accept_actors)
         self.jwks = RemoteJwks(jwks_uri)
 
     def _key_for(self, token) -> ECKey:
         # joserfc calls this after its alg allow-list (R3) and before the signature (R7).
         header = token.headers()
-        if str(header.get("typ")).lower() not in TYPES:
+        typ = str(header.get("typ")).lower()
+        if typ not in TYPES + DELEGATED_TYPES:
             raise Rejected("typ_invalid")  # R4
+        if typ in DELEGATED_TYPES and not self.accept_actors:
+            raise ActorRefused("delegation_not_accepted")  # R16, before any key is fetched
         if not isinstance(header.get("kid"), str) or header["kid"] == "":
             raise Rejected("kid_missing")  # R5
         if "crit" in header:
@@ -139,7 +190,8 @@ class AssertionVerifier:
         if len(header_values) != 1 or not COMPACT_JWS.fullmatch(header_values[0]):
             raise Rejected("malformed")  # R2: exactly one header; a comma-joined pair is not a compact JWS
         try:
-            claims = jwt.decode(header_values[0], self._key_for, algorithms=["ES256"]).claims  # R3-R7
+            token = jwt.decode(header_values[0], self._key_for, algorithms=["ES256"])  # R3-R7
+            claims = token.claims
             if not isinstance(claims, dict):
                 raise Rejected("malformed")
             jwt.JWTClaimsRegistry(
@@ -171,4 +223,6 @@ class AssertionVerifier:
             or not all(isinstance(group, str) for group in groups)
         ):
             raise Rejected("claim_invalid")  # R14
-        return claims
+        if str(token.header["typ"]).lower() in DELEGATED_TYPES:
+            return {**claims, **delegated_custody(claims, self.audience, self.accept_actors)}  # R16
+        return {**claims, **direct_custody(claims)}  # R15
