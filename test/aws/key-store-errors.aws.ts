@@ -100,7 +100,7 @@ describe('Key-store errors over HTTP (moto)', () => {
       MESHGATE_KEY_STORE: 'secrets-manager',
       MESHGATE_KEY_SECRET_ID: EMPTY_KEYS,
       MESHGATE_PUBLIC_JWKS_SECRET_ID: EMPTY_JWKS,
-      MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),
+      MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url, orders: upstream.url }),
       MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
       MESHGATE_ASSERTION_ISSUER: 'http://127.0.0.1:3000',
       POWERTOOLS_DEV: 'false',

@@ -55,7 +55,7 @@ before(
       MESHGATE_PUBLIC_JWKS_SECRET_ID: PUBLIC_JWKS_SECRET,
       // Re-read AWSCURRENT on every call, so each check sees the rotation that just finished (no waiting on a TTL).
       MESHGATE_KEY_CACHE_TTL_MS: '0',
-      MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url }),
+      MESHGATE_UPSTREAMS: JSON.stringify({ demo: upstream.url, orders: upstream.url }),
       MESHGATE_ALLOW_LOOPBACK_HTTP: 'true',
       MESHGATE_ASSERTION_ISSUER: issuer,
       POWERTOOLS_DEV: 'false',
