@@ -1,5 +1,5 @@
 // The delegation rules: declared edge and route, no cycle, bounded depth, narrowed scopes, capped exp; then the claims.
-import { MAX_DELEGATION_DEPTH, requestHash } from '@meshgate/consumer';
+import { MAX_ASSERTION_TTL_SECONDS, MAX_DELEGATION_DEPTH, requestHash } from '@meshgate/consumer';
 import { newJti, type AssertionClaims } from '../keys/assertion';
 import type { Edge } from '../routes/edges';
 import type { RouteTable, Upstream } from '../routes/route-table';
@@ -92,7 +92,7 @@ export function delegate(
   if (chain.length > Math.min(edge.maxDepth, MAX_DELEGATION_DEPTH))
     throw refuse('invalid_target', 'depth_exceeded', `the chain would be ${chain.length} actors long; this edge allows ${edge.maxDepth}`);
   const scopes = grantedScopes(subject, edge, ask.scopes);
-  const exp = Math.min(subject.exp, nowSeconds + Math.min(Math.max(1, settings.ttlSeconds), 300));
+  const exp = Math.min(subject.exp, nowSeconds + Math.min(Math.max(1, settings.ttlSeconds), MAX_ASSERTION_TTL_SECONDS));
   return {
     iss: settings.issuer,
     aud: target.audience,

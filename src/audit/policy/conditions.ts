@@ -35,12 +35,13 @@ export const NARROWING_KEYS: ReadonlySet<string> = new Set(
 
 /** Positive string operators: the value must match one of the listed strings. */
 export const STRING_POSITIVE_BASES: ReadonlySet<string> = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike']);
-const POSITIVE_BASES: ReadonlySet<string> = new Set([...STRING_POSITIVE_BASES, 'ArnEquals', 'ArnLike']);
+/** Positive string and ARN operators. */
+export const POSITIVE_BASES: ReadonlySet<string> = new Set([...STRING_POSITIVE_BASES, 'ArnEquals', 'ArnLike']);
 const NEGATED_BASES = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike']);
 const ARN_KEYS = new Set(['aws:sourcearn', 'aws:principalarn']);
 const ORG_PATH_KEYS = new Set(['aws:principalorgpaths']);
 // Operators that read `*` and `?` as wildcards; StringEquals compares them literally.
-const WILDCARD_BASES = new Set(['StringLike', 'ArnEquals', 'ArnLike']);
+export const WILDCARD_BASES: ReadonlySet<string> = new Set(['StringLike', 'ArnEquals', 'ArnLike']);
 // Variables that stand for the resource owner's own account or organization: pinning to them is pinning.
 const OWNER_VARIABLE = /^\$\{aws:Resource(?:Account|OrgID|OrgPaths)\}$/i;
 // An IAM policy variable (`${aws:username}`); CloudFormation placeholders (`${AWS::AccountId}`) have a double colon.

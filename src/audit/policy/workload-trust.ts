@@ -1,8 +1,8 @@
 // Workload identity trusts: the role trust statements that turn an EKS service account (IRSA), an EKS Pod Identity
 // association, an ECS task or a Cognito identity-pool user into the role, and how narrowly each pins the workload.
-import type { Severity } from '../types';
+import { severityRank, type Severity } from '../types';
 import { coversAction } from './grants';
-import { narrowsCaller, requiresKey, STRING_POSITIVE_BASES, type ConditionClause } from './conditions';
+import { narrowsCaller, POSITIVE_BASES, requiresKey, STRING_POSITIVE_BASES, WILDCARD_BASES, type ConditionClause } from './conditions';
 import type { Statement } from './normalise';
 
 export type WorkloadTrustType = 'eks-irsa' | 'eks-pod-identity' | 'ecs-task' | 'cognito-identity-pool';
@@ -34,10 +34,6 @@ const WILDCARD = /[*?]/;
 const NO_WILDCARD = /^[^*?]+$/;
 const IDENTITY_POOL_ID = /^[a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f-]{36}$/i;
 const EKS_CLUSTER_ARN = /^arn:[^:*?]+:eks:[^:*?]+:\d{12}:cluster\/[^*?/]+$/;
-
-// ArnEquals and ArnLike both read `*` and `?` as wildcards; StringEquals compares them literally.
-const POSITIVE_BASES: ReadonlySet<string> = new Set([...STRING_POSITIVE_BASES, 'ArnEquals', 'ArnLike']);
-const WILDCARD_BASES: ReadonlySet<string> = new Set(['StringLike', 'ArnEquals', 'ArnLike']);
 
 /** Positive clauses on `key` that a request without the key fails (not IfExists, not ForAllValues). */
 function requiredClauses(statement: Statement, key: string): ConditionClause[] {
@@ -134,8 +130,7 @@ function identityPoolTrust(statement: Statement, provider: string): WorkloadTrus
 }
 
 function worstFirst(gaps: TrustGap[]): TrustGap[] {
-  const rank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-  return gaps.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return gaps.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
 /** The workload trusts one Allow statement of a trust policy grants: one per workload provider it names. */
