@@ -1,6 +1,7 @@
 // wildcard-resource-sensitive: an identity policy allows data, write or permissions actions on Resource "*" (or an ARN
 // as wide) although the actions support resource-level permissions (judged by the IAM catalogue). One finding per
-// statement, rated by its most powerful access level: read-only data access is low.
+// statement, rated by its most powerful tier: permissions management high, write or a data read (secrets, objects,
+// decryption: data-reads.ts) medium, metadata reads alone low.
 import { expandAction, isSensitive, type ActionInfo } from '../iam-catalogue';
 import { isDenied } from '../policy/grants';
 import { actionMatches, arnService, isWildcardResource } from '../policy/matching';
