@@ -6,6 +6,7 @@ import { expandAction, isSensitive, type ActionInfo } from '../iam-catalogue';
 import { isDenied } from '../policy/grants';
 import { actionMatches, arnService, isWildcardResource } from '../policy/matching';
 import type { Statement } from '../policy/normalise';
+import { isSelfServiceMfaDevice } from '../policy/self-service';
 import { actionsText, describeActions, levelsText, severityOfLevels } from './action-list';
 import { allowStatements, statementFinding, type Rule } from './rule';
 import type { RuleFinding } from '../left-out';
@@ -33,7 +34,8 @@ async function scopableActions(st: Statement, stars: readonly string[]): Promise
       if (!action.supportsResourceLevel || !isSensitive(action)) continue;
       if (excluded.some((pattern) => actionMatches(pattern, action.name))) continue;
       const star = starFor(action, stars);
-      if (star !== undefined && !isDenied(st.doc.statements, action.name, star)) hits.push({ action, star });
+      if (star === undefined || isDenied(st.doc.statements, action.name, star) || isSelfServiceMfaDevice(st, action.name, star)) continue;
+      hits.push({ action, star });
     }
   }
   return hits;
