@@ -17,7 +17,7 @@ import { docInput } from './support';
 // needs outside the account aws). wildcardResourceSensitiveBySeverity is new, pinned so a tier change shows:
 //   medium 2139 -> 2310, low 1155 -> 984: 171 statements whose sensitive actions on "*" are reads, at least one of
 //   them a data read, move from low to medium (AWSAppRunnerServicePolicyForECRAccess: ecr:BatchGetImage and
-//   ecr:GetDownloadUrlForLayer on "*"; the AWS Backup service role policies' object and table reads); high stays 311.
+//   ecr:GetDownloadUrlForLayer on "*"; several AWS Backup service role policies); high stays 311.
 // Re-pin before that (one finding per risk): wildcard-resource-sensitive 3768 -> 3605. 164 statements whose only sensitive
 // actions on "*" were iam:PassRole or escalation actions are now reported once, by passrole-star or
 // privilege-escalation (AWSQuickSetupManagedInstanceProfileExecutionPolicy's high one among them), and 4 more drop from
