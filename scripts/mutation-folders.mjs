@@ -12,6 +12,7 @@ export const folders = {
       'test/auth/authorizer-event.test.ts',
       'test/auth/authorizer.test.ts',
       'test/auth/jwks-fetcher.test.ts',
+      'test/auth/jwks-freshness.test.ts',
       'test/auth/verifiers.test.ts',
       'test/attacks/token-corpus.test.ts',
       'test/auth/aws-jwt-verify-contract.test.ts',
