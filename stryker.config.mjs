@@ -11,7 +11,8 @@ if (!folder) throw new Error(`unknown mutation folder ${name}: one of ${Object.k
 
 export default {
   testRunner: 'tap',
-  plugins: ['@stryker-mutator/tap-runner'],
+  plugins: ['@stryker-mutator/tap-runner', './scripts/mutation-ignore-error-text.mjs'],
+  ignorers: ['error-text'],
   tap: {
     testFiles: folder.testFiles,
     nodeArgs: ['--import', 'tsx', '--test-reporter=./scripts/mutation-tap-reporter.mjs', '-r', '{{hookFile}}', '{{testFile}}'],

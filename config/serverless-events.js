@@ -124,4 +124,17 @@ async function ingressEvents({ resolveVariable }) {
   });
 }
 
-module.exports = { ingressEvents, toDraft4, requestModel, Unconvertible };
+/**
+ * The token exchange's events: `POST /token` on the REST API and, on a deployed stage, on an HTTP API too (for
+ * services that call meshgate through one), both AWS_IAM: the actor is the SigV4 caller API Gateway verified, never a
+ * bearer token, never unauthenticated (`meshgate audit` flags an exchange route without AWS_IAM). The local stage
+ * has only the REST route: serverless offline serves both kinds on one port and checks no SigV4 either way.
+ */
+async function exchangeEvents({ resolveVariable }) {
+  const stage = await resolveVariable('sls:stage');
+  const rest = { http: { method: 'post', path: '/token', authorizer: 'aws_iam' } };
+  if (stage === 'local') return [rest];
+  return [rest, { httpApi: { method: 'POST', path: '/token', authorizer: { type: 'aws_iam' } } }];
+}
+
+module.exports = { ingressEvents, exchangeEvents, toDraft4, requestModel, Unconvertible };

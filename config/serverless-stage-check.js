@@ -4,7 +4,7 @@
 // (src/deploy/stage-check.ts). When the REST API is compiled it adds the gateway responses that make API Gateway's
 // own refusals problem+json (src/http/gateway-responses.ts).
 'use strict';
-const { readFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { parse } = require('yaml');
 const routes = require('./routes.json');
@@ -15,15 +15,25 @@ const { regionChoice } = require('./serverless-stage');
 const CHECKED_COMMANDS = new Set(['package', 'deploy', 'deploy function']);
 const REST_API = 'ApiGatewayRestApi';
 
+/**
+ * One loader per function that has a functions/<name>/config.ts: its one `load…Config` export, given the environment
+ * and the route table (loaders that take only the environment ignore it). Found on disk, so a new function is
+ * checked without anyone remembering to list it here.
+ */
 function loaders() {
-  const config = (name) => requireTs(`functions/${name}/config.ts`);
-  return {
-    authorizer: (env) => config('authorizer').loadAuthorizerConfig(env, routes),
-    ingress: (env) => config('ingress').loadIngressConfig(env, routes),
-    jwks: (env) => config('jwks').loadJwksConfig(env),
-    rotate: (env) => config('rotate').loadRotateConfig(env),
-    scheduled: (env) => config('scheduled').loadScheduledConfig(env),
-  };
+  const dir = join(__dirname, '..', 'functions');
+  const found = {};
+  for (const name of readdirSync(dir)) {
+    if (!existsSync(join(dir, name, 'config.ts'))) continue;
+    found[name] = (env) => {
+      const exported = Object.entries(requireTs(`functions/${name}/config.ts`)).filter(
+        ([key, value]) => /^load[A-Za-z]*Config$/.test(key) && typeof value === 'function',
+      );
+      if (exported.length !== 1) throw new Error(`functions/${name}/config.ts must export exactly one load…Config function`);
+      return exported[0][1](env, routes);
+    };
+  }
+  return found;
 }
 
 /** serverless.yml as written (variables unresolved), so a variable can be traced back to its `${param:…}`. */

@@ -3,6 +3,8 @@
 import { isLoopbackHost } from '@meshgate/consumer';
 import type { Env } from '../config/env';
 import type { AuthorizerConfig } from '../auth/authorizer-config';
+import type { IssuerConfig } from '../config/issuers';
+import type { ExchangeConfig } from '../exchange/exchange-config';
 import type { IngressConfig } from '../ingress/ingress-config';
 import { isMeshgateError } from '../errors';
 import { sampleValue, type SampleContext } from './template-values';
@@ -73,12 +75,10 @@ function variableOf(path: string, env: Readonly<Record<string, unknown>>): strin
 
 /** The URLs a real stage must not point at a placeholder or loopback host, with the field that holds each. */
 function urlsOf(name: string, config: unknown): Array<[field: string, variable: string, url: string]> {
-  if (name === 'authorizer') {
-    return (config as AuthorizerConfig).issuers.flatMap((issuer, i) => [
-      [`issuers[${i}].issuer`, 'MESHGATE_ISSUERS', issuer.issuer] as [string, string, string],
-      ...issuer.aliases.map((alias, j) => [`issuers[${i}].aliases[${j}]`, 'MESHGATE_ISSUERS', alias] as [string, string, string]),
-      [`issuers[${i}].jwksUri`, 'MESHGATE_ISSUERS', issuer.jwksUri] as [string, string, string],
-    ]);
+  if (name === 'authorizer') return issuerUrls((config as AuthorizerConfig).issuers);
+  if (name === 'exchange') {
+    const exchange = config as ExchangeConfig;
+    return [['MESHGATE_ASSERTION_ISSUER', 'MESHGATE_ASSERTION_ISSUER', exchange.issuer], ...issuerUrls(exchange.actorTokenIssuers ?? [])];
   }
   if (name === 'ingress') {
     const ingress = config as IngressConfig;
@@ -90,6 +90,14 @@ function urlsOf(name: string, config: unknown): Array<[field: string, variable: 
     ];
   }
   return [];
+}
+
+function issuerUrls(issuers: readonly IssuerConfig[]): Array<[field: string, variable: string, url: string]> {
+  return issuers.flatMap((issuer, i) => [
+    [`issuers[${i}].issuer`, 'MESHGATE_ISSUERS', issuer.issuer] as [string, string, string],
+    ...issuer.aliases.map((alias, j) => [`issuers[${i}].aliases[${j}]`, 'MESHGATE_ISSUERS', alias] as [string, string, string]),
+    [`issuers[${i}].jwksUri`, 'MESHGATE_ISSUERS', issuer.jwksUri] as [string, string, string],
+  ]);
 }
 
 /** The environment a function sees in Lambda, intrinsics replaced by samples, plus the variables Lambda sets. */

@@ -211,6 +211,26 @@ describe('npx serverless package --stage prod with the required params (no AWS c
     assert.equal(sampleValue(outputs.JwksUrl!.Value, ctx), jwksUrl);
   });
 
+  it('gives the token exchange the same issuer and signing key secret as the ingress: delegated assertions verify against this JWKS', () => {
+    const ingress = functionEnv('IngressLambdaFunction');
+    const exchange = functionEnv('ExchangeLambdaFunction');
+    assert.deepEqual(exchange.MESHGATE_ASSERTION_ISSUER, ingress.MESHGATE_ASSERTION_ISSUER);
+    assert.deepEqual(exchange.MESHGATE_KEY_SECRET_ID, { Ref: 'SigningKeySecret' });
+    assert.deepEqual(exchange.MESHGATE_KEY_SECRET_ID, ingress.MESHGATE_KEY_SECRET_ID);
+  });
+
+  it('serves the token exchange on the REST API and an HTTP API, AWS_IAM on both, and nothing else on the HTTP API', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route').map(([, p]) => p);
+    assert.deepEqual(
+      routes.map((r) => [r.RouteKey, r.AuthorizationType]),
+      [['POST /token', 'AWS_IAM']],
+    );
+    const integrationId = (routes[0]!.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+    const integration = template.Resources[integrationId]!.Properties;
+    assert.deepEqual(integration.IntegrationUri, { 'Fn::GetAtt': ['ExchangeLambdaFunction', 'Arn'] });
+    assert.equal(integration.PayloadFormatVersion, '2.0', 'the exchange reads the caller ARN from requestContext.authorizer.iam');
+  });
+
   it('answers every API Gateway refusal as problem+json, as src/http/gateway-responses.ts builds them', () => {
     const shipped = Object.fromEntries(resources('AWS::ApiGateway::GatewayResponse').map(([id, p]) => [id, p]));
     const expected = Object.fromEntries(Object.entries(gatewayResponseResources('ApiGatewayRestApi')).map(([id, r]) => [id, r.Properties]));

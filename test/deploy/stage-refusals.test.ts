@@ -49,6 +49,11 @@ const CASES: readonly Case[] = [
     message:
       /param assertionIssuer \(MESHGATE_ASSERTION_ISSUER of function ingress\): MESHGATE_ASSERTION_ISSUER: https:\/\/meshgate\.example\.com is a placeholder/,
   },
+  {
+    name: 'an exchange TTL over its 300 s cap (a function other than the request path is checked too)',
+    args: ['--stage', 'prod', ...paramArgs({ ...GOOD_PARAMS, exchangeTtlSeconds: '301' })],
+    message: /param exchangeTtlSeconds \(MESHGATE_EXCHANGE_TTL_SECONDS of function exchange\): MESHGATE_EXCHANGE_TTL_SECONDS: must be/,
+  },
 ];
 
 describe('npx serverless package refuses a broken stage before bundling', () => {
