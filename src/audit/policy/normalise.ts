@@ -106,7 +106,8 @@ function readConditions(value: unknown, issues: Issues): ConditionClause[] {
         throw new StatementProblem(`Condition.${operator}.${key} must hold strings, numbers or booleans`);
       });
       const types = new Set(list.map((v) => typeof v));
-      if (types.size > 1) issues.push(`Condition.${operator}.${key} mixes ${[...types].join(' and ')} values: write them all as one JSON type`);
+      if (types.size > 1)
+        issues.push(`Condition.${operator}.${key} mixes ${[...types].join(' and ')} values: write them all as one JSON type`);
       if ('type' in checked) issues.push(...checkConditionEntry(operator, checked.type, key, list));
       clauses.push({ operator, ...parseOperator(operator), key: key.toLowerCase(), values });
     }
