@@ -296,7 +296,8 @@ type Verifier struct {
 	JWKS             *RemoteJWKS
 	AcceptActors     []string // the services whose delegated calls this one takes; none: direct calls only
 
-	// PeerAudience maps a peer id (SPIFFE id, Lattice caller) to its service audience; nil: VerifyPeer takes no peer.
+	// PeerAudience maps a peer id (SPIFFE id, Lattice caller) to its service audience; nil: VerifyPeer takes no peer
+	// (a configuration error, not a refusal).
 	PeerAudience map[string]string
 }
 
