@@ -63,7 +63,7 @@ describe('Function: identityFromClaims', () => {
     const [withTenant] = parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['meshgate'], claims: { tenant: 'org' } }], {
       allowLoopbackHttp: false,
     });
-    const tenantOf = (org: unknown) =>
+    const tenantOf = (org: null | string | number) =>
       identityFromClaims(withTenant!, { iss: 'https://idp.example.com/', sub: 'u1', exp: 2e9, org }).tenant;
     assert.equal(tenantOf(null), undefined);
     assert.equal(tenantOf('acme'), 'acme');
