@@ -4,7 +4,7 @@
 // every surviving mutant with the reason it is equivalent, or marked unexplained.
 // Usage: node scripts/mutation-report.mjs [--check]
 //   --check: write nothing; exit 1 when docs/mutation-report.md is not what the results give, or a survivor is unexplained.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { folders } from './mutation-folders.mjs';
 
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -13,13 +13,13 @@ const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 /** A survivor's key, stable across runs while its code is: file, line, mutator and replacement. */
 const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`;
 
-// Reviewed survivors, one file per folder (docs/mutation/<folder>.survivors.json), each entry
-// { file, line, mutator, replacement, equivalent, reason }. Only `equivalent: true` ones leave the kill rate's
-// denominator; the others stay counted as survivors, explained.
-const reviewed = Object.keys(folders).flatMap((name) => {
-  const path = `docs/mutation/${name}.survivors.json`;
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : [];
-});
+// Reviewed survivors, in docs/mutation/*.survivors.json (one or more files per folder, e.g. <folder>.survivors.json),
+// each entry { file, line, mutator, replacement, equivalent, reason }. Only `equivalent: true` ones leave the kill
+// rate's denominator; the others stay counted as survivors, explained.
+const reviewed = readdirSync('docs/mutation')
+  .filter((f) => f.endsWith('.survivors.json'))
+  .sort()
+  .flatMap((f) => JSON.parse(readFileSync(`docs/mutation/${f}`, 'utf8')));
 const reviews = new Map(reviewed.map((r) => [`${r.file}:${r.line}:${r.mutator}:${r.replacement ?? ''}`, r]));
 
 const rows = [];
