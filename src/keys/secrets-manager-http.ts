@@ -92,10 +92,7 @@ export function parseAwsJsonError(status: number, headers: IncomingMessage['head
   } catch {
     // Not JSON (a proxy's HTML page): the status says what little there is to say.
   }
-  const header = headers['x-amzn-errortype'];
-  const raw = [typeof header === 'string' ? header : undefined, parsed.code, parsed.__type].find(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
+  const raw = [headers['x-amzn-errortype'], parsed.code, parsed.__type].find((v): v is string => typeof v === 'string' && v !== '');
   const code = (raw && errorCode(raw)) || (status >= 500 ? 'InternalServiceError' : `Http${status}Error`);
   const message = [parsed.message, parsed.Message].find((v): v is string => typeof v === 'string') ?? `HTTP ${status}`;
   return new AwsServiceError(code, message, status);
@@ -187,7 +184,8 @@ export function httpSecretReader(options: HttpSecretReaderOptions = {}): SecretR
       amzDate: date,
     });
     const answer = await post(endpoint, headers, body, timeoutMs);
-    if (answer.status < 200 || answer.status >= 300) throw parseAwsJsonError(answer.status, answer.headers, answer.body);
+    // node handles 1xx (informational) answers itself, so any status below 300 here is a success.
+    if (answer.status >= 300) throw parseAwsJsonError(answer.status, answer.headers, answer.body);
     try {
       return JSON.parse(answer.body) as Record<string, unknown>;
     } catch {
