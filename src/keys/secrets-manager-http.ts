@@ -1,5 +1,6 @@
 // Secrets Manager's GetSecretValue and DescribeSecret as single SigV4-signed AWS JSON 1.1 requests: no SDK on the request path.
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
+import { isPlainObject } from '../config/check';
 import type { Env } from '../config/env';
 import type { SecretReader } from './secret-reader';
 import { credentialsFromEnv, secretsManagerTarget } from './secrets-manager-endpoint';
@@ -88,7 +89,7 @@ export function parseAwsJsonError(status: number, headers: IncomingMessage['head
   let parsed: Record<string, unknown> = {};
   try {
     const value = JSON.parse(body) as unknown;
-    if (typeof value === 'object' && value !== null) parsed = value as Record<string, unknown>;
+    if (isPlainObject(value)) parsed = value;
   } catch {
     // Not JSON (a proxy's HTML page): the status says what little there is to say.
   }

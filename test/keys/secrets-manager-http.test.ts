@@ -144,6 +144,7 @@ describe('Function: httpSecretReader', () => {
       reader({ env: { ...sm.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } }).getSecretString(SECRET_ID, 'AWSCURRENT'),
     );
     assert.equal(err.name, 'CredentialsProviderError');
+    assert.equal(err.message, 'no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
     assert.equal(sm.calls.length, 0);
   });
 });

@@ -100,6 +100,7 @@ describe('Function: parseAwsJsonError, odd answers', () => {
     assert.equal(parseAwsJsonError(500, {}, 'null').name, 'InternalServiceError');
     assert.equal(parseAwsJsonError(400, {}, 'null').name, 'Http400Error');
     assert.equal(parseAwsJsonError(400, {}, '"ThrottlingException"').name, 'Http400Error');
+    assert.equal(parseAwsJsonError(400, {}, '["ThrottlingException"]').name, 'Http400Error');
     assert.equal(parseAwsJsonError(500, {}, 'null').message, 'HTTP 500');
   });
 
