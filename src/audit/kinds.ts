@@ -63,7 +63,7 @@ export const KIND_INFO: Readonly<Record<FindingKind, KindInfo>> = {
   malformed: {
     severity: 'medium',
     title: 'Malformed policy',
-    help: 'The document or statement is not a valid IAM policy: not JSON, wrong Version, missing Effect/Action/Resource, Principal in an identity policy, a Sid IAM rejects or repeats, a Resource that is not an ARN (or has a Region or account its service does not take), an unknown condition operator or a value of the wrong type, a principal IAM rejects (arn:aws:iam::*:root), or an action or Resource the policy type does not take. AWS rejects it or it does not mean what it says. Fix the document; the rest of it was still audited.',
+    help: 'The document or statement is not a valid IAM policy: not JSON, wrong Version, missing Effect/Action/Resource, Principal in an identity policy, a Sid IAM rejects or repeats, a Resource that is not an ARN (or has a Region or account its service does not take, or lacks the Region it needs), an unknown condition operator or a value of the wrong type, a malformed policy variable, a principal IAM rejects (arn:aws:iam::*:root), or an action or Resource the policy type does not take. AWS rejects it or it does not mean what it says. Fix the document; the rest of it was still audited.',
   },
   'unknown-action': {
     severity: 'low',

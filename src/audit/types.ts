@@ -40,12 +40,19 @@ export interface SourceLocation {
 export const ACCESS_LEVELS = ['Permissions management', 'Write', 'Tagging', 'Read', 'List'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
+/**
+ * Risk tiers of an action, most powerful first: the catalogue's access levels with Read split into data reads (the
+ * contents a workload protects, listed in data-reads.ts) and metadata reads (everything else at Read).
+ */
+export const ACTION_TIERS = ['Permissions management', 'Write', 'Data read', 'Tagging', 'Metadata read', 'List'] as const;
+export type ActionTier = (typeof ACTION_TIERS)[number];
+
 export interface FindingActions {
   readonly count: number;
-  /** A few of the actions, ordered by access level (permissions management first). */
+  /** A few of the actions, ordered by risk (escalation actions, then by tier). */
   readonly sample: readonly string[];
-  /** How many of the actions have each access level (by the action's most powerful level), when the catalogue knows them. */
-  readonly levels?: Partial<Record<AccessLevel, number>>;
+  /** How many of the actions fall in each tier (by the action's most powerful one), when the catalogue knows them. */
+  readonly levels?: Partial<Record<ActionTier, number>>;
 }
 
 export interface Finding {

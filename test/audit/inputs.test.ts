@@ -93,8 +93,9 @@ describe('Input: account authorization details', () => {
     assert.deepEqual(seen, [
       'privilege-escalation arn:aws:iam::123456789012:user/ci-deployer 0',
       'privilege-escalation arn:aws:iam::123456789012:user/ci-deployer#self-service-keys OwnPolicies',
-      'wildcard-resource-sensitive arn:aws:iam::123456789012:policy/meshgate-deploy 1',
+      // secretsmanager:GetSecretValue on "*" is a data read: medium, listed before the policy's finding.
       'wildcard-resource-sensitive arn:aws:iam::123456789012:role/meshgate-dev-lambdaRole#meshgate-dev-lambda 2',
+      'wildcard-resource-sensitive arn:aws:iam::123456789012:policy/meshgate-deploy 1',
     ]);
     // v2 of meshgate-deploy allowed "*" but is not the default version.
     assert.ok(!findings.some((f) => f.kind === 'wildcard-action'));

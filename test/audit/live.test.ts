@@ -72,7 +72,9 @@ describe('Function: readLiveInputs, audited', () => {
           role([
             {
               PolicyName: 'pass',
-              PolicyDocument: encoded({ Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/fn' }] }),
+              PolicyDocument: encoded({
+                Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::111111111111:role/fn' }],
+              }),
             },
           ]),
         ],
@@ -89,7 +91,7 @@ describe('Function: readLiveInputs, audited', () => {
                   {
                     Effect: 'Allow',
                     Action: ['lambda:CreateFunction', 'lambda:InvokeFunction'],
-                    Resource: 'arn:aws:lambda:eu-west-1:1:function:*',
+                    Resource: 'arn:aws:lambda:eu-west-1:111111111111:function:*',
                   },
                 ],
               }),

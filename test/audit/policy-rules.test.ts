@@ -1,6 +1,8 @@
 // Rules over IAM policy documents: wildcard-action, wildcard-resource-sensitive, passrole-star, NotAction/NotResource, unknown-action.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DATA_READ_GROUPS } from '../../src/audit/data-reads';
+import { expandAction } from '../../src/audit/iam-catalogue';
 import { allow, deny, findingsOf, policy } from './support';
 
 describe('Rule: wildcard-action', () => {
@@ -59,20 +61,37 @@ describe('Rule: wildcard-resource-sensitive', () => {
           {
             count: 5,
             sample: ['dynamodb:PutItem', 's3:DeleteObject', 'kms:Decrypt', 's3:GetObject', 'secretsmanager:GetSecretValue'],
-            levels: { Write: 3, Read: 2 },
+            levels: { Write: 2, 'Data read': 3 },
           },
         ],
       ],
     );
-    assert.match(found[0]!.message, /^5 actions incl\. dynamodb:PutItem, s3:DeleteObject, kms:Decrypt, .* \(3 write, 2 read\)/);
+    assert.match(found[0]!.message, /^5 actions incl\. dynamodb:PutItem, s3:DeleteObject, kms:Decrypt, .* \(2 write, 3 data read\)/);
   });
 
-  it('rates read-only data access low', async () => {
-    const found = await findingsOf('wildcard-resource-sensitive', policy(allow(['s3:GetObject', 'dynamodb:GetItem'])));
-    assert.deepEqual(
-      found.map((f) => [f.severity, f.actions?.levels]),
-      [['low', { Read: 2 }]],
+  it('rates data reads medium and metadata reads alone low, counting each tier and sampling data reads first', async () => {
+    const [data] = await findingsOf('wildcard-resource-sensitive', policy(allow(['s3:GetObject', 'dynamodb:GetItem'])));
+    assert.deepEqual([data?.severity, data?.actions?.levels], ['medium', { 'Data read': 2 }]);
+    const [metadata] = await findingsOf(
+      'wildcard-resource-sensitive',
+      policy(allow(['iam:GetRole', 's3:GetBucketPolicy', 'kms:DescribeKey'])),
     );
+    assert.deepEqual([metadata?.severity, metadata?.actions?.levels], ['low', { 'Metadata read': 3 }]);
+    const [mixed] = await findingsOf('wildcard-resource-sensitive', policy(allow(['iam:GetRole', 's3:GetObjectAcl', 'ssm:GetParameter'])));
+    assert.deepEqual(
+      [mixed?.severity, mixed?.actions?.sample, mixed?.actions?.levels],
+      ['medium', ['ssm:GetParameter', 'iam:GetRole', 's3:GetObjectAcl'], { 'Data read': 1, 'Metadata read': 2 }],
+    );
+  });
+
+  it('names only catalogue actions in its data-read list, each a read or kms:Decrypt', async () => {
+    const unknown: string[] = [];
+    for (const name of DATA_READ_GROUPS.flatMap((g) => g.actions)) {
+      const expansion = await expandAction(name);
+      const action = expansion.status === 'ok' ? expansion.actions.find((a) => a.name === name) : undefined;
+      if (!action || !(action.accessLevels.includes('Read') || name === 'kms:Decrypt')) unknown.push(name);
+    }
+    assert.deepEqual(unknown, []);
   });
 
   it('does not report actions that only work on "*"', async () => {

@@ -15,11 +15,11 @@ import { emptyInput, type AuditInput } from '../../src/audit/types';
 import { allow, FIXTURES, policy, runCli, sarifValidator } from './support';
 
 const KMS = `${FIXTURES}/policies/kms-key-policy.json`;
-const ROOT_REASON = 'default key policy: the account root keeps kms:* so IAM policies can grant key use';
+const ROOT_REASON = 'break-glass key administrator: the key-admin role keeps kms:* for recovery';
 
 /** Two resource policies with `kms:*` (Sid AccountAdmin) and one identity policy with `s3:*` at index 1. */
 function input(): AuditInput {
-  const keyPolicy = policy(allow('kms:*', '*', { Sid: 'AccountAdmin', Principal: { AWS: 'arn:aws:iam::123456789012:root' } }));
+  const keyPolicy = policy(allow('kms:*', '*', { Sid: 'AccountAdmin', Principal: { AWS: 'arn:aws:iam::123456789012:role/key-admin' } }));
   const out = emptyInput();
   out.documents.push(
     { id: 'AppKey', resource: 'arn:aws:kms:eu-west-1:123456789012:key/app', policyKind: 'resource', document: keyPolicy },
@@ -279,7 +279,7 @@ describe('Suppressions: reports', () => {
     );
     assert.match(
       text,
-      /^2 suppressed \(not counted\): 2 × "default key policy: the account root keeps kms:\* so IAM policies can grant key use"$/m,
+      /^2 suppressed \(not counted\): 2 × "break-glass key administrator: the key-admin role keeps kms:\* for recovery"$/m,
     );
     assert.match(text, /^1 stale suppression\(s\) matched nothing: malformed old\.json$/m);
     assert.match(text, /^1 finding\(s\): 0 critical, 1 high, 0 medium, 0 low$/m);

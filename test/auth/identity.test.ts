@@ -59,6 +59,22 @@ describe('Function: identityFromClaims', () => {
     assert.equal(codeOf({ client_id: '\ud800' }), 'token_claim_invalid');
   });
 
+  it('reads a null tenant or client id claim as absent, as JSON null means no value; other non-strings are refused', () => {
+    const [withTenant] = parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['meshgate'], claims: { tenant: 'org' } }], {
+      allowLoopbackHttp: false,
+    });
+    const tenantOf = (org: null | string | number) =>
+      identityFromClaims(withTenant!, { iss: 'https://idp.example.com/', sub: 'u1', exp: 2e9, org }).tenant;
+    assert.equal(tenantOf(null), undefined);
+    assert.equal(tenantOf('acme'), 'acme');
+    assert.throws(
+      () => tenantOf(7),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'token_claim_invalid',
+    );
+    assert.equal(identity({ client_id: null, azp: 'web' }).clientId, 'web');
+    assert.equal(identity({ client_id: null }).clientId, undefined);
+  });
+
   it('accepts lists of up to 256 groups or scopes, and refuses 257', () => {
     const list = (n: number, prefix: string): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
     assert.equal(MAX_CLAIM_ITEMS, 256);

@@ -10,7 +10,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AssertionError, bodyDigest, canonicalQuery, createAssertionVerifier, requestHash } from '@meshgate/consumer';
+import {
+  AssertionError,
+  ConfigError,
+  bodyDigest,
+  canonicalQuery,
+  createAssertionVerifier,
+  requestHash,
+  spiffeIdOf,
+} from '@meshgate/consumer';
 import type { VerifiedIdentity } from '../../src/auth/identity';
 import { assertionClaims, type AssertionTarget } from '../../src/ingress/assertion-claims';
 import { signAssertion, type AssertionClaims } from '../../src/keys/assertion';
@@ -56,27 +64,38 @@ interface VerifyCase extends HashCase {
   readonly name: string;
   readonly headers: string[];
   readonly body: Buffer;
+  /** The request's transport identity (an mTLS SPIFFE id, a VPC Lattice caller), passed as `peer`. */
+  readonly peer?: string;
 }
 type Verdict =
-  { ok: string; txn: string; chain: string[]; actor: string | null } | { rejected: string } | { refused: string } | { unavailable: string };
+  | { ok: string; txn: string; chain: string[]; actor: string | null }
+  | { rejected: string }
+  | { refused: string }
+  | { unavailable: string }
+  | { config: string };
+/** A certificate as Python's `ssl.SSLSocket.getpeercert()` returns it (only its SANs), or none. */
+type PythonPeerCert = { subjectAltName: [string, string][] } | null;
 
 const DRIVER = `
 import base64, json, sys
-from verify_assertion import ActorRefused, AssertionVerifier, JwksUnavailable, Rejected, request_hash
+from verify_assertion import ActorRefused, AssertionVerifier, JwksUnavailable, Rejected, request_hash, spiffe_id_of
 
 job = json.load(sys.stdin)
-out = {"hashes": [], "verdicts": []}
+out = {"hashes": [], "verdicts": [], "spiffe": [spiffe_id_of(cert) for cert in job["spiffe"]]}
 for case in job["hashes"]:
     try:
         out["hashes"].append(request_hash(case["method"], case["path"], case["query"]))
     except UnicodeDecodeError:
         out["hashes"].append(None)
 for run in job["verify"]:
-    verifier = AssertionVerifier(run["issuer"], run["audience"], run["jwksUri"], accept_actors=run.get("acceptActors", []))
+    verifier = AssertionVerifier(
+        run["issuer"], run["audience"], run["jwksUri"], accept_actors=run.get("acceptActors", []), peer_audience=run.get("peerAudience")
+    )
     verdicts = []
     for case in run["cases"]:
         try:
-            claims = verifier.verify(case["method"], case["path"], case["query"], case["headers"], base64.b64decode(case["body"]))
+            body = base64.b64decode(case["body"])
+            claims = verifier.verify(case["method"], case["path"], case["query"], case["headers"], body, peer=case.get("peer"))
             verdicts.append({"ok": claims["sub"], "txn": claims["txn"], "chain": claims["chain"], "actor": claims["actor"]})
         except ActorRefused as err:
             verdicts.append({"refused": str(err)})
@@ -84,19 +103,30 @@ for run in job["verify"]:
             verdicts.append({"rejected": str(err)})
         except JwksUnavailable as err:
             verdicts.append({"unavailable": str(err)})
+        except ValueError as err:
+            verdicts.append({"config": str(err)})
     out["verdicts"].append(verdicts)
 print(json.dumps(out))
 `;
 
 interface PythonJob {
   hashes?: HashCase[];
-  verify?: { issuer: string; audience: string; jwksUri: string; acceptActors?: string[]; cases: VerifyCase[] }[];
+  verify?: {
+    issuer: string;
+    audience: string;
+    jwksUri: string;
+    acceptActors?: string[];
+    peerAudience?: Record<string, string>;
+    cases: VerifyCase[];
+  }[];
+  spiffe?: PythonPeerCert[];
 }
 
 /** Runs the driver asynchronously: the JWKS server lives in this process and must keep answering. */
-function runPython(job: PythonJob): Promise<{ hashes: (string | null)[]; verdicts: Verdict[][] }> {
+function runPython(job: PythonJob): Promise<{ hashes: (string | null)[]; verdicts: Verdict[][]; spiffe: (string | null)[] }> {
   const input = JSON.stringify({
     hashes: job.hashes ?? [],
+    spiffe: job.spiffe ?? [],
     verify: (job.verify ?? []).map((run) => ({ ...run, cases: run.cases.map((c) => ({ ...c, body: c.body.toString('base64') })) })),
   });
   return new Promise((resolvePromise, reject) => {
@@ -332,8 +362,12 @@ interface Custody {
   readonly chain: string[];
   readonly actor: string | null;
 }
-/** Accepted with this custody, or refused with Node's reason (a 403 when `actorRefused`) and Python's message. */
-type DelegationExpect = { custody: Custody } | { reason: string; python: RegExp; actorRefused: boolean };
+/**
+ * Accepted with this custody, refused with Node's reason (a 403 when `actorRefused`) and Python's message, or a
+ * configuration error (Node's `ConfigError` on this option, Python's `ValueError`).
+ */
+type DelegationExpect =
+  { custody: Custody } | { reason: string; python: RegExp; actorRefused: boolean } | { configError: string; python: RegExp };
 
 const refusal = (reason: string, python = new RegExp(`^${reason}$`)): DelegationExpect => ({ reason, python, actorRefused: false });
 const actorRefusal = (reason: string): DelegationExpect => ({ reason, python: new RegExp(`^${reason}$`), actorRefused: true });
@@ -400,7 +434,12 @@ const CUSTODY_CASES: CustodyCase[] = [
 describe('docs/consumer.md: the Python example verifies delegated assertions as @meshgate/consumer does', () => {
   const CHARGE = Buffer.from('{"amount":5}');
   const ENTRY = Buffer.from('{"debit":5}');
-  const runs: { audience: string; acceptActors?: string[]; cases: { case: VerifyCase; expect: DelegationExpect }[] }[] = [];
+  const runs: {
+    audience: string;
+    acceptActors?: string[];
+    peerAudience?: Record<string, string>;
+    cases: { case: VerifyCase; expect: DelegationExpect }[];
+  }[] = [];
   let jwks: JwksServer;
 
   before(async () => {
@@ -472,39 +511,93 @@ describe('docs/consumer.md: the Python example verifies delegated assertions as 
         { case: request('no accepted actors: a genuine delegated assertion', toPayments), expect: actorRefusal('delegation_not_accepted') },
       ],
     });
+
+    // The actor against the peer the request came from: an mTLS SPIFFE id or a VPC Lattice caller, mapped to services.
+    const ordersSpiffe = 'spiffe://cluster.local/ns/shop/sa/orders';
+    const billingSpiffe = 'spiffe://cluster.local/ns/shop/sa/billing';
+    const hop0ForPayments = signSubject(hop0Claims('payments-service'));
+    const ordersCustody = { custody: { txn, chain: ['orders-service'], actor: 'orders-service' } };
+    runs.push({
+      audience: 'payments-service',
+      acceptActors: ['orders-service'],
+      peerAudience: { [ordersSpiffe]: 'orders-service', [roleSession('orders')]: 'orders-service', [billingSpiffe]: 'billing-service' },
+      cases: [
+        { case: request('peer: orders, by its SPIFFE id', toPayments, { peer: ordersSpiffe }), expect: ordersCustody },
+        { case: request('peer: orders, as the VPC Lattice caller', toPayments, { peer: roleSession('orders') }), expect: ordersCustody },
+        {
+          case: request("peer: billing, presenting orders' assertion", toPayments, { peer: billingSpiffe }),
+          expect: actorRefusal('peer_mismatch'),
+        },
+        {
+          case: request('peer: a workload that is no known service', toPayments, { peer: 'spiffe://cluster.local/ns/shop/sa/stranger' }),
+          expect: actorRefusal('peer_unknown'),
+        },
+        {
+          case: request('peer: billing, with a hop-0 assertion (a direct call is not peer-checked)', hop0ForPayments, {
+            ...checkout,
+            peer: billingSpiffe,
+          }),
+          expect: { custody: { txn: payloadOf(hop0ForPayments).txn as string, chain: [], actor: null } },
+        },
+      ],
+    });
+    runs.push({
+      audience: 'payments-service',
+      acceptActors: ['orders-service'],
+      cases: [
+        {
+          case: request('peer: passed to a verifier without a peer mapping', toPayments, { peer: ordersSpiffe }),
+          expect: { configError: 'peerAudience', python: /^peer_audience must be set/ },
+        },
+      ],
+    });
   });
   after(async () => {
     await jwks?.close();
   });
 
-  it('accepts the exchanged chains, refuses splicing, stripping, cycles, depth and unaccepted actors, for the same reasons', async () => {
+  it('accepts the exchanged chains, refuses splicing, stripping, cycles, depth, unaccepted actors and other peers, for the same reasons', async () => {
     const { verdicts } = await runPython({
-      verify: runs.map(({ audience, acceptActors, cases }) => ({
+      verify: runs.map(({ audience, acceptActors, peerAudience, cases }) => ({
         issuer: EXCHANGE_ISSUER,
         audience,
         jwksUri: jwks.jwksUri,
         ...(acceptActors === undefined ? {} : { acceptActors }),
+        ...(peerAudience === undefined ? {} : { peerAudience }),
         cases: cases.map((c) => c.case),
       })),
     });
-    for (const [r, { audience, acceptActors, cases }] of runs.entries()) {
+    for (const [r, { audience, acceptActors, peerAudience, cases }] of runs.entries()) {
       const node = createAssertionVerifier({
         issuer: EXCHANGE_ISSUER,
         audience,
         jwksUri: jwks.jwksUri,
         ...(acceptActors === undefined ? {} : { acceptActors }),
+        ...(peerAudience === undefined ? {} : { peerAudience }),
       });
       for (const [i, { case: c, expect }] of cases.entries()) {
         const verdict = verdicts[r]![i]!;
         const nodeVerdict = await node
-          .verify({ method: c.method, path: c.path, headers: { 'x-identity-assertion': c.headers[0] }, body: c.body })
+          .verify({
+            method: c.method,
+            path: c.path,
+            headers: { 'x-identity-assertion': c.headers[0] },
+            body: c.body,
+            ...(c.peer === undefined ? {} : { peer: c.peer }),
+          })
           .then(
             (id) => ({ custody: { txn: id.txn, chain: [...id.chain], actor: id.actor ?? null } }),
-            (e: AssertionError) => ({ reason: e.reason, actorRefused: e.code === 'assertion_actor_refused' }),
+            (e: unknown) =>
+              e instanceof ConfigError
+                ? { configError: e.path }
+                : { reason: (e as AssertionError).reason, actorRefused: (e as AssertionError).code === 'assertion_actor_refused' },
           );
         if ('custody' in expect) {
           assert.deepEqual(verdict, { ok: 'user-42', ...expect.custody }, c.name);
           assert.deepEqual(nodeVerdict, expect, `${c.name}: @meshgate/consumer`);
+        } else if ('configError' in expect) {
+          assert.match((verdict as { config?: string }).config ?? JSON.stringify(verdict), expect.python, c.name);
+          assert.deepEqual(nodeVerdict, { configError: expect.configError }, `${c.name}: @meshgate/consumer`);
         } else {
           const message = expect.actorRefused ? (verdict as { refused?: string }).refused : (verdict as { rejected?: string }).rejected;
           assert.match(message ?? JSON.stringify(verdict), expect.python, c.name);
@@ -512,9 +605,52 @@ describe('docs/consumer.md: the Python example verifies delegated assertions as 
         }
       }
     }
-    // One fetch per verifier that took a delegated assertion (Python and Node, payments and ledger); none for the
-    // hop-0-only ones, which refuse before reading any key.
-    assert.equal(jwks.requests, 4);
+    // One fetch per verifier that took a delegated assertion (Python and Node, one per run with accepted actors);
+    // none for the hop-0-only ones, which refuse before reading any key.
+    assert.equal(jwks.requests, 2 * runs.filter((run) => run.acceptActors !== undefined).length);
+  });
+});
+
+// ---- the peer's SPIFFE id: Python's spiffe_id_of against Node's spiffeIdOf ----
+
+describe("docs/consumer.md: the Python example's spiffe_id_of reads a client certificate as spiffeIdOf does", () => {
+  it('takes the one spiffe:// URI SAN, and nothing from a certificate with none or several', async () => {
+    const orders = 'spiffe://cluster.local/ns/shop/sa/orders';
+    const sans: { san: [string, string][] | null; expect: string | null }[] = [
+      { san: [['URI', orders]], expect: orders },
+      {
+        san: [
+          ['DNS', 'orders.shop.svc'],
+          ['URI', orders],
+          ['URI', 'https://orders.example.com/'],
+        ],
+        expect: orders,
+      },
+      {
+        san: [
+          ['URI', orders],
+          ['URI', 'spiffe://cluster.local/ns/shop/sa/billing'],
+        ],
+        expect: null,
+      },
+      {
+        san: [
+          ['DNS', orders],
+          ['email', orders],
+        ],
+        expect: null,
+      },
+      { san: [['URI', 'https://orders.example.com/']], expect: null },
+      { san: [], expect: null },
+      { san: null, expect: null },
+    ];
+    const { spiffe } = await runPython({ spiffe: sans.map(({ san }) => (san === null ? null : { subjectAltName: san })) });
+    for (const [i, { san, expect }] of sans.entries()) {
+      // Node prints a certificate's SANs as `subjectaltname`: `DNS:a, URI:spiffe://…`; Python's getpeercert() as pairs.
+      const node = spiffeIdOf(san === null ? undefined : { subjectaltname: san.map(([kind, value]) => `${kind}:${value}`).join(', ') });
+      assert.equal(spiffe[i], expect, JSON.stringify(san));
+      assert.equal(node ?? null, expect, `${JSON.stringify(san)}: @meshgate/consumer`);
+    }
   });
 });
 
@@ -660,9 +796,13 @@ function javaValue(value: unknown): string {
 }
 
 describe('docs/consumer.md: the JDK-only Java Custody applies the custody rules as @meshgate/consumer does', () => {
-  it('refuses each forged chain for the same reason, and reads genuine chains and hop 0', (t) => {
+  it('refuses each forged chain and each other peer for the same reason, and reads genuine chains and hop 0', (t) => {
     if (spawnSync('javac', ['-version']).status !== 0) return t.skip('no javac on PATH');
-    const cases: { delegated: boolean; claims: Record<string, unknown>; expect: string }[] = [
+    const orders = 'spiffe://cluster.local/ns/shop/sa/orders';
+    const billing = 'spiffe://cluster.local/ns/shop/sa/billing';
+    const fromOrders = (): Record<string, unknown> => delegatedClaims('payments-service', ['orders-service']);
+    // peer: passed to checkPeer with the PEERS mapping (orders and billing), or with none when `unmapped`.
+    const cases: { delegated: boolean; claims: Record<string, unknown>; peer?: string; unmapped?: true; expect: string }[] = [
       ...CUSTODY_CASES.map((c) => ({
         delegated: c.delegated,
         claims: c.claims(),
@@ -676,6 +816,23 @@ describe('docs/consumer.md: the JDK-only Java Custody applies the custody rules 
       { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: 'j-0' }), expect: 'ok j-0 [] null' },
       { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: undefined }), expect: 'ok j-1 [] null' },
       { delegated: false, claims: hop0Claims('payments-service', { txn: 7 }), expect: 'rejected txn_invalid' },
+      { delegated: true, claims: fromOrders(), peer: orders, expect: 'ok txn-hop-0 [orders-service] orders-service' },
+      { delegated: true, claims: fromOrders(), peer: billing, expect: 'refused peer_mismatch' },
+      { delegated: true, claims: fromOrders(), peer: 'spiffe://cluster.local/ns/shop/sa/stranger', expect: 'refused peer_unknown' },
+      {
+        delegated: true,
+        claims: fromOrders(),
+        peer: orders,
+        unmapped: true,
+        expect: 'config peerAudience must be set to check a request peer',
+      },
+      {
+        delegated: true,
+        claims: delegatedClaims('payments-service', ['billing-service']),
+        peer: billing,
+        expect: 'refused actor_not_accepted',
+      },
+      { delegated: false, claims: hop0Claims('payments-service', { jti: 'j-1', txn: 'j-0' }), peer: billing, expect: 'ok j-0 [] null' },
     ];
     const lines = runJava(
       'Custody.java',
@@ -686,16 +843,20 @@ public class Driver {
     for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
     return m;
   }
-  static String run(boolean delegated, Map<String, Object> claims) {
+  static final Map<String, String> PEERS = Map.of(${JSON.stringify(orders)}, "orders-service", ${JSON.stringify(billing)}, "billing-service");
+  static String run(boolean delegated, Map<String, Object> claims, String peer, Map<String, String> peerAudience) {
     try {
       Custody c = delegated ? Custody.delegated(claims, "payments-service", Set.of("orders-service")) : Custody.direct(claims);
+      c.checkPeer(peer, peerAudience);
       return "ok " + c.txn + " " + c.chain + " " + c.actor;
     } catch (Custody.Refused e) {
       return (e.actorRefused ? "refused " : "rejected ") + e.getMessage();
+    } catch (IllegalStateException e) {
+      return "config " + e.getMessage();
     }
   }
   public static void main(String[] args) {
-${cases.map((c) => `    System.out.println(run(${c.delegated}, ${javaValue(c.claims)}));`).join('\n')}
+${cases.map((c) => `    System.out.println(run(${c.delegated}, ${javaValue(c.claims)}, ${javaValue(c.peer ?? null)}, ${c.unmapped ? 'null' : 'PEERS'}));`).join('\n')}
   }
 }
 `,

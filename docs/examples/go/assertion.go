@@ -6,9 +6,15 @@
 //
 // own.Txn, own.Chain and own.Actor tell who carried the call here. Delegated assertions (service A calling this one
 // for the caller) pass only when AcceptActors names A: Verifier{..., AcceptActors: []string{"orders-service"}}.
+// To also require that A is the peer the request came from, set PeerAudience (peer id -> service audience) and call
+//
+//	std, own, err := v.VerifyPeer(r, body, peer)
+//
+// with peer the mTLS client's SPIFFE id (the spiffe:// URI of r.TLS.VerifiedChains[0][0].URIs) or the VPC Lattice
+// caller (Principal= of the x-amzn-lattice-identity header, on a service reachable through Lattice only).
 //
 // errors.Is(err, assertion.ErrActorRefused): answer 403; errors.Is(err, assertion.ErrRejected): 401;
-// errors.Is(err, assertion.ErrJWKSUnavailable): 503.
+// errors.Is(err, assertion.ErrJWKSUnavailable): 503; any other error (a peer without PeerAudience): 500.
 package assertion
 
 import (
@@ -44,6 +50,7 @@ var (
 	ErrRejected        = errors.New("identity assertion rejected")
 	ErrActorRefused    = errors.New("delegated call refused")
 	ErrJWKSUnavailable = errors.New("no usable JWKS")
+	errNoPeerAudience  = errors.New("PeerAudience must be set to check a request peer")
 	errInvalidUTF8     = errors.New("query is not UTF-8")
 	compactJWS         = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
 	types              = []string{"identity+jwt", "application/identity+jwt"}
@@ -135,6 +142,21 @@ func delegatedCustody(raw map[string]any, audience string, accept []string) (str
 		return "", nil, refuseActor("actor_not_accepted")
 	}
 	return txn, chain, nil
+}
+
+// checkPeer (R16): the current actor is the service the request's transport peer is. Hop 0 is not checked.
+func checkPeer(peer, actor string, peerAudience map[string]string) error {
+	if peerAudience == nil {
+		return errNoPeerAudience
+	}
+	service, known := peerAudience[peer]
+	if !known {
+		return refuseActor("peer_unknown")
+	}
+	if service != actor {
+		return refuseActor("peer_mismatch")
+	}
+	return nil
 }
 
 func base64urlSHA256(data []byte) string {
@@ -273,9 +295,19 @@ type Verifier struct {
 	ClockSkew        time.Duration // 30 s
 	JWKS             *RemoteJWKS
 	AcceptActors     []string // the services whose delegated calls this one takes; none: direct calls only
+
+	// PeerAudience maps a peer id (SPIFFE id, Lattice caller) to its service audience; nil: VerifyPeer takes no peer
+	// (a configuration error, not a refusal).
+	PeerAudience map[string]string
 }
 
+// Verify checks the assertion without a peer: a delegated call's actor is not compared with the transport identity.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, error) {
+	return v.VerifyPeer(r, body, "")
+}
+
+// VerifyPeer is Verify, and a delegated call's actor must be the service PeerAudience maps peer to ("": no peer).
+func (v *Verifier) VerifyPeer(r *http.Request, body []byte, peer string) (*jwt.Claims, *Claims, error) {
 	values := r.Header.Values(Header)
 	if len(values) != 1 || !compactJWS.MatchString(values[0]) {
 		return nil, nil, reject("malformed") // R2
@@ -335,6 +367,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*jwt.Claims, *Claims, e
 			return nil, nil, err
 		}
 		own.Actor = own.Chain[len(own.Chain)-1]
+		if peer != "" {
+			if err := checkPeer(peer, own.Actor, v.PeerAudience); err != nil {
+				return nil, nil, err
+			}
+		}
 	} else if own.Txn, err = directCustody(raw, std.ID); err != nil { // R15
 		return nil, nil, err
 	}

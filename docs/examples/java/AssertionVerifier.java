@@ -20,6 +20,7 @@ import java.text.ParseException;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,8 +34,12 @@ import java.util.Set;
  * </pre>
  *
  * {@code v.claims} are the caller's claims, {@code v.custody} who carried the call here ({@link Custody}). Delegated
- * assertions (service A calling this one for the caller) pass only when {@code acceptActors} names A.
- * ActorRefused: answer 403; other Rejected: 401; a {@code KeySourceException} (no usable JWKS): 503.
+ * assertions (service A calling this one for the caller) pass only when {@code acceptActors} names A. With a
+ * {@code peerAudience} (peer id to service audience, e.g. {@code Map.of("spiffe://cluster.local/ns/shop/sa/orders",
+ * "orders-service")}), pass the request's peer as a sixth argument to {@code verify}: A must then be that peer
+ * ({@link Custody#checkPeer}).
+ * ActorRefused: answer 403; other Rejected: 401; a {@code KeySourceException} (no usable JWKS): 503; an
+ * {@code IllegalStateException} (a peer passed without {@code peerAudience}): 500.
  */
 public final class AssertionVerifier {
   public static final String HEADER = "x-identity-assertion";
@@ -71,10 +76,17 @@ public final class AssertionVerifier {
   private final long clockSkewMs;
   private final String audience;
   private final Set<String> acceptActors;
+  private final Map<String, String> peerAudience;
 
   /** issuer, audience, jwksUri and acceptActors (empty: direct calls only) come from your configuration. */
   public AssertionVerifier(
       String issuer, String audience, URL jwksUri, int clockSkewSeconds, Set<String> acceptActors) {
+    this(issuer, audience, jwksUri, clockSkewSeconds, acceptActors, null);
+  }
+
+  /** The same, with peerAudience (null: no peer may be passed) from your configuration too. */
+  public AssertionVerifier(String issuer, String audience, URL jwksUri, int clockSkewSeconds,
+      Set<String> acceptActors, Map<String, String> peerAudience) {
     // R1: cached 5 min, refetched at most every 30 s, an expired copy used for up to 1 h while the endpoint fails.
     JWKSource<SecurityContext> jwks = JWKSourceBuilder
         .<SecurityContext>create(jwksUri, new DefaultResourceRetriever(1500, 1500, 65536))
@@ -101,9 +113,17 @@ public final class AssertionVerifier {
     this.clockSkewMs = clockSkewSeconds * 1000L;
     this.audience = audience;
     this.acceptActors = Set.copyOf(acceptActors);
+    this.peerAudience = peerAudience == null ? null : Map.copyOf(peerAudience);
   }
 
   public Verified verify(String method, String rawPath, String rawQuery, List<String> headerValues, byte[] body)
+      throws Rejected, KeySourceException {
+    return verify(method, rawPath, rawQuery, headerValues, body, null);
+  }
+
+  /** peer: the request's transport identity (see {@link Custody#checkPeer}); null when unknown. */
+  public Verified verify(
+      String method, String rawPath, String rawQuery, List<String> headerValues, byte[] body, String peer)
       throws Rejected, KeySourceException {
     if (headerValues.size() != 1 || !headerValues.get(0).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")) {
       throw new Rejected("malformed", null); // R2: exactly one header; a comma-joined pair is not a compact JWS
@@ -142,6 +162,7 @@ public final class AssertionVerifier {
       Custody custody = delegated
           ? Custody.delegated(claims.getClaims(), audience, acceptActors) // R16
           : Custody.direct(claims.getClaims()); // R15
+      custody.checkPeer(peer, peerAudience); // R16
       return new Verified(claims, custody);
     } catch (Custody.Refused e) {
       throw e.actorRefused ? new ActorRefused(e.getMessage()) : new Rejected(e.getMessage(), e);

@@ -8,6 +8,7 @@ import java.util.Set;
 /**
  * Who carried the caller's request here (R15 and R16 in docs/consumer.md), JDK only: the same steps as
  * verify_assertion.py. {@code claims} are the verified claims as a map (Nimbus: {@code JWTClaimsSet.getClaims()}).
+ * {@link #checkPeer} then compares a delegated call's actor with the peer the request came from, when you know it.
  */
 public final class Custody {
   private static final int MAX_DEPTH = 5; // actors in one delegation chain
@@ -70,5 +71,20 @@ public final class Custody {
     if (!(txn instanceof String) || ((String) txn).isEmpty()) throw new Refused("txn_missing", false);
     if (!acceptActors.contains(actor)) throw new Refused("actor_not_accepted", true);
     return new Custody((String) txn, chain, actor);
+  }
+
+  /**
+   * R16: a delegated call's actor is the service its transport peer is. {@code peer}: the mTLS client's SPIFFE id (the
+   * {@code spiffe://} URI SAN of the verified certificate) or the VPC Lattice caller ({@code Principal=} of
+   * {@code x-amzn-lattice-identity}); {@code peerAudience} maps peer ids to service audiences. Hop 0 is not checked.
+   *
+   * @throws IllegalStateException a peer without {@code peerAudience}: a configuration error (500)
+   */
+  public void checkPeer(String peer, Map<String, String> peerAudience) throws Refused {
+    if (actor == null || peer == null) return;
+    if (peerAudience == null) throw new IllegalStateException("peerAudience must be set to check a request peer");
+    String service = peerAudience.get(peer);
+    if (service == null) throw new Refused("peer_unknown", true);
+    if (!service.equals(actor)) throw new Refused("peer_mismatch", true);
   }
 }

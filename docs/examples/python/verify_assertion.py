@@ -7,8 +7,16 @@ raw_path and raw_query exactly as received, still percent-encoded (ASGI: scope["
 scope["query_string"]; not WSGI's decoded PATH_INFO). raw_body: the bytes before any parsing, b"" when none.
 The claims come back with "txn", "chain" (services the call came through, first first; [] when direct) and
 "actor" (the service calling for the caller; None when direct). Delegated assertions (service A calling this
-one for the caller) pass only with accept_actors=["orders-service", ...].
-ActorRefused -> answer 403, other Rejected -> 401, JwksUnavailable -> 503.
+one for the caller) pass only with accept_actors=["orders-service", ...]. To also require that the actor is the
+peer the request came from, map peer identities to services and pass the peer:
+
+    verifier = AssertionVerifier(..., peer_audience={"spiffe://cluster.local/ns/shop/sa/orders": "orders-service"})
+    claims = verifier.verify(..., raw_body, peer=spiffe_id_of(ssl_socket.getpeercert()))
+
+peer: the mTLS client's SPIFFE id (spiffe_id_of), or the VPC Lattice caller (the Principal= of the
+x-amzn-lattice-identity header, on a service reachable through Lattice only). A hop-0 assertion is not peer-checked.
+ActorRefused -> answer 403, other Rejected -> 401, JwksUnavailable -> 503; ValueError from verify: a peer was
+passed without peer_audience (a configuration error, 500).
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ import re
 import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from joserfc import jwt
@@ -41,7 +49,7 @@ class Rejected(Exception):
 
 
 class ActorRefused(Rejected):
-    """A delegated assertion this service does not take (no accept_actors, or another actor): 403."""
+    """A delegated assertion this service does not take (no accept_actors, another actor, not the peer): 403."""
 
 
 class JwksUnavailable(Exception):
@@ -162,14 +170,39 @@ def delegated_custody(claims: dict, audience: str, accept_actors: Sequence[str])
     return {"txn": claims["txn"], "chain": actors[::-1], "actor": actors[0]}
 
 
+def spiffe_id_of(cert: dict | None) -> str | None:
+    """The SPIFFE id of a verified client certificate (ssl.SSLSocket.getpeercert(), {} when unverified): its one
+    spiffe:// URI SAN (an X.509-SVID has exactly one), else None."""
+    sans = (cert or {}).get("subjectAltName", ())
+    ids = [value for kind, value in sans if kind == "URI" and value.startswith("spiffe://")]
+    return ids[0] if len(ids) == 1 else None
+
+
+def check_peer(peer: str, actor: str, peer_audience: Mapping[str, str] | None) -> None:
+    """R16: the current actor is the service the request's transport peer is (peer_audience: peer id -> audience)."""
+    if peer_audience is None:
+        raise ValueError("peer_audience must be set to check a request peer")
+    service = peer_audience.get(peer)
+    if service is None:
+        raise ActorRefused("peer_unknown")
+    if service != actor:
+        raise ActorRefused("peer_mismatch")
+
+
 class AssertionVerifier:
-    """issuer, audience, jwks_uri and accept_actors come from your configuration, never from a token."""
+    """issuer, audience, jwks_uri, accept_actors and peer_audience come from your configuration, never from a token."""
 
     def __init__(
-        self, issuer: str, audience: str, jwks_uri: str, clock_skew: int = 30, accept_actors: Sequence[str] = ()
+        self,
+        issuer: str,
+        audience: str,
+        jwks_uri: str,
+        clock_skew: int = 30,
+        accept_actors: Sequence[str] = (),
+        peer_audience: Mapping[str, str] | None = None,
     ):
         self.issuer, self.audience, self.clock_skew = issuer, audience, clock_skew
-        self.accept_actors = tuple(accept_actors)
+        self.accept_actors, self.peer_audience = tuple(accept_actors), peer_audience
         self.jwks = RemoteJwks(jwks_uri)
 
     def _key_for(self, token) -> ECKey:
@@ -186,7 +219,15 @@ class AssertionVerifier:
             raise Rejected("crit_unsupported")  # R6: joserfc itself would accept crit ["b64"]
         return self.jwks.key(header["kid"])  # R5: jku, x5u, jwk and x5c are never read
 
-    def verify(self, method: str, raw_path: str, raw_query: str, header_values: Sequence[str], body: bytes) -> dict:
+    def verify(
+        self,
+        method: str,
+        raw_path: str,
+        raw_query: str,
+        header_values: Sequence[str],
+        body: bytes,
+        peer: str | None = None,
+    ) -> dict:
         if len(header_values) != 1 or not COMPACT_JWS.fullmatch(header_values[0]):
             raise Rejected("malformed")  # R2: exactly one header; a comma-joined pair is not a compact JWS
         try:
@@ -224,5 +265,8 @@ class AssertionVerifier:
         ):
             raise Rejected("claim_invalid")  # R14
         if str(token.header["typ"]).lower() in DELEGATED_TYPES:
-            return {**claims, **delegated_custody(claims, self.audience, self.accept_actors)}  # R16
+            custody = delegated_custody(claims, self.audience, self.accept_actors)  # R16
+            if peer is not None:
+                check_peer(peer, custody["actor"], self.peer_audience)
+            return {**claims, **custody}
         return {**claims, **direct_custody(claims)}  # R15

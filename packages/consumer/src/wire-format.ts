@@ -60,6 +60,9 @@ export function requestHash(method: string, path: string, query = ''): string {
     .digest('base64url');
 }
 
+// Most requests have no body (every GET, every pre-minted assertion): their digest is one constant.
+const EMPTY_BODY_DIGEST = createHash('sha256').digest('base64url');
+
 /**
  * base64url(SHA-256(body)): binds an assertion to the body bytes it was issued with.
  *
@@ -68,9 +71,8 @@ export function requestHash(method: string, path: string, query = ''): string {
  * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
  */
 export function bodyDigest(body: Uint8Array | string | undefined): string {
-  return createHash('sha256')
-    .update(body ?? '')
-    .digest('base64url');
+  if (body === undefined || body.length === 0) return EMPTY_BODY_DIGEST;
+  return createHash('sha256').update(body).digest('base64url');
 }
 
 // Delegation across hops (RFC 8693 token exchange): the wire constants shared by the exchange and the consumer.

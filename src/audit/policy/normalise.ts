@@ -105,6 +105,9 @@ function readConditions(value: unknown, issues: Issues): ConditionClause[] {
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
         throw new StatementProblem(`Condition.${operator}.${key} must hold strings, numbers or booleans`);
       });
+      const types = new Set(list.map((v) => typeof v));
+      if (types.size > 1)
+        issues.push(`Condition.${operator}.${key} mixes ${[...types].join(' and ')} values: write them all as one JSON type`);
       if ('type' in checked) issues.push(...checkConditionEntry(operator, checked.type, key, list));
       clauses.push({ operator, ...parseOperator(operator), key: key.toLowerCase(), values });
     }

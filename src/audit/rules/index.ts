@@ -1,5 +1,6 @@
 // Every rule the engine runs, in report order.
 import { malformed } from './malformed';
+import { malformedPrincipals } from './malformed-principals';
 import { malformedValues } from './malformed-values';
 import { notactionAllow } from './notaction-allow';
 import { notresourceAllow } from './notresource-allow';
@@ -20,6 +21,7 @@ import { workloadTrust } from './workload-trust';
 export const RULES: readonly Rule[] = [
   malformed,
   malformedValues,
+  malformedPrincipals,
   wildcardAction,
   wildcardResourceSensitive,
   privilegeEscalation,

@@ -1,5 +1,7 @@
 // wildcard-action: an Allow whose Action element is `*` or a whole service (`s3:*`); one finding per statement.
+// AWS's default key policy statement (kms:* for the key's own account root) is not one: it delegates to IAM.
 import { grantedResources, isDenied } from '../policy/grants';
+import { delegatesKeyToIam } from '../policy/key-policy';
 import { listActions } from './action-list';
 import { allowStatements, statementFinding, type Rule } from './rule';
 
@@ -9,6 +11,7 @@ export const wildcardAction: Rule = {
   kind: 'wildcard-action',
   run(ctx) {
     return allowStatements(ctx, ['identity', 'resource', 'trust']).flatMap((st) => {
+      if (delegatesKeyToIam(st)) return [];
       const wildcards = (st.actions ?? [])
         .filter((a) => a === '*' || WHOLE_SERVICE.test(a))
         .filter((a) => !grantedResources(st).every((r) => isDenied(st.doc.statements, a, r)));

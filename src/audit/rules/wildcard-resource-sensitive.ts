@@ -1,10 +1,12 @@
 // wildcard-resource-sensitive: an identity policy allows data, write or permissions actions on Resource "*" (or an ARN
 // as wide) although the actions support resource-level permissions (judged by the IAM catalogue). One finding per
-// statement, rated by its most powerful access level: read-only data access is low.
+// statement, rated by its most powerful tier: permissions management high, write or a data read (secrets, objects,
+// decryption: data-reads.ts) medium, metadata reads alone low.
 import { expandAction, isSensitive, type ActionInfo } from '../iam-catalogue';
 import { isDenied } from '../policy/grants';
 import { actionMatches, arnService, isWildcardResource } from '../policy/matching';
 import type { Statement } from '../policy/normalise';
+import { isSelfServiceMfaDevice } from '../policy/self-service';
 import { actionsText, describeActions, levelsText, severityOfLevels } from './action-list';
 import { allowStatements, statementFinding, type Rule } from './rule';
 import type { RuleFinding } from '../left-out';
@@ -32,7 +34,8 @@ async function scopableActions(st: Statement, stars: readonly string[]): Promise
       if (!action.supportsResourceLevel || !isSensitive(action)) continue;
       if (excluded.some((pattern) => actionMatches(pattern, action.name))) continue;
       const star = starFor(action, stars);
-      if (star !== undefined && !isDenied(st.doc.statements, action.name, star)) hits.push({ action, star });
+      if (star === undefined || isDenied(st.doc.statements, action.name, star) || isSelfServiceMfaDevice(st, action.name, star)) continue;
+      hits.push({ action, star });
     }
   }
   return hits;

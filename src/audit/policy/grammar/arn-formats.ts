@@ -74,20 +74,24 @@ function allFormats(): Promise<FormatIndex> {
   return everyService;
 }
 
-// Only a field where the format has none is judged: AWS-owned resources (SSM's public documents, `arn:aws:ssm:*::document/
-// AWS-*`) leave out an account the catalogue's formats name, so a missing field proves nothing.
+// A field where the format has none must be empty. A missing field is judged apart (see `missingRegion`): AWS-owned
+// resources (SSM's public documents, `arn:aws:ssm:*::document/AWS-*`) leave out an account the formats name.
 function fits(formatHasNone: boolean, field: string): boolean {
   return !formatHasNone || field === '' || isOpenField(field);
 }
 
+/** Resources in the account `aws` (AWS managed policies, `arn:aws:iam::aws:policy/...`) follow AWS's own forms. */
+const AWS_OWNED_ACCOUNT = 'aws';
+
 /**
  * Checks the Region and account fields of an ARN against the catalogue's formats for its service,
- * like IAM Access Analyzer's "ARN Region not allowed" and "ARN account not allowed" checks. Only formats
- * whose resource part may fit are compared, and the ARN passes when one of them accepts both fields.
+ * like IAM Access Analyzer's "ARN Region not allowed", "ARN account not allowed" and "Missing ARN Region" checks.
+ * Only formats whose resource part may fit are compared, and the ARN passes when one of them accepts both fields.
  * Services the catalogue does not know are not judged.
  *
  * @example
  * await arnFormatProblem('arn:aws:s3:eu-west-1:123456789012:my-bucket'); // 's3 ARNs like arn:${Partition}:s3:::${BucketName} take no Region'
+ * await arnFormatProblem('arn:aws:ssm::123456789012:parameter/db');      // 'missing Region: ssm ARNs like arn:${Partition}:ssm:${Region}:${Account}:parameter/… have one (…)'
  * await arnFormatProblem('arn:aws:s3:::my-bucket/*');                    // undefined
  */
 export function arnFormatProblem(value: string): Promise<string | undefined> {
@@ -122,8 +126,18 @@ function couldMatch(format: ArnFormat, resource: string): boolean {
 function mismatch(arn: ArnFields, known: readonly ArnFormat[] | undefined): string | undefined {
   if (known === undefined) return undefined;
   const candidates = known.filter((f) => couldMatch(f, arn.resource));
-  if (candidates.length === 0 || candidates.some((f) => fits(f.noRegion, arn.region) && fits(f.noAccount, arn.account))) return undefined;
-  return fieldMismatch(arn, candidates);
+  if (candidates.length === 0) return undefined;
+  if (!candidates.some((f) => fits(f.noRegion, arn.region) && fits(f.noAccount, arn.account))) return fieldMismatch(arn, candidates);
+  return missingRegion(arn, candidates);
+}
+
+/**
+ * Access Analyzer's "Missing ARN Region": the Region field is empty although every format that fits the resource part
+ * has one (`arn:aws:ssm::123456789012:parameter/db`). An ARN in the account `aws` is AWS's own and not judged.
+ */
+function missingRegion(arn: ArnFields, candidates: readonly ArnFormat[]): string | undefined {
+  if (arn.region !== '' || arn.account === AWS_OWNED_ACCOUNT || candidates.some((f) => f.noRegion)) return undefined;
+  return `missing Region: ${arn.service} ARNs like ${candidates[0]!.template} have one (add it, or * for any Region)`;
 }
 
 function fieldMismatch(arn: ArnFields, candidates: readonly ArnFormat[]): string {

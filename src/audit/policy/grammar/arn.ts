@@ -10,6 +10,9 @@ export interface ArnFields {
   readonly resource: string;
 }
 
+/** A resource ARN's account: 12 digits, or `aws` for AWS-owned resources (managed policies, public documents). */
+const ACCOUNT_FIELD = /^(\d{12}|aws)$/;
+
 /** True for a field IAM cannot judge as written: a wildcard, a policy variable or a template placeholder. */
 export function isOpenField(field: string): boolean {
   return field.includes('*') || field.includes('?') || field.includes('${');
@@ -68,6 +71,8 @@ export function resourceSyntaxProblems(value: string, options: ResourceSyntaxOpt
   const problems: string[] = [];
   if (!isOpenField(arn.partition) && !PARTITION_NAMES.has(arn.partition))
     problems.push(`${element} "${value}" has partition "${arn.partition}", which is not an AWS partition (aws, aws-cn, aws-us-gov, ...)`);
+  if (arn.account !== '' && !isOpenField(arn.account) && !ACCOUNT_FIELD.test(arn.account))
+    problems.push(`${element} "${value}" has account "${arn.account}": an account id is 12 digits (or "aws" for AWS-owned resources)`);
   if (arn.service === '') problems.push(`${element} "${value}" has no service in its third field`);
   else if (!isOpenField(arn.service) && arn.service !== arn.service.toLowerCase())
     problems.push(`${element} "${value}" has service "${arn.service}": ARN service names are lower-case`);

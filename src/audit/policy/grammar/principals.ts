@@ -1,4 +1,5 @@
 // Principal grammar: the four principal types and the value forms IAM accepts for each.
+import { iamVariables } from './variables';
 
 export const PRINCIPAL_TYPES: readonly string[] = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
 
@@ -26,6 +27,7 @@ function awsProblem(value: string): string | undefined {
 }
 
 function valueProblem(type: string, value: string): string | undefined {
+  if (iamVariables(value).length > 0) return 'holds a policy variable: IAM substitutes variables only in Resource and Condition';
   if (value === '*' || isPlaceholder(value)) return undefined;
   switch (type) {
     case 'AWS':
