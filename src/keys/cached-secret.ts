@@ -71,15 +71,15 @@ export class CachedSecret<T> {
   async load(): Promise<T> {
     const now = this.now();
     if (this.cached && now - this.cached.fetchedAtMs < this.ttlMs) return this.cached.value;
-    if (this.cached && now < this.nextAttemptAtMs && this.isServable(now)) return this.cached.value;
+    if (this.cached && now < this.nextAttemptAtMs && this.isServable(this.cached, now)) return this.cached.value;
     this.inflight ??= this.refresh().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private isServable(now: number): boolean {
-    return this.cached !== undefined && now - this.cached.fetchedAtMs < this.ttlMs + this.maxStaleMs;
+  private isServable(cached: { fetchedAtMs: number }, now: number): boolean {
+    return now - cached.fetchedAtMs < this.ttlMs + this.maxStaleMs;
   }
 
   private async refresh(): Promise<T> {
@@ -93,7 +93,7 @@ export class CachedSecret<T> {
     } catch (err) {
       const now = this.now();
       const reason = (err as Error).name === 'MeshgateError' ? (err as Error).message : (err as Error).name;
-      if (this.cached && this.isServable(now)) {
+      if (this.cached && this.isServable(this.cached, now)) {
         this.nextAttemptAtMs = now + this.retryAfterMs;
         logger.warn(`${what} refresh failed; serving the cached ${what}`, {
           secretId: this.secretId,

@@ -79,7 +79,7 @@ export function keyStoreFailureResult(err: unknown, requestId: string | undefine
   const failure =
     isMeshgateError(err) && KEY_STORE_FAILURES.has(err.code)
       ? err
-      : new MeshgateError('key_set_unavailable', 'signing key set could not be loaded', { cause: err });
+      : new MeshgateError('key_set_unavailable', 'signing key set could not be loaded');
   const result = errorResult(failure, requestId);
   return { ...result, headers: { ...result.headers, 'retry-after': '5' } };
 }

@@ -15,7 +15,7 @@ const PUBLIC_MEMBERS = ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'];
 const MAX_KEYS = 3;
 
 function invalid(message: string, details?: Record<string, unknown>): MeshgateError {
-  return new MeshgateError('key_set_unavailable', `public JWKS is invalid: ${message}`, details === undefined ? undefined : { details });
+  return new MeshgateError('key_set_unavailable', `public JWKS is invalid: ${message}`, { details });
 }
 
 /** True when the error is `parsePublicJwks` refusing private key material (the caller logs it as an incident). */

@@ -1,5 +1,6 @@
 // Secrets Manager's GetSecretValue and DescribeSecret as single SigV4-signed AWS JSON 1.1 requests: no SDK on the request path.
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
+import { isPlainObject } from '../config/check';
 import type { Env } from '../config/env';
 import type { SecretReader } from './secret-reader';
 import { credentialsFromEnv, secretsManagerTarget } from './secrets-manager-endpoint';
@@ -88,14 +89,11 @@ export function parseAwsJsonError(status: number, headers: IncomingMessage['head
   let parsed: Record<string, unknown> = {};
   try {
     const value = JSON.parse(body) as unknown;
-    if (typeof value === 'object' && value !== null) parsed = value as Record<string, unknown>;
+    if (isPlainObject(value)) parsed = value;
   } catch {
     // Not JSON (a proxy's HTML page): the status says what little there is to say.
   }
-  const header = headers['x-amzn-errortype'];
-  const raw = [typeof header === 'string' ? header : undefined, parsed.code, parsed.__type].find(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
+  const raw = [headers['x-amzn-errortype'], parsed.code, parsed.__type].find((v): v is string => typeof v === 'string' && v !== '');
   const code = (raw && errorCode(raw)) || (status >= 500 ? 'InternalServiceError' : `Http${status}Error`);
   const message = [parsed.message, parsed.Message].find((v): v is string => typeof v === 'string') ?? `HTTP ${status}`;
   return new AwsServiceError(code, message, status);
@@ -187,7 +185,8 @@ export function httpSecretReader(options: HttpSecretReaderOptions = {}): SecretR
       amzDate: date,
     });
     const answer = await post(endpoint, headers, body, timeoutMs);
-    if (answer.status < 200 || answer.status >= 300) throw parseAwsJsonError(answer.status, answer.headers, answer.body);
+    // node handles 1xx (informational) answers itself, so any status below 300 here is a success.
+    if (answer.status >= 300) throw parseAwsJsonError(answer.status, answer.headers, answer.body);
     try {
       return JSON.parse(answer.body) as Record<string, unknown>;
     } catch {

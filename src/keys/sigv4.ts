@@ -27,14 +27,18 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256'
 /** RFC 3986 unreserved characters stay; everything else is percent-encoded. */
 const rfc3986 = (text: string): string => percentEncode(text, /[^A-Za-z0-9\-._~]/gu);
 
-/** Every path segment encoded once more, as SigV4 wants for every service but S3 (the URL's path is already encoded once). */
-const canonicalPath = (url: URL): string => url.pathname.split('/').map(rfc3986).join('/') || '/';
+/**
+ * Every path segment encoded once more, as SigV4 wants for every service but S3 (the URL's path is already encoded once;
+ * an http(s) URL's path is never empty, at least `/`).
+ */
+const canonicalPath = (url: URL): string => url.pathname.split('/').map(rfc3986).join('/');
 
+/** Sorted by encoded name, then value: a NUL sorts below every encoded character, so one string order does both. */
 const canonicalQuery = (url: URL): string =>
   [...url.searchParams]
-    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
-    .sort(([ak, av], [bk, bv]) => (ak === bk ? (av < bv ? -1 : av > bv ? 1 : 0) : ak < bk ? -1 : 1))
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${rfc3986(k)}\0${rfc3986(v)}`)
+    .sort()
+    .map((pair) => pair.replace('\0', '='))
     .join('&');
 
 /** The `x-amz-date` form of a time: `20150830T123600Z`. */

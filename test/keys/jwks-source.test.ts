@@ -143,6 +143,27 @@ describe('Class: SecretsManagerJwksSource', () => {
       (err: MeshgateError) => err.code === 'key_secret_not_found' && /check MESHGATE_PUBLIC_JWKS_SECRET_ID/.test(err.message),
     );
   });
+
+  it('counts a private-member refusal as JwksPrivateMaterialRefused, and any other refusal as no incident', async () => {
+    const incidents = () =>
+      t.logs.entries().filter((e) => e.message === 'public JWKS secret holds private key material; refusing to serve it');
+    const counted = () => t.logs.entries().filter((e) => e.JwksPrivateMaterialRefused === 1);
+    for (const text of ['not json', JSON.stringify({ keys: [] }), JSON.stringify({ keys: [{ kty: 'RSA' }] })]) {
+      serveText(text);
+      await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_set_unavailable');
+    }
+    assert.deepEqual([incidents().length, counted().length], [0, 0]);
+    serveText(withPrivateMember(newKeySet()));
+    await assert.rejects(source().load(), (err: MeshgateError) => err.code === 'key_set_unavailable');
+    assert.deepEqual([incidents().length, counted().length], [1, 1]);
+  });
+
+  it('names itself in a misuse error', () => {
+    assert.throws(() => new SecretsManagerJwksSource(''), {
+      name: 'TypeError',
+      message: 'SecretsManagerJwksSource: secretId must not be empty',
+    });
+  });
 });
 
 describe('Function: jwksSourceFromConfig, loaded by functions/jwks/config.ts', () => {

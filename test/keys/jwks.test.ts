@@ -4,8 +4,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MeshgateError } from '../../src/errors';
-import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE, jwksResult, keyStoreFailureResult } from '../../src/keys/jwks';
+import { ConfigError, MeshgateError, TokenError } from '../../src/errors';
+import { JWKS_CACHE_CONTROL, JWKS_CONTENT_TYPE, ifNoneMatchMatches, jwksResult, keyStoreFailureResult } from '../../src/keys/jwks';
 import { FileKeyStore } from '../../src/keys/key-store-file';
 import { newKeySet, publicJwks, rotateKeySet, type SigningKeySet } from '../../src/keys/key-set';
 
@@ -103,6 +103,81 @@ describe('JWKS endpoint (src/keys/jwks.ts)', () => {
       assert.equal(problem.code, 'key_set_unavailable');
       assert.equal(problem.instance, 'req-9');
       assert.ok(!res.body.includes('c2VjcmV0') && !res.body.includes('SecretString') && !res.body.includes('not JSON'));
+    }
+  });
+});
+
+describe('JWKS answer headers and revalidation', () => {
+  it('answers 200 as application/jwk-set+json, nosniff, not base64, with a 32-character strong ETag over the body', () => {
+    const res = jwksResult(publicJwks(newKeySet()), httpApiEvent());
+    assert.equal(res.headers['content-type'], 'application/jwk-set+json');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.isBase64Encoded, false);
+    assert.match(res.headers.etag ?? '', /^"[A-Za-z0-9_-]{32}"$/);
+    const etag = jwksResult(publicJwks(newKeySet()), httpApiEvent({ 'if-none-match': res.headers.etag! }));
+    assert.equal(etag.statusCode, 200, 'another key set, another ETag');
+  });
+
+  it('answers 304 with an empty, not base64, body', () => {
+    const jwks = publicJwks(newKeySet());
+    const { etag } = jwksResult(jwks, httpApiEvent()).headers;
+    const res = jwksResult(jwks, httpApiEvent({ 'if-none-match': etag! }));
+    assert.deepEqual([res.statusCode, res.body, res.isBase64Encoded], [304, '', false]);
+  });
+
+  it('revalidates only on If-None-Match: the ETag in another header (If-Match, ETag) is a 200', () => {
+    const jwks = publicJwks(newKeySet());
+    const { etag } = jwksResult(jwks, httpApiEvent()).headers;
+    for (const name of ['if-match', 'etag', 'if-none-match-x', 'x-if-none-match']) {
+      assert.equal(jwksResult(jwks, restEvent({ [name]: etag! }, { [name]: [etag!] })).statusCode, 200, name);
+    }
+  });
+
+  it('ignores header values that are neither text nor a list of text (null, numbers), keeping the text ones', () => {
+    const jwks = publicJwks(newKeySet());
+    const { etag } = jwksResult(jwks, httpApiEvent()).headers;
+    const odd = (headers: Record<string, unknown>, multi: Record<string, unknown>) => ({
+      ...restEvent(),
+      headers,
+      multiValueHeaders: multi,
+    });
+    assert.equal(jwksResult(jwks, odd({ 'if-none-match': null }, { 'if-none-match': null })).statusCode, 200);
+    assert.equal(jwksResult(jwks, odd({ 'if-none-match': 7 }, { 'if-none-match': [null, 7, {}] })).statusCode, 200);
+    assert.equal(jwksResult(jwks, odd({}, { 'if-none-match': [null, 7, etag] })).statusCode, 304);
+    assert.equal(jwksResult(jwks, { headers: null, multiValueHeaders: null }).statusCode, 200);
+    assert.equal(jwksResult(jwks, undefined).statusCode, 200);
+  });
+});
+
+describe('Function: ifNoneMatchMatches (RFC 9110 weak comparison)', () => {
+  it('matches a listed tag, weak or strong, on either side, and `*`', () => {
+    assert.equal(ifNoneMatchMatches(['"a"'], '"a"'), true);
+    assert.equal(ifNoneMatchMatches(['W/"a"'], '"a"'), true);
+    assert.equal(ifNoneMatchMatches(['"a"'], 'W/"a"'), true);
+    assert.equal(ifNoneMatchMatches(['"x", W/"a" ,"y"'], 'W/"a"'), true);
+    assert.equal(ifNoneMatchMatches(['"x"', ' * '], '"a"'), true);
+    assert.equal(ifNoneMatchMatches([], '"a"'), false);
+    assert.equal(ifNoneMatchMatches(['"x", "y"'], '"a"'), false);
+  });
+
+  it('treats W/ as the weak marker only in front of the tag, not inside its opaque part', () => {
+    assert.equal(ifNoneMatchMatches(['"ab"'], '"aW/b"'), false);
+    assert.equal(ifNoneMatchMatches(['"aW/b"'], '"ab"'), false);
+    assert.equal(ifNoneMatchMatches(['"aW/b"'], '"aW/b"'), true);
+  });
+});
+
+describe('Function: keyStoreFailureResult', () => {
+  it("keeps a key store's own failure code and a configuration error, and answers anything else as key_set_unavailable", () => {
+    const code = (err: unknown) => (JSON.parse(keyStoreFailureResult(err, 'r').body) as { code: string }).code;
+    assert.equal(code(new MeshgateError('key_file_missing', 'no file')), 'key_file_missing');
+    assert.equal(code(new MeshgateError('key_secret_not_found', 'no secret')), 'key_secret_not_found');
+    assert.equal(code(new ConfigError('MESHGATE_KEY_SECRET_ID', 'is required')), 'config_invalid');
+    assert.equal(code(new TokenError('token_expired', 'expired')), 'key_set_unavailable');
+    assert.equal(code(new MeshgateError('route_not_found', 'x')), 'key_set_unavailable');
+    assert.equal(code(Object.assign(new Error('x'), { code: 'key_file_missing' })), 'key_set_unavailable');
+    for (const err of [new ConfigError('X', 'y'), new TokenError('token_expired', 'expired')]) {
+      assert.equal(keyStoreFailureResult(err, 'r').statusCode, 503);
     }
   });
 });

@@ -150,7 +150,10 @@ describe('Class: SecretsManagerKeyStore', () => {
   });
 
   it('rejects bad options as misuse', () => {
-    assert.throws(() => new SecretsManagerKeyStore(''), TypeError);
+    assert.throws(() => new SecretsManagerKeyStore(''), {
+      name: 'TypeError',
+      message: 'SecretsManagerKeyStore: secretId must not be empty',
+    });
     assert.throws(() => new SecretsManagerKeyStore(SECRET_ID, { ttlMs: -1 }), /ttlMs must be a non-negative number/);
   });
 });

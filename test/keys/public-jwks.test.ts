@@ -2,9 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
+import { newKeySet, publicJwks, rotateKeySet, serializeKeySet, thumbprint, type SigningKeySet } from '../../src/keys/key-set';
 import { isPrivateMaterialError, parsePublicJwks } from '../../src/keys/public-jwks';
-import type { MeshgateError } from '../../src/errors';
+import { MeshgateError } from '../../src/errors';
 
 const published = (set: SigningKeySet) => JSON.parse(JSON.stringify(publicJwks(set))) as { keys: Record<string, unknown>[] };
 
@@ -117,5 +117,52 @@ describe('Function: parsePublicJwks', () => {
     assertRefused('not json', /not JSON/);
     assertRefused('', /not JSON/);
     assertRefused([], /"keys" list/);
+  });
+
+  it('refuses a key that is not an object, without failing on it', () => {
+    for (const key of [null, 'a key', 5, []]) assertRefused({ keys: [key] }, /keys\[0\] is not a JWK/);
+  });
+
+  it('refuses a key of another type or use under a matching kid: kty RSA, use enc', () => {
+    for (const patch of [{ kty: 'RSA' }, { kty: 'oct' }, { use: 'enc' }, { use: undefined }, { alg: undefined }]) {
+      const doc = published(newKeySet());
+      Object.assign(doc.keys[0]!, patch);
+      assertRefused(doc, /keys\[0\] (is not a P-256 public JWK|must have alg ES256 and use sig)/);
+    }
+  });
+
+  it('refuses coordinates that are not 43 base64url characters, under the kid they hash to', () => {
+    const doc = published(newKeySet());
+    const x = doc.keys[0]!.x as string;
+    for (const bad of [x.slice(1), `${x}A`, `A${x}`, `${x.slice(0, 42)}=`, [x], 7]) {
+      for (const member of ['x', 'y'] as const) {
+        const key = { ...doc.keys[0]!, [member]: bad };
+        key.kid = thumbprint(key as { crv: string; x: string; y: string });
+        assertRefused({ keys: [key] }, /keys\[0\] is not a P-256 public JWK/);
+      }
+    }
+  });
+
+  it('names an unexpected member by its first 16 characters only', () => {
+    const long = `x5c${'A'.repeat(200)}`;
+    const inKey = published(newKeySet());
+    inKey.keys[0]![long] = 'v';
+    assert.match(assertRefused(inKey, /unexpected member "x5cAAAAAAAAAAAAA"$/).message, /"x5cA{13}"$/);
+    const topLevel = { ...published(newKeySet()), [long]: 'v' };
+    assert.match(assertRefused(topLevel, /unexpected member "x5cAAAAAAAAAAAAA"$/).message, /"x5cA{13}"$/);
+  });
+
+  it('tells a private-material refusal from every other refusal and from other errors', () => {
+    const refusals = [
+      () => parsePublicJwks('not json'),
+      () => parsePublicJwks(JSON.stringify({ keys: [{ kty: 'RSA' }] })),
+      () => parsePublicJwks(JSON.stringify({ keys: [] })),
+    ];
+    for (const refuse of refusals) {
+      assert.throws(refuse, (err: unknown) => err instanceof MeshgateError && !isPrivateMaterialError(err));
+    }
+    assert.equal(isPrivateMaterialError(new Error('privateMember')), false);
+    assert.equal(isPrivateMaterialError(Object.assign(new Error('x'), { details: { privateMember: 'd' } })), false);
+    assert.equal(isPrivateMaterialError(new MeshgateError('key_set_unavailable', 'x', { details: { privateMember: 1 } })), false);
   });
 });

@@ -40,6 +40,28 @@ describe('Function: secretsManagerTarget', () => {
     assert.throws(() => secretsManagerTarget({}), /AWS_REGION/);
     assert.throws(() => secretsManagerTarget({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'ftp://x' }), /AWS_ENDPOINT_URL must be/);
   });
+
+  it('refuses a Region that is not only lowercase letters, digits and dashes, so no host can be smuggled in', () => {
+    for (const region of ['evil.example/eu-west-1', 'eu-west-1.evil.example', 'eu-west-1#', 'EU-WEST-1', 'eu west 1']) {
+      assert.throws(() => secretsManagerTarget({ AWS_REGION: region }), { name: 'TypeError', message: /AWS_REGION/ }, region);
+    }
+  });
+
+  it('takes only http and https endpoints, naming the variable that holds a bad one', () => {
+    for (const url of ['xhttps://127.0.0.1:6000', 'shttp://127.0.0.1:6000', 'ftp://127.0.0.1', 'not a url']) {
+      assert.throws(
+        () =>
+          secretsManagerTarget({
+            AWS_REGION: 'eu-west-1',
+            AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+            AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
+          }),
+        { name: 'TypeError', message: 'AWS_ENDPOINT_URL_SECRETS_MANAGER must be an http(s) URL' },
+        url,
+      );
+    }
+    assert.equal(endpointFor({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'HTTPS://Example.com:8443' }), 'https://example.com:8443/');
+  });
 });
 
 describe('Function: credentialsFromEnv', () => {

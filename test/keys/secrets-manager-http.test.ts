@@ -144,7 +144,92 @@ describe('Function: httpSecretReader', () => {
       reader({ env: { ...sm.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } }).getSecretString(SECRET_ID, 'AWSCURRENT'),
     );
     assert.equal(err.name, 'CredentialsProviderError');
+    assert.equal(err.message, 'no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
     assert.equal(sm.calls.length, 0);
+  });
+});
+
+describe('Function: httpSecretReader, the wire', () => {
+  const MAX_ANSWER_BYTES = 1024 * 1024;
+  /** A GetSecretValue answer of exactly `bytes` bytes. */
+  const answerOfBytes = (bytes: number) => {
+    const raw = `{"SecretString":"${'a'.repeat(bytes - '{"SecretString":""}'.length)}"}`;
+    assert.equal(Buffer.byteLength(raw), bytes);
+    return { status: 200, raw };
+  };
+
+  it('reads an answer of up to 1 MiB, and refuses a larger one without trying again', async () => {
+    sm.answer(() => answerOfBytes(MAX_ANSWER_BYTES));
+    assert.equal((await reader().getSecretString(SECRET_ID, 'AWSCURRENT'))?.length, MAX_ANSWER_BYTES - 19);
+    sm.calls.splice(0);
+    sm.answer(() => answerOfBytes(MAX_ANSWER_BYTES + 1));
+    const err = await rejection(reader().getSecretString(SECRET_ID, 'AWSCURRENT'));
+    assert.match(err.message, /answer exceeds 1048576 bytes/);
+    assert.equal(sm.calls.length, 1);
+  });
+
+  // The bound only ends a run that would otherwise wait forever for an answer that was dropped unnoticed.
+  it('tries again when the connection drops in the middle of the answer', { timeout: 10_000 }, async () => {
+    let n = 0;
+    sm.answer(() => (++n === 1 ? 'truncate' : secretValue('whole')));
+    assert.equal(await reader().getSecretString(SECRET_ID, 'AWSCURRENT'), 'whole');
+    assert.equal(sm.calls.length, 2);
+    assert.deepEqual(sleeps, [100]);
+  });
+
+  it('signs without x-amz-security-token when the environment has no session token', async () => {
+    sm.answer(() => secretValue('v'));
+    const { AWS_SESSION_TOKEN: _, ...longTerm } = sm.env;
+    assert.equal(await reader({ env: longTerm }).getSecretString(SECRET_ID, 'AWSCURRENT'), 'v');
+    assert.equal(sm.calls[0]?.seen.headers['x-amz-security-token'], undefined);
+    assert.doesNotMatch(String(sm.calls[0]?.seen.headers.authorization), /x-amz-security-token/);
+    assert.equal(sm.calls[0]?.signatureValid, true);
+  });
+
+  it('treats a 3xx as an error, whatever its body', async () => {
+    sm.answer(() => ({ status: 300, body: { SecretString: 'redirected' } }));
+    const err = await rejection(reader().getSecretString(SECRET_ID, 'AWSCURRENT'));
+    assert.equal(err.name, 'Http300Error');
+    assert.equal(sm.calls.length, 1);
+  });
+
+  it('answers SerializationError for a 200 that is not JSON, without trying again', async () => {
+    sm.answer(() => ({ status: 200, raw: '<html>captive portal</html>' }));
+    const err = await rejection(reader().getSecretString(SECRET_ID, 'AWSCURRENT'));
+    assert.equal(err.name, 'SerializationError');
+    assert.equal(err.$metadata.httpStatusCode, 200);
+    assert.equal(sm.calls.length, 1);
+  });
+
+  it('answers undefined for a SecretString that is not text', async () => {
+    sm.answer(() => ({ status: 200, body: { Name: 'x', SecretString: 42 } }));
+    assert.equal(await reader().getSecretString(SECRET_ID, 'AWSCURRENT'), undefined);
+  });
+
+  it('sends DescribeSecret with the secret id', async () => {
+    sm.answer(() => ({ status: 200, body: { Name: SECRET_ID } }));
+    await reader().describeSecret(SECRET_ID);
+    assert.deepEqual(sm.calls[0]?.input, { SecretId: SECRET_ID });
+    assert.equal(sm.calls[0]?.operation, 'DescribeSecret');
+  });
+
+  it('backs off from 500 ms after a 429 with no throttling code', async () => {
+    let n = 0;
+    sm.answer(() => (++n === 1 ? { status: 429, raw: '' } : secretValue('v')));
+    assert.equal(await reader().getSecretString(SECRET_ID, 'AWSCURRENT'), 'v');
+    assert.deepEqual(sleeps, [500]);
+  });
+
+  it('connects over TLS to an https endpoint (a closed port: the connection is refused, and retried)', async () => {
+    const port = await closedPort();
+    const err = await rejection(
+      reader({ env: { ...sm.env, AWS_ENDPOINT_URL_SECRETS_MANAGER: `https://127.0.0.1:${port}` } }).getSecretString(
+        SECRET_ID,
+        'AWSCURRENT',
+      ),
+    );
+    assert.equal((err as unknown as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+    assert.deepEqual(sleeps, [100, 200]);
   });
 });
 

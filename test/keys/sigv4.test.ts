@@ -123,6 +123,62 @@ describe('Function: signV4', () => {
     assert.equal(mixed, lower);
   });
 
+  /** The SDK signer's Authorization header for a GET of `url` with `headers` (repeated query names as a list). */
+  const sdkSigned = async (url: URL, headers: Record<string, string>): Promise<string> => {
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const seen = query[k];
+      query[k] = seen === undefined ? v : [...[seen].flat(), v];
+    }
+    const signed = await sdkSigner(true).sign(
+      { method: 'GET', protocol: 'https:', hostname: url.hostname, path: url.pathname, query, headers: { ...headers } },
+      { signingDate: new Date('2015-08-30T12:36:00Z') },
+    );
+    return signed.headers.authorization as string;
+  };
+
+  it('sorts query parameters by name, then repeated names by value, whatever order they are sent in', async () => {
+    const queries = [
+      '?Param1=value2&Param1=value1',
+      '?Param1=value1&Param1=value2',
+      '?b=2&a=1&c=3',
+      '?c=3&b=2&a=1',
+      '?a=1&c=3&b=2',
+      '?z=last&a=b&a=a&a=c&m=&%20x=y&A=upper',
+      '?a=c&a=a&z=last&A=upper&m=&a=b&%20x=y',
+      '?k=%E2%9C%93&k=~&k=-&k2=1&k=_',
+    ];
+    for (const query of queries) {
+      const url = new URL(`https://example.amazonaws.com/${query}`);
+      assert.equal(signV4({ ...SUITE, url, headers: SUITE_HEADERS }), await sdkSigned(url, { host: 'example.amazonaws.com' }), query);
+    }
+    const sign = (query: string) => signV4({ ...SUITE, url: new URL(`https://example.amazonaws.com/${query}`), headers: SUITE_HEADERS });
+    assert.equal(sign(queries[0]!), sign(queries[1]!));
+    assert.equal(sign(queries[2]!), sign(queries[3]!));
+    assert.equal(sign(queries[5]!), sign(queries[6]!));
+    assert.notEqual(sign('?a=1&a=2'), sign('?a=1&a=3'));
+    // Long lists are merged rather than inserted: the order must hold there too.
+    const many = Array.from({ length: 200 }, (_, i) => `p${(i * 7919) % 13}=v${(i * 104729) % 200}`);
+    const url = new URL(`https://example.amazonaws.com/?${many.join('&')}`);
+    assert.equal(signV4({ ...SUITE, url, headers: SUITE_HEADERS }), await sdkSigned(url, { host: 'example.amazonaws.com' }));
+  });
+
+  it('signs several headers sorted by lowercased name, as the SDK does', async () => {
+    const url = new URL('https://example.amazonaws.com/?Action=List&Version=1');
+    const headers = {
+      'x-amz-target': 'secretsmanager.GetSecretValue',
+      host: 'example.amazonaws.com',
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Meta-B': ' two  words ',
+      'x-amz-meta-a': 'one',
+      'x-amz-date': SUITE.amzDate,
+    };
+    const ours = signV4({ ...SUITE, url, headers });
+    assert.match(ours, /SignedHeaders=content-type;host;x-amz-date;x-amz-meta-a;x-amz-meta-b;x-amz-target,/);
+    const { 'x-amz-date': _, ...unsigned } = headers;
+    assert.equal(ours, await sdkSigned(url, unsigned));
+  });
+
   it("produces the SDK's Authorization header for the SDK's own GetSecretValue request (session token included)", async () => {
     let captured:
       { protocol: string; hostname: string; path: string; method: string; headers: Record<string, string>; body: string } | undefined;

@@ -19,8 +19,12 @@ export interface SecretsManagerCall {
   readonly signatureValid: boolean;
 }
 
-/** An HTTP answer, or `reset` (the connection drops without one), or `hang` (no answer at all). */
-export type DoubleAnswer = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset' | 'hang';
+/**
+ * An HTTP answer (`body` sent as JSON, or `raw` text as it is), or `reset` (the connection drops without one), `truncate`
+ * (it drops after the headers and part of the body), or `hang` (no answer at all).
+ */
+export type DoubleAnswer =
+  { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | 'reset' | 'truncate' | 'hang';
 
 export interface SecretsManagerDouble {
   /** What the reader under test reads: Region, endpoint and the function's credentials, as Lambda sets them. */
@@ -85,8 +89,13 @@ export async function startSecretsManagerDouble(): Promise<SecretsManagerDouble>
       res.socket?.destroy();
       return;
     }
+    if (answer === 'truncate') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '100' });
+      res.write('{"Name":"secret",', () => res.socket?.destroy());
+      return;
+    }
     res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', ...answer.headers });
-    res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+    res.end(answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
   });
   base = server.url;
   return {
