@@ -53,8 +53,9 @@ function optionalStr(claims: Record<string, unknown>, name: string): string | un
 
 function num(claims: Record<string, unknown>, name: string): number {
   const v = claims[name];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${name}_missing`, `claim ${name} must be a number`);
-  return v;
+  // Number.isFinite is false for anything but a number, so it checks the type as well.
+  if (!Number.isFinite(v)) throw invalid(`${name}_missing`, `claim ${name} must be a number`);
+  return v as number;
 }
 
 function stringList(claims: Record<string, unknown>, name: string): string[] {

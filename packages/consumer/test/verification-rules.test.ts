@@ -116,6 +116,7 @@ describe('Consumer rules: claims', () => {
 
   it('matches aud as a string or as a list holding one of the audiences, and nothing else', () => {
     assert.equal(checkClaims(validClaims({ aud: [5, 'billing', 'orders'] }), expected).sub, 'user-1');
+    assert.equal(checkClaims(validClaims({ aud: 'orders-v2' }), { ...expected, audiences: ['orders', 'orders-v2'] }).sub, 'user-1');
     for (const aud of [undefined, null, 5, { orders: true }, ['billing'], [], [['orders']], 'order'])
       throwsWith(() => checkClaims(validClaims({ aud }), expected), 'assertion_audience_mismatch', 'aud_mismatch');
   });
@@ -359,7 +360,14 @@ describe('Consumer rules: request binding', () => {
     assert.equal(requestHash('GET', '/p', 'a=1'), sha('GET /p?a=1'));
   });
 
-  it('sorts a query by name only, keeping the order of one name values', () => {
+  it('sorts a query by name only (a name before the longer names it starts), keeping the order of one name values', () => {
+    assert.equal(
+      canonicalQuery([
+        ['a-', '1'],
+        ['a', '1'],
+      ]),
+      'a=1&a-=1',
+    );
     assert.equal(
       canonicalQuery([
         ['a', '2'],
