@@ -6,21 +6,25 @@ import { describe, it } from 'node:test';
 import { fixture } from './support/fixture.js';
 import { checkClaims, type ClaimExpectations } from '../src/claims.js';
 import { delegatedCustody, directCustody } from '../src/custody.js';
-import { AssertionError, ConfigError } from '../src/errors.js';
-import { decodeJsonObject, decomposeUnverifiedJws } from '../src/jws.js';
-import { resolveOptions, type AssertionVerifierOptions } from '../src/options.js';
-import { latticeCallerOf, spiffeIdOf } from '../src/peer.js';
-import { requestTargetHash } from '../src/request-target.js';
-import { readUntrustedAssertion, type HeadersLike } from '../src/untrusted-header.js';
 import {
   ACCESS_TOKEN_TYPE,
+  AssertionError,
+  ConfigError,
   PREMINT_HEADER,
   TOKEN_EXCHANGE_GRANT_TYPE,
   bodyDigest,
   canonicalQuery,
+  latticeCallerOf,
   queryString,
   requestHash,
-} from '../src/wire-format.js';
+  requestTargetHash,
+  spiffeIdOf,
+  type AssertionVerifierOptions,
+  type HeadersLike,
+} from '../src/index.js';
+import { decodeJsonObject, decomposeUnverifiedJws } from '../src/jws.js';
+import { resolveOptions } from '../src/options.js';
+import { readUntrustedAssertion } from '../src/untrusted-header.js';
 import { b64 } from './support/keys.js';
 
 /** Asserts a synchronous check throws an AssertionError with this code and reason. */
