@@ -100,7 +100,7 @@ export class RemoteJwks {
     const started = now();
     this.attemptedAt = started;
     try {
-      const keys = parseJwks(await httpGet(jwksUri, { timeoutMs, maxBytes, ...(ca === undefined ? {} : { ca }) }));
+      const keys = parseJwks(await httpGet(jwksUri, { timeoutMs, maxBytes, ca }));
       this.cached = { keys, fetchedAt: now() };
       onFetch?.({ jwksUri, ok: true, ms: now() - started, kids: [...keys.keys()] });
       return keys;

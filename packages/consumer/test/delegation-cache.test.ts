@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
+  DELEGATED_ASSERTION_TYP,
   DelegationError,
   MAX_PREMINTED_ASSERTIONS,
   createDelegationClient,
@@ -47,7 +48,12 @@ describe('Consumer: delegation client cache bounds and pre-minted assertions', (
   it('refuses out-of-range options when created, naming what is wrong', () => {
     assert.throws(() => createDelegationClient({ tokenEndpoint: 'not a url' }), { name: 'TypeError', message: /absolute URL/ });
     assert.throws(() => createDelegationClient({ tokenEndpoint: 'http://meshgate.example.com/token' }), { message: /https/ });
-    for (const bad of [{ refreshBeforeExpirySeconds: -1 }, { refreshBeforeExpirySeconds: Number.NaN }, { maxEntries: 0 }, { maxEntries: 1.5 }])
+    for (const bad of [
+      { refreshBeforeExpirySeconds: -1 },
+      { refreshBeforeExpirySeconds: Number.NaN },
+      { maxEntries: 0 },
+      { maxEntries: 1.5 },
+    ])
       assert.throws(() => client(bad), { name: 'TypeError', message: /out of range/ }, JSON.stringify(bad));
     assert.doesNotThrow(() => client({ refreshBeforeExpirySeconds: 0, maxEntries: 1 }));
   });
@@ -118,17 +124,23 @@ describe('Consumer: delegation client cache bounds and pre-minted assertions', (
 
   it('skips unreadable or ill-typed entries of the pre-mint header and takes the one that fits', async () => {
     const match = premint();
-    const header = b64({ alg: 'ES256', typ: 'identity-delegated+jwt', kid: set.current.kid });
+    const header = b64({ alg: 'ES256', typ: DELEGATED_ASSERTION_TYP, kid: set.current.kid });
     const entries = [
       'garbage',
       `${header}.%%%.sig`,
       `${header}..sig`,
-      signRaw(set.current, { alg: 'ES256', typ: 'identity-delegated+jwt', kid: set.current.kid }, 'null'),
+      signRaw(set.current, { alg: 'ES256', typ: DELEGATED_ASSERTION_TYP, kid: set.current.kid }, 'null'),
       premint({ exp: String(T0 / 1000 + 60) }),
     ];
     for (const junk of entries) {
       assert.equal(await client().assertionFor(call({ preminted: `${junk} , ${match}` })), match, junk);
-      assert.equal(await client().assertionFor(call({ preminted: junk })).then((t) => t === junk), false, junk);
+      assert.equal(
+        await client()
+          .assertionFor(call({ preminted: junk }))
+          .then((t) => t === junk),
+        false,
+        junk,
+      );
     }
     assert.equal(exchanges(), entries.length);
   });

@@ -15,7 +15,13 @@ const PARAMS: ExchangeParams = {
   actorToken: undefined,
 };
 const issued = (overrides: Record<string, unknown> = {}): ScriptedAnswer =>
-  jsonAnswer(200, { access_token: 'delegated.jwt.sig', issued_token_type: JWT_TOKEN_TYPE, token_type: 'N_A', expires_in: 60, ...overrides });
+  jsonAnswer(200, {
+    access_token: 'delegated.jwt.sig',
+    issued_token_type: JWT_TOKEN_TYPE,
+    token_type: 'N_A',
+    expires_in: 60,
+    ...overrides,
+  });
 
 describe('Function: exchange', () => {
   let server: ScriptedServer;
@@ -110,7 +116,10 @@ describe('Function: exchange', () => {
       issued({ expires_in: 0 }),
       issued({ expires_in: -5 }),
       issued({ expires_in: undefined }),
-      { status: 200, body: '{"access_token":"delegated.jwt.sig","issued_token_type":"urn:ietf:params:oauth:token-type:jwt","expires_in":1e999}' },
+      {
+        status: 200,
+        body: '{"access_token":"delegated.jwt.sig","issued_token_type":"urn:ietf:params:oauth:token-type:jwt","expires_in":1e999}',
+      },
     ];
     for (const answer of unusable) {
       const err = await failure(answer, issued());
