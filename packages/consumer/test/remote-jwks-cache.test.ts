@@ -141,6 +141,15 @@ describe('Class: RemoteJwks on an injected clock', () => {
     assert.equal(server.requests, 2);
   });
 
+  it('answers jwks_unavailable, not kid_unknown, when the refetch for an unknown kid fails', async () => {
+    const jwks = remote();
+    await jwks.key('first');
+    server.mode = 'down';
+    clock = T0 + COOLDOWN;
+    await rejectsWithCode(jwks.key('next'), 'jwks_unavailable');
+    assert.equal(server.requests, 2);
+  });
+
   it('lets a second unknown kid join the refetch already in flight', async () => {
     const jwks = remote();
     await jwks.key('first');
