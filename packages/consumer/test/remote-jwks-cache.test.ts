@@ -139,6 +139,9 @@ describe('Class: RemoteJwks on an injected clock', () => {
     clock = T0 + COOLDOWN;
     assert.equal((await jwks.key('next')).type, 'public');
     assert.equal(server.requests, 2);
+    clock = T0 + 2 * COOLDOWN;
+    await rejectsWithCode(jwks.key('never-published'), 'assertion_invalid');
+    assert.equal(server.requests, 3, 'refetched, and still unknown');
   });
 
   it('answers jwks_unavailable, not kid_unknown, when the refetch for an unknown kid fails', async () => {
