@@ -55,7 +55,6 @@ interface Subject {
   readonly txn: string;
 }
 
-const EMPTY_BODY_DIGEST = bodyDigest(undefined);
 const MEMO_ENTRIES = 1024;
 const MEMO_BODY_CHARS = 4096;
 
@@ -73,20 +72,18 @@ function memo<T>(compute: (key: string) => T): (key: string) => T {
 }
 
 function unverifiedPart(token: string, index: 0 | 1): Record<string, unknown> | undefined {
-  const part = token.split('.')[index];
-  if (part === undefined || part.length === 0) return undefined;
   try {
-    return decodeJsonObject(part, 'JWS');
+    return decodeJsonObject(token.split('.')[index] ?? '', 'JWS');
   } catch {
     return undefined;
   }
 }
 
 const subjectOf = memo((token: string): Subject | null => {
-  const claims = unverifiedPart(token, 1);
-  const jti = claims?.jti;
+  const claims = unverifiedPart(token, 1) ?? {};
+  const jti = claims.jti;
   if (typeof jti !== 'string' || jti.length === 0) return null;
-  return { jti, txn: typeof claims?.txn === 'string' ? claims.txn : jti };
+  return { jti, txn: typeof claims.txn === 'string' ? claims.txn : jti };
 });
 
 const requestHashOf = memo((methodAndTarget: string): string => {
@@ -96,7 +93,6 @@ const requestHashOf = memo((methodAndTarget: string): string => {
 const stringBodyDigest = memo((body: string): string => bodyDigest(body));
 
 function digestOf(body: Uint8Array | string | undefined): string {
-  if (body === undefined) return EMPTY_BODY_DIGEST;
   return typeof body === 'string' && body.length <= MEMO_BODY_CHARS ? stringBodyDigest(body) : bodyDigest(body);
 }
 
@@ -150,8 +146,10 @@ export function createDelegationClient(options: DelegationClientOptions): Delega
 
   /** A pre-minted assertion for exactly this call (same chain, audience, request and body), still fresh enough. */
   const preminted = (call: DelegatedCall, subject: Subject, req: string, digest: string): { token: string; expMs: number } | undefined => {
-    const values = call.preminted === undefined ? [] : typeof call.preminted === 'string' ? [call.preminted] : call.preminted;
-    const tokens = values.flatMap((v) => v.split(',')).map((t) => t.trim());
+    const tokens = [call.preminted ?? []]
+      .flat()
+      .flatMap((v) => v.split(','))
+      .map((t) => t.trim());
     for (const token of tokens.slice(0, MAX_PREMINTED_ASSERTIONS)) {
       const claims = unverifiedPart(token, 1);
       if (unverifiedPart(token, 0)?.typ !== DELEGATED_ASSERTION_TYP || claims === undefined || typeof claims.exp !== 'number') continue;
@@ -187,7 +185,7 @@ export function createDelegationClient(options: DelegationClientOptions): Delega
     assertionFor(call: DelegatedCall): Promise<string> {
       const subject = subjectOf(call.subjectToken);
       if (subject === null) return Promise.reject(new DelegationError('subject_invalid', 'the subject token is no meshgate assertion'));
-      const req = requestHashOf(`${call.method.toUpperCase()} ${call.target}`);
+      const req = requestHashOf(`${call.method} ${call.target}`);
       const digest = digestOf(call.body);
       const key = `${subject.jti}\n${call.audience}\n${req}\n${digest}\n${call.scope ?? ''}`;
       const hit = cache.get(key);

@@ -100,31 +100,30 @@ async function attempt(t: ExchangeTransport, body: string): Promise<Attempt> {
     return { ok: false, retry: true, error: new DelegationError('exchange_failed', `the token endpoint answered ${status}`, { status }) };
   const json = parseObject(text);
   if (status !== 200) {
-    const oauthError = typeof json?.error === 'string' ? json.error : undefined;
-    const description = typeof json?.error_description === 'string' ? `: ${json.error_description.slice(0, 200)}` : '';
-    const details = oauthError === undefined ? { status } : { status, oauthError };
+    const oauthError = typeof json.error === 'string' ? json.error : undefined;
+    const description = typeof json.error_description === 'string' ? `: ${json.error_description.slice(0, 200)}` : '';
     return {
       ok: false,
       retry: false,
-      error: new DelegationError('exchange_refused', `exchange refused (${oauthError ?? status})${description}`, details),
+      error: new DelegationError('exchange_refused', `exchange refused (${oauthError ?? status})${description}`, { status, oauthError }),
     };
   }
-  const token = json?.access_token;
-  const expiresIn = json?.expires_in;
-  if (typeof token !== 'string' || token.length === 0 || json?.issued_token_type !== JWT_TOKEN_TYPE)
+  const token = json.access_token;
+  const expiresIn = json.expires_in;
+  if (typeof token !== 'string' || token.length === 0 || json.issued_token_type !== JWT_TOKEN_TYPE)
     return { ok: false, retry: false, error: invalidResponse(status, 'no access_token of the JWT token type') };
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0)
     return { ok: false, retry: false, error: invalidResponse(status, 'no positive expires_in') };
   return { ok: true, result: { token, expiresInSeconds: expiresIn } };
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  if (text.length > MAX_RESPONSE_CHARS) return undefined;
+/** The answer's members; none for an oversized or non-JSON answer. Object() boxes a JSON primitive or null into something with no such members. */
+function parseObject(text: string): Record<string, unknown> {
+  if (text.length > MAX_RESPONSE_CHARS) return {};
   try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return Object(JSON.parse(text)) as Record<string, unknown>;
   } catch {
-    return undefined;
+    return {};
   }
 }
 

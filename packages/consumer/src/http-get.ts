@@ -67,33 +67,23 @@ export function httpGet(uri: string, options: HttpGetOptions): Promise<Buffer> {
     return Promise.reject(new HttpGetError('url', 'JWKS URL is not an absolute URL', { cause: err }));
   }
   if (!isAllowedJwksUrl(url)) return Promise.reject(new HttpGetError('url', 'JWKS must be fetched over https (http only for loopback)'));
+  // A promise settles once: whatever reports after the first outcome (timer, socket, stream) changes nothing.
   return new Promise((resolve, reject) => {
-    let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let req: ClientRequest | undefined;
     const fail = (err: HttpGetError): void => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       req?.destroy();
       reject(err);
     };
     const succeed = (body: Buffer): void => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       resolve(body);
     };
     const onResponse = (res: IncomingMessage): void => {
       if (res.statusCode !== 200) {
         res.resume();
-        fail(
-          new HttpGetError(
-            'status',
-            `JWKS answered status ${res.statusCode}, expected 200`,
-            res.statusCode === undefined ? {} : { status: res.statusCode },
-          ),
-        );
+        fail(new HttpGetError('status', `JWKS answered status ${res.statusCode}, expected 200`, { status: res.statusCode }));
         return;
       }
       const chunks: Buffer[] = [];
@@ -117,7 +107,7 @@ export function httpGet(uri: string, options: HttpGetOptions): Promise<Buffer> {
     try {
       req = (plain ? httpRequest : httpsRequest)(
         url,
-        { method: 'GET', headers: { accept: 'application/jwk-set+json, application/json' }, ...tls },
+        { headers: { accept: 'application/jwk-set+json, application/json' }, ...tls },
         onResponse,
       );
     } catch (err) {

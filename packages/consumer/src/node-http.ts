@@ -36,7 +36,7 @@ export async function verifyRequest(
     method: req.method ?? 'GET',
     path: req.originalUrl ?? req.url ?? '/',
     headers: req.headersDistinct ?? req.headers,
-    ...(options.body === undefined ? {} : { body: options.body }),
+    body: options.body,
   });
   verified.set(req, identity);
   return identity;

@@ -32,16 +32,16 @@ export function parseJwks(body: Buffer): Map<string, KeyObject> {
   const keys = (value as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error('JWKS has no keys array');
   const map = new Map<string, KeyObject>();
-  for (const jwk of keys.slice(0, MAX_KEYS) as Record<string, unknown>[]) {
-    if (typeof jwk !== 'object' || jwk === null) continue;
-    const { kty, crv, x, y, kid, alg, use } = jwk;
+  for (const jwk of keys.slice(0, MAX_KEYS)) {
+    // Object() turns a null or primitive entry into an object with none of these members, skipped below.
+    const { kty, crv, x, y, kid, alg, use } = Object(jwk) as Record<string, unknown>;
     // RFC 7517 §5: ignore keys we do not understand rather than failing the whole set.
-    if (kty !== 'EC' || crv !== 'P-256' || typeof x !== 'string' || typeof y !== 'string' || typeof kid !== 'string') continue;
+    if (kty !== 'EC' || crv !== 'P-256' || typeof kid !== 'string') continue;
     if ((alg !== undefined && alg !== 'ES256') || (use !== undefined && use !== 'sig') || map.has(kid)) continue;
     try {
-      map.set(kid, createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' }));
+      map.set(kid, createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: x as string, y: y as string }, format: 'jwk' }));
     } catch {
-      // not a point on the curve: skip it, as above
+      // coordinates missing, not strings, or not a point on the curve: skip it, as above
     }
   }
   return map;
@@ -56,55 +56,57 @@ export function parseJwks(body: Buffer): Map<string, KeyObject> {
  * const key = await jwks.key(unverifiedHeader.kid);
  */
 export class RemoteJwks {
-  private keys: Map<string, KeyObject> | undefined;
-  private fetchedAt = Number.NEGATIVE_INFINITY;
+  private cached: { readonly keys: Map<string, KeyObject>; readonly fetchedAt: number } | undefined;
   private attemptedAt = Number.NEGATIVE_INFINITY;
-  private inflight: Promise<boolean> | undefined;
+  private inflight: Promise<Map<string, KeyObject> | undefined> | undefined;
 
   constructor(private readonly options: RemoteJwksOptions) {}
 
   async key(kid: string): Promise<KeyObject> {
-    await this.ensureFresh();
-    const known = this.keys?.get(kid);
+    const known = (await this.fresh()).get(kid);
     if (known !== undefined) return known;
     // An unknown kid costs at most one fetch per cooldown, however many tokens carry made-up kids.
     if (this.inflight === undefined && this.options.now() - this.attemptedAt < this.options.cooldownMs) throw kidUnknown();
-    if (!(await this.refresh())) throw unavailable();
-    const fetched = this.keys?.get(kid);
-    if (fetched === undefined) throw kidUnknown();
-    return fetched;
+    const fetched = await this.refresh();
+    if (fetched === undefined) throw unavailable();
+    const key = fetched.get(kid);
+    if (key === undefined) throw kidUnknown();
+    return key;
   }
 
-  private async ensureFresh(): Promise<void> {
+  /** The keys to look in: cached while young, refetched when old, stale (for a while) while refetching fails. */
+  private async fresh(): Promise<Map<string, KeyObject>> {
     const now = this.options.now();
-    if (this.keys !== undefined && now - this.fetchedAt < this.options.cacheMaxAgeMs) return;
+    const { cached } = this;
+    if (cached !== undefined && now - cached.fetchedAt < this.options.cacheMaxAgeMs) return cached.keys;
     // After a failed refresh, serve the stale set until the cooldown ends instead of hammering a failing endpoint.
     const coolingDown = this.inflight === undefined && now - this.attemptedAt < this.options.cooldownMs;
-    if (!coolingDown && (await this.refresh())) return;
-    if (this.keys === undefined || now - this.fetchedAt >= this.options.cacheMaxAgeMs + this.options.maxStaleMs) throw unavailable();
+    const fetched = coolingDown ? undefined : await this.refresh();
+    if (fetched !== undefined) return fetched;
+    if (cached === undefined || now - cached.fetchedAt >= this.options.cacheMaxAgeMs + this.options.maxStaleMs) throw unavailable();
+    return cached.keys;
   }
 
-  /** Joins the fetch in flight or starts one; resolves whether it succeeded. */
-  private refresh(): Promise<boolean> {
+  /** Joins the fetch in flight or starts one; resolves the keys it fetched, or undefined when it failed. */
+  private refresh(): Promise<Map<string, KeyObject> | undefined> {
     this.inflight ??= this.fetchOnce().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private async fetchOnce(): Promise<boolean> {
+  private async fetchOnce(): Promise<Map<string, KeyObject> | undefined> {
     const { jwksUri, timeoutMs, maxBytes, ca, now, onFetch } = this.options;
     const started = now();
     this.attemptedAt = started;
     try {
-      const keys = parseJwks(await httpGet(jwksUri, { timeoutMs, maxBytes, ...(ca === undefined ? {} : { ca }) }));
-      this.keys = keys;
-      this.fetchedAt = now();
+      const keys = parseJwks(await httpGet(jwksUri, { timeoutMs, maxBytes, ca }));
+      this.cached = { keys, fetchedAt: now() };
       onFetch?.({ jwksUri, ok: true, ms: now() - started, kids: [...keys.keys()] });
-      return true;
+      return keys;
     } catch (err) {
       onFetch?.({ jwksUri, ok: false, ms: now() - started, error: (err as Error).message });
-      return false;
+      return undefined;
     }
   }
 }
