@@ -28,5 +28,5 @@ export default {
   timeoutMS: 10000,
   tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: process.env.MESHGATE_MUTATION_KEEP ? false : 'always',
-  ignorePatterns: ['.stryker-tmp', '.serverless', '.esbuild', '.meshgate', 'dist', 'coverage', '.bench', 'docs', 'bench', 'events'],
+  ignorePatterns: ['.stryker-tmp', '.serverless', '.esbuild', '.meshgate', 'dist', 'coverage', '.bench', 'docs', 'bench'],
 };

@@ -53,8 +53,9 @@ function optionalStr(claims: Record<string, unknown>, name: string): string | un
 
 function num(claims: Record<string, unknown>, name: string): number {
   const v = claims[name];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${name}_missing`, `claim ${name} must be a number`);
-  return v;
+  // Number.isFinite is false for anything but a number, so it checks the type as well.
+  if (!Number.isFinite(v)) throw invalid(`${name}_missing`, `claim ${name} must be a number`);
+  return v as number;
 }
 
 function stringList(claims: Record<string, unknown>, name: string): string[] {
@@ -76,9 +77,8 @@ function stringList(claims: Record<string, unknown>, name: string): string[] {
 export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): CallerClaims {
   if (claims.iss !== expected.issuer)
     throw new AssertionError('assertion_issuer_mismatch', 'iss_mismatch', 'assertion was not issued by the configured issuer');
-  const aud = claims.aud;
-  const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
-  if (!auds.some((a) => expected.audiences.includes(a)))
+  const auds: unknown = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
+  if (!Array.isArray(auds) || !expected.audiences.some((a) => auds.includes(a)))
     throw new AssertionError('assertion_audience_mismatch', 'aud_mismatch', 'assertion is for another audience');
 
   const { nowSeconds: now, clockSkewSeconds: skew } = expected;

@@ -15,6 +15,7 @@ export function requestTargetHash(method: string, requestTarget: string): string
   const end = target.search(/[?#]/);
   if (end === -1) return requestHash(method, target);
   const hash = target.indexOf('#', end);
-  const query = target[end] === '?' ? target.slice(end + 1, hash === -1 ? undefined : hash) : '';
+  // A target whose first of `?` and `#` is `#` has hash === end: the slice is empty, no query.
+  const query = target.slice(end + 1, hash === -1 ? undefined : hash);
   return requestHash(method, target.slice(0, end), canonicalQuery(new URLSearchParams(query)));
 }

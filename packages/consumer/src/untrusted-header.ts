@@ -27,9 +27,10 @@ export function readUntrustedAssertion(headers: HeadersLike | undefined, name: s
       }
     }
   }
-  if (values.length === 0) throw new AssertionError('assertion_missing', 'header_missing', `no ${name} header`);
-  if (values.length > 1) throw invalid('header_duplicate', `more than one ${name} header`);
-  const value = (values[0] ?? '').trim();
+  const [first, ...others] = values;
+  if (first === undefined) throw new AssertionError('assertion_missing', 'header_missing', `no ${name} header`);
+  if (others.length > 0) throw invalid('header_duplicate', `more than one ${name} header`);
+  const value = first.trim();
   if (value === '') throw new AssertionError('assertion_missing', 'header_empty', `${name} header is empty`);
   if (value.includes(',')) throw invalid('header_duplicate', `more than one ${name} value`);
   if (value.length > MAX_ASSERTION_LENGTH) throw invalid('too_large', `${name} is longer than ${MAX_ASSERTION_LENGTH} characters`);

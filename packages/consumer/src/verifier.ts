@@ -52,8 +52,8 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
     jwksUri: cfg.jwksUri,
     ...cfg.jwks,
     now: cfg.now,
-    ...(options.ca === undefined ? {} : { ca: options.ca }),
-    ...(options.onJwksFetch === undefined ? {} : { onFetch: options.onJwksFetch }),
+    ca: options.ca,
+    onFetch: options.onJwksFetch,
   });
   const checkPeer = (peer: string, actor: string): void => {
     if (cfg.peerAudience === undefined) throw new ConfigError('peerAudience', 'must be set to check a request peer');

@@ -34,9 +34,7 @@ export function queryString(pairs: Iterable<readonly [string, string]>): string 
  * canonicalQuery([['b', '2'], ['a', 'x y']]) // 'a=x%20y&b=2'
  */
 export function canonicalQuery(pairs: Iterable<readonly [string, string]>): string {
-  const encoded = Array.from(pairs, encodePair);
-  if (encoded.length > 1) encoded.sort(byName);
-  return encoded.join('&');
+  return Array.from(pairs, encodePair).sort(byName).join('&');
 }
 
 // Compares the encoded names only (`=` never occurs in one), so `Array.prototype.sort`'s stability keeps value order.
@@ -71,7 +69,7 @@ const EMPTY_BODY_DIGEST = createHash('sha256').digest('base64url');
  * bodyDigest(undefined) // '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
  */
 export function bodyDigest(body: Uint8Array | string | undefined): string {
-  if (body === undefined || body.length === 0) return EMPTY_BODY_DIGEST;
+  if (body === undefined) return EMPTY_BODY_DIGEST;
   return createHash('sha256').update(body).digest('base64url');
 }
 
