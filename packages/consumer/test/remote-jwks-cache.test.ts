@@ -33,7 +33,7 @@ describe('Function: parseJwks', () => {
   });
 
   it('takes an ES256 signing key with or without alg and use', () => {
-    const { alg: _alg, use: _use, ...bare } = key as Record<string, string>;
+    const { alg: _alg, use: _use, ...bare } = key;
     const keys = [
       { ...bare, kid: 'bare' },
       { ...bare, kid: 'sig', use: 'sig', alg: 'ES256' },
