@@ -1,31 +1,20 @@
 // In Lambda, every Secrets Manager call of a rotation step is its own X-Ray subsegment, named by the operation. Runs in
-// its own process (node --test), with the Lambda variables set before src/observability.ts loads, and a UDP socket
-// standing in for the X-Ray daemon.
+// its own process (node --test), with the Lambda variables set before src/observability.ts loads.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { newKeySet, serializeKeySet } from '../../src/keys/key-set';
+import { startXrayDaemon, type XrayDaemon } from '../support/xray-daemon';
 import { FakeSecretsManager } from './fake-secrets-manager';
 
 const TOKEN = 'c0ffee00-0000-4000-8000-000000000003';
 
 describe('rotation step spans', () => {
-  let daemon: Socket;
-  const names: string[] = [];
+  let daemon: XrayDaemon;
 
   before(async () => {
-    daemon = createSocket('udp4');
-    daemon.on('message', (msg) => {
-      names.push(String((JSON.parse(msg.toString('utf8').split('\n')[1]!) as { name: unknown }).name));
-    });
-    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-    Object.assign(process.env, {
-      AWS_LAMBDA_FUNCTION_NAME: 'meshgate-test',
-      AWS_XRAY_DAEMON_ADDRESS: `udp:127.0.0.1:${daemon.address().port} tcp:127.0.0.1:${daemon.address().port}`,
-      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-    });
+    daemon = await startXrayDaemon();
   });
   after(() => daemon.close());
 
@@ -52,10 +41,8 @@ describe('rotation step spans', () => {
       logs.stop();
     }
     // createSecret: Describe, Update (stale label), Get ×2, Put; testSecret: Describe, Get ×2; finishSecret: Describe, Update.
-    // Loopback UDP arrives in microseconds; the 5 s deadline only guards a busy CI machine.
-    const deadline = Date.now() + 5000;
-    while (names.length < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    const count = (name: string) => names.filter((n) => n === `### secretsmanager ${name}`).length;
+    await daemon.received(10);
+    const count = (name: string) => daemon.names.filter((n) => n === `### secretsmanager ${name}`).length;
     assert.deepEqual(
       {
         describe: count('DescribeSecret'),
@@ -65,6 +52,6 @@ describe('rotation step spans', () => {
       },
       { describe: 3, get: 4, put: 1, update: 2 },
     );
-    assert.equal(names.length, 10);
+    assert.equal(daemon.names.length, 10);
   });
 });
