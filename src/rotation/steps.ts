@@ -13,7 +13,6 @@ import { BUILT_IN_STRATEGIES, strategyForTags, type RotationStrategy } from './s
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
-export const AWSPREVIOUS = 'AWSPREVIOUS';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStepName = (typeof ROTATION_STEPS)[number];
