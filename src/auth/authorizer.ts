@@ -1,5 +1,5 @@
 // Wires configuration into the authorizer core and logs one access decision per request.
-import { ConfigError, MeshgateError } from '../errors';
+import { buildOrKeepConfigError, type Built } from '../config/built';
 import type { AuthorizerConfig } from './authorizer-config';
 import { emfCount, logger } from '../observability';
 import { decide, readAuthorizerEvent, respond, type AuthDecision, type AuthorizerCore, type AuthorizerResult } from './authorize';
@@ -7,7 +7,7 @@ import { VerifiedTokenCache } from './decision-cache';
 import { IssuerVerifiers } from './verifiers';
 
 /** A built authorizer, or the configuration error that makes it deny everything. */
-export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | { readonly ok: false; readonly error: MeshgateError };
+export type Authorizer = Built<AuthorizerCore>;
 
 /**
  * Builds the authorizer once per cold start. A bad configuration is kept, logged, and answered with a Deny
@@ -20,7 +20,7 @@ export type Authorizer = { readonly ok: true; readonly core: AuthorizerCore } | 
  * const authorizer = buildAuthorizer(() => loadAuthorizerConfig(process.env, routes, snapshot));
  */
 export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number): Authorizer {
-  try {
+  return buildOrKeepConfigError(() => {
     const config = load();
     const verifiers = new IssuerVerifiers(config.issuers, {
       clockSkewSeconds: config.clockSkewSeconds,
@@ -33,20 +33,13 @@ export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number
     // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
     void verifiers.hydrate();
     return {
-      ok: true,
-      core: {
-        verifiers,
-        routes: config.routes,
-        httpApiResponse: config.httpApiResponse,
-        tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
-        ...(now === undefined ? {} : { now }),
-      },
+      verifiers,
+      routes: config.routes,
+      httpApiResponse: config.httpApiResponse,
+      tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
+      ...(now === undefined ? {} : { now }),
     };
-  } catch (err) {
-    const error = err instanceof MeshgateError ? err : new ConfigError('config', (err as Error).message, { cause: err });
-    logger.error('configuration invalid: every request is denied', { code: error.code, error: error.message });
-    return { ok: false, error };
-  }
+  }, 'every request is denied');
 }
 
 /**

@@ -1,6 +1,7 @@
 // The token exchange: read the form → authenticate the actor → verify the subject → apply the rules → sign. One catch.
 import { DELEGATED_ASSERTION_TYP, JWT_TOKEN_TYPE } from '@meshgate/consumer';
-import { ConfigError, isMeshgateError, type MeshgateError } from '../errors';
+import { buildOrKeepConfigError, type Built } from '../config/built';
+import { isMeshgateError } from '../errors';
 import type { HttpResult } from '../http/problem';
 import { requestIdOf } from '../http/request-id';
 import { IssuerVerifiers } from '../auth/verifiers';
@@ -29,7 +30,7 @@ export interface ExchangeCore {
 }
 
 /** A built exchange, or the configuration error that makes it answer 503 to everything (never sign). */
-export type Exchange = { readonly ok: true; readonly core: ExchangeCore } | { readonly ok: false; readonly error: MeshgateError };
+export type Exchange = Built<ExchangeCore>;
 
 /** What one exchange got to, for its decision log line. */
 interface Seen {
@@ -55,7 +56,7 @@ export function buildExchange(
   load: () => ExchangeConfig,
   makeStore: (config: ExchangeConfig) => KeyStore = (c) => keyStoreFromConfig(c.keyStore),
 ): Exchange {
-  try {
+  return buildOrKeepConfigError(() => {
     const config = load();
     const actorTokens =
       config.actorTokenIssuers === undefined
@@ -66,12 +67,8 @@ export function buildExchange(
             // The local issuer serves its JWKS over http on loopback, as the authorizer allows it.
             fetcher: { allowLoopbackHttp: config.allowLoopbackHttp ?? false },
           });
-    return { ok: true, core: { config, keyStore: makeStore(config), actorTokens } };
-  } catch (err) {
-    const error = isMeshgateError(err) ? err : new ConfigError('config', (err as Error).message, { cause: err });
-    logger.error('configuration invalid: every token request is answered 503', { code: error.code, error: error.message });
-    return { ok: false, error };
-  }
+    return { config, keyStore: makeStore(config), actorTokens };
+  }, 'every token request is answered 503');
 }
 
 function actorCredential(request: IngressRequest, actorToken: string | undefined, offline: boolean): ActorCredential {

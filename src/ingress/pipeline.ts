@@ -1,4 +1,5 @@
 // The ingress pipeline: verify identity → validate → enrich (sign) → forward, with one catch into the error table.
+import { buildOrKeepConfigError, type Built } from '../config/built';
 import { ConfigError, isMeshgateError, MeshgateError, type ErrorCode } from '../errors';
 import type { IngressConfig } from './ingress-config';
 import { errorResult } from '../http/error-response';
@@ -32,7 +33,7 @@ export interface IngressCore {
 }
 
 /** A built ingress, or the configuration error that makes it answer 503 to everything (never forward). */
-export type Ingress = { readonly ok: true; readonly core: IngressCore } | { readonly ok: false; readonly error: MeshgateError };
+export type Ingress = Built<IngressCore>;
 
 /** The access-decision outcome of a request, for its log line and metrics: `allow`, or its error's row in the error table. */
 export type IngressOutcome = 'allow' | ErrorOutcome;
@@ -50,14 +51,10 @@ export function buildIngress(
   load: () => IngressConfig,
   makeStore: (config: IngressConfig) => KeyStore = (c) => keyStoreFromConfig(c.keyStore),
 ): Ingress {
-  try {
+  return buildOrKeepConfigError(() => {
     const config = load();
-    return { ok: true, core: { config, keyStore: makeStore(config) } };
-  } catch (err) {
-    const error = isMeshgateError(err) ? err : new ConfigError('config', (err as Error).message, { cause: err });
-    logger.error('configuration invalid: every request is answered 503', { code: error.code, error: error.message });
-    return { ok: false, error };
-  }
+    return { config, keyStore: makeStore(config) };
+  }, 'every request is answered 503');
 }
 
 function resolveRoute(table: RouteTable, request: IngressRequest): Route {
