@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HttpGetError, httpGet, isLoopbackHost, type HttpGetFailure } from '../src/index.js';
 import { TEST_CERT, TEST_CERT_KEY } from './support/tls.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
 
 const LIMITS = { timeoutMs: 5000, maxBytes: 1024 };
 
@@ -20,14 +20,7 @@ async function failureOf(promise: Promise<unknown>, failure: HttpGetFailure): Pr
   return err;
 }
 
-const listen = async (server: Server): Promise<string> => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
-const close = async (server: Server): Promise<void> => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-};
+const listen = async (server: Server): Promise<string> => `127.0.0.1:${await listenOnLoopback(server)}`;
 
 describe('Function: httpGet over https and its failure details', () => {
   let tls: Server;
@@ -46,8 +39,8 @@ describe('Function: httpGet over https and its failure details', () => {
     plainHost = await listen(plain);
   });
   after(async () => {
-    await close(tls);
-    await close(plain);
+    await closeServer(tls);
+    await closeServer(plain);
   });
 
   it('fetches over https from a server whose certificate the extra CA signed', async () => {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HttpGetError, httpGet, isLoopbackHost, type HttpGetFailure } from '../src/index.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
 
 const MAX = 1024;
 
@@ -55,12 +56,10 @@ describe('Function: httpGet', () => {
           res.writeHead(404).end();
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   it('resolves the body of a 200, asking for a JWK set', async () => {

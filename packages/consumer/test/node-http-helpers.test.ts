@@ -1,7 +1,6 @@
 // verifyRequest on express-style requests, problemFor's answer per error, and the middleware's caching headers.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   AssertionError,
@@ -14,6 +13,7 @@ import {
   verifyRequest,
 } from '../src/index.js';
 import { fixture, type Fixture } from './support/fixture.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
 
 describe('Consumer: node:http helpers on express-style requests, and the problem answers', () => {
   let f: Fixture;
@@ -24,12 +24,10 @@ describe('Consumer: node:http helpers on express-style requests, and the problem
     f = await fixture();
     const middleware = assertionMiddleware(f.verifier);
     server = createServer((req, res) => middleware(req, res, () => res.writeHead(204).end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
     await f.close();
   });
 

@@ -5,6 +5,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { assertionMiddleware, identityFromRequest, requestHash } from '../src/index.js';
 import { fixture, type Fixture } from './support/fixture.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
 
 function rawRequest(port: number, lines: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -30,12 +31,10 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: identity.sub, scopes: identity.scopes }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
     await f.close();
   });
 

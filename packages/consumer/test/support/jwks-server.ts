@@ -1,6 +1,6 @@
 // A JWKS endpoint on 127.0.0.1 whose keys, latency and health the test controls; it counts requests. Loopback only.
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 export interface JwksServer {
   readonly url: string;
@@ -39,18 +39,13 @@ export async function startJwksServer(keys: Record<string, string>[]): Promise<J
       answer(res);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   // A getter, defined (Object.assign would copy its value once).
   Object.defineProperty(state, 'waiting', { get: () => held.length });
   return Object.assign(state as typeof state & { readonly waiting: number }, {
     url,
     jwksUri: `${url}/jwks`,
     release: () => held.splice(0).forEach(answer),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   });
 }

@@ -1,6 +1,6 @@
 // A loopback HTTP server that answers each request with the next scripted answer (or drops the connection). Loopback only.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 /** A status with a raw body, or `drop`: the connection is destroyed without an answer. */
 export type ScriptedAnswer = { readonly status: number; readonly body: string; readonly headers?: Record<string, string> } | 'drop';
@@ -29,15 +29,11 @@ export async function startScriptedServer(path = '/'): Promise<ScriptedServer> {
       else res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    url: `http://127.0.0.1:${port}${path}`,
     script,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

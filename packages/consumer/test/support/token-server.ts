@@ -1,8 +1,8 @@
 // A token-exchange endpoint on 127.0.0.1 that signs real delegated assertions with a test key; the test sets how it answers.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { bodyDigest, requestTargetHash } from '../../src/index.js';
 import { nowSeconds, signDelegated, type TestKey } from './keys.js';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 export interface TokenServer {
   readonly url: string;
@@ -74,13 +74,9 @@ export async function startTokenServer(key: TestKey, actor: string): Promise<Tok
       res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(answer.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: `http://127.0.0.1:${port}/token`,
+    close: () => closeServer(server),
   });
 }
