@@ -6,6 +6,7 @@
 import { KIND_INFO } from '../kinds';
 import type { RuleFinding } from '../left-out';
 import { iamVariables, variableProblem } from '../policy/grammar/variables';
+import { hasWildcard } from '../policy/matching';
 import type { Statement } from '../policy/normalise';
 import { MALFORMED_SUFFIX as SUFFIX } from './malformed';
 import { statementFinding, type Rule } from './rule';
@@ -39,7 +40,6 @@ function isPrivateRange(value: string): boolean {
   return /^f[cd][0-9a-f]{2}:|^fe[89ab][0-9a-f]:|^::1(\/128)?$/i.test(value);
 }
 
-const hasWildcard = (value: string): boolean => /[*?]/.test(value);
 /** Operators that compare numbers, dates, Booleans, bytes, addresses or presence: no policy variable there. */
 const NON_STRING_BASES = /^(Numeric|Date|Bool|Binary|IpAddress|NotIpAddress|Null)/;
 /** Endpoint and VPC ids by (lower-case) key: `vpce-` or `vpc-` and 8 or 17 hex digits. */
