@@ -10,6 +10,7 @@ export type Built<Core> = { readonly ok: true; readonly core: Core } | { readonl
  * `configuration invalid: <consequence>` with the field it names; a non-meshgate error becomes a `ConfigError`.
  *
  * @example
+ * // given: import type { IngressConfig } from '../ingress/ingress-config';
  * // given: declare const load: () => IngressConfig;
  * const ingress = buildOrKeepConfigError(() => ({ config: load() }), 'every request is answered 503');
  */
