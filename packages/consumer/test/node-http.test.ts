@@ -76,7 +76,7 @@ describe('Consumer: node:http middleware and identityFromRequest', () => {
   it('throws assertion_missing from identityFromRequest for a request that was never verified', () => {
     assert.throws(
       () => identityFromRequest({}),
-      (err: { code?: string }) => err.code === 'assertion_missing',
+      (err: { code?: string; reason?: string }) => err.code === 'assertion_missing' && err.reason === 'not_verified',
     );
   });
 });
