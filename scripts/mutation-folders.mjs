@@ -10,6 +10,7 @@ export const folders = {
       'test/auth/policy.test.ts',
       'test/auth/identity.test.ts',
       'test/auth/authorizer-event.test.ts',
+      'test/ingress/identity-source.test.ts',
       'test/auth/authorizer.test.ts',
       'test/auth/jwks-fetcher.test.ts',
       'test/auth/jwks-freshness.test.ts',
