@@ -12,6 +12,8 @@ export const folders = {
       'test/auth/authorizer-event.test.ts',
       'test/ingress/identity-source.test.ts',
       'test/auth/authorizer.test.ts',
+      'test/auth/jwks-cache.test.ts',
+      'test/auth/token-precheck.test.ts',
       'test/auth/jwks-fetcher.test.ts',
       'test/auth/jwks-freshness.test.ts',
       'test/auth/verifiers.test.ts',

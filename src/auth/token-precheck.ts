@@ -12,7 +12,7 @@ export type DecomposedJwt = ReturnType<typeof decomposeUnverifiedJwt>;
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
- * Names of the top-level members of a JSON object text, or undefined when one repeats (RFC 7515 §4: a JWS
+ * Names of the top-level members of a valid JSON object text (callers parse it first), or undefined when one repeats (RFC 7515 §4: a JWS
  * with duplicate header names MUST be rejected or parsed strictly; JSON.parse would silently keep the last).
  */
 export function topLevelKeys(json: string): string[] | undefined {
@@ -68,7 +68,8 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   const [headerB64, payloadB64, signatureB64] = token.split('.') as [string, string, string];
   const header = parseMember('header', decodeSegment(headerB64));
   const payload = parseMember('payload', decodeSegment(payloadB64));
-  if (typeof header.alg !== 'string' || !ALLOWED_ALGORITHMS.has(header.alg)) {
+  // A non-string alg is never in the set.
+  if (!ALLOWED_ALGORITHMS.has(header.alg as string)) {
     throw new TokenError('token_alg_not_allowed', 'token algorithm is not an allowed asymmetric algorithm');
   }
   if ('crit' in header) throw new TokenError('token_crit_unsupported', 'token has a crit header; no extension is supported');
@@ -76,8 +77,8 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   if (payload.exp === undefined) throw new TokenError('token_exp_missing', 'token has no exp claim');
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
     const v = payload[claim];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
-      throw new TokenError('token_malformed', `${claim} is not a number`);
+    // Number.isFinite is false for anything but a finite number (1e400 parses to Infinity: a token that never expires).
+    if (v !== undefined && !Number.isFinite(v)) throw new TokenError('token_malformed', `${claim} is not a number`);
   }
   for (const claim of ['iss', 'sub', 'scope'] as const) {
     if (payload[claim] !== undefined && typeof payload[claim] !== 'string')
@@ -90,10 +91,10 @@ export function precheckToken(token: string, maxBytes: number): DecomposedJwt {
   return { header, headerB64, payload, payloadB64, signatureB64 } as DecomposedJwt;
 }
 
-// One JSON.parse per member, no reviver: duplicates are found by a key scan (JSON.parse would silently keep the
-// last), which is cheaper here than aws-jwt-verify's reviver-based parse or a re-serialisation check.
+// One JSON.parse per member, no reviver: duplicates are found by a key scan of the text JSON.parse accepted as an
+// object (JSON.parse would silently keep the last), which is cheaper here than aws-jwt-verify's reviver-based parse or
+// a re-serialisation check.
 function parseMember(part: 'header' | 'payload', text: string): Record<string, unknown> {
-  if (topLevelKeys(text) === undefined) throw new TokenError('token_malformed', `token ${part} repeats a member name`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -102,6 +103,7 @@ function parseMember(part: 'header' | 'payload', text: string): Record<string, u
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new TokenError('token_malformed', `token ${part} is not a JSON object`);
+  if (topLevelKeys(text) === undefined) throw new TokenError('token_malformed', `token ${part} repeats a member name`);
   if (Object.hasOwn(value, '__proto__') || Object.hasOwn(value, 'constructor'))
     throw new TokenError('token_malformed', `token ${part} has a forbidden member name`);
   return value as Record<string, unknown>;

@@ -120,8 +120,8 @@ function customCheck(cfg: IssuerConfig, skew: number): VerifyProps['customJwtChe
     if (cfg.kind !== 'cognito') return;
     if (payload.token_use !== cfg.tokenUse) throw new TokenError('token_use_mismatch', `token_use must be ${cfg.tokenUse}`);
     const client = cfg.tokenUse === 'access' ? payload.client_id : payload.aud;
-    if (typeof client !== 'string' || !cfg.audience.includes(client))
-      throw new TokenError('audience_mismatch', 'token client id is not accepted');
+    // includes() of anything but a string is false.
+    if (!cfg.audience.includes(client as string)) throw new TokenError('audience_mismatch', 'token client id is not accepted');
   };
 }
 
@@ -140,7 +140,9 @@ export class IssuerVerifiers {
         const props: VerifyProps = {
           issuer: iss,
           audience: cfg.kind === 'cognito' ? null : [...cfg.audience],
-          jwksUri: iss === cfg.issuer ? cfg.jwksUri : cfg.jwksUri.replace(cfg.issuer.replace(/\/$/, ''), iss.replace(/\/$/, '')),
+          // An alias's JWKS sits under the alias (the issuer's own URI is left as it is); a function replacement, so no
+          // `$` pattern in the alias is interpreted.
+          jwksUri: cfg.jwksUri.replace(cfg.issuer.replace(/\/$/, ''), () => iss.replace(/\/$/, '')),
           graceSeconds: options.clockSkewSeconds,
           customJwtCheck: customCheck(cfg, options.clockSkewSeconds),
         };
@@ -160,9 +162,10 @@ export class IssuerVerifiers {
     this.jwksCache = new RefreshingJwksCache({
       fetcher: new JwksFetcher(options.fetcher),
       freshness,
-      penaltyBox: new SimplePenaltyBox({ waitSeconds: options.unknownKidPenaltySeconds ?? 10 }),
-      ...(options.jwksRetryAfterFailureSeconds === undefined ? {} : { retryAfterFailureSeconds: options.jwksRetryAfterFailureSeconds }),
-      ...(options.now === undefined ? {} : { now: options.now }),
+      // Undefined options take the defaults (SimplePenaltyBox's 10 s, the cache's own).
+      penaltyBox: new SimplePenaltyBox({ waitSeconds: options.unknownKidPenaltySeconds }),
+      retryAfterFailureSeconds: options.jwksRetryAfterFailureSeconds,
+      now: options.now,
       // Drops aws-jwt-verify's key objects of every issuer on that URI: a kid whose key changed is converted again.
       onKeySetChanged: (uri, jwks) => {
         for (const p of all) if (p.jwksUri === uri) this.verifier.cacheJwks(jwks, p.issuer);
@@ -209,8 +212,8 @@ export class IssuerVerifiers {
   async verify(token: string): Promise<VerifiedToken> {
     try {
       const jwt = precheckToken(token, this.maxTokenBytes);
-      const iss = jwt.payload.iss;
-      const entry = typeof iss === 'string' ? this.byIssuer.get(iss) : undefined;
+      // precheckToken: iss is a string or absent.
+      const entry = this.byIssuer.get(jwt.payload.iss as string);
       if (!entry) throw new TokenError('issuer_untrusted', 'token issuer is not trusted');
       // Taken before verifying: a set fetched meanwhile gets a new generation, and the stamp then errs on re-verifying.
       const keys = this.jwksCache.stamp(entry.props.jwksUri);
