@@ -1,6 +1,6 @@
 // JWKS freshness (src/auth/jwks-cache.ts through IssuerVerifiers): an identity provider on loopback that rotates,
 // removes a key and goes down, and a clock the test moves. Background work is awaited by polling, never by timing.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IssuerVerifiers, type VerifierOptions } from '../../src/auth/verifiers';
 import { parseJwksSnapshot } from '../../src/auth/jwks-snapshot';
@@ -47,9 +47,12 @@ describe('JWKS freshness (jwksMaxAgeSeconds, jwksStaleIfErrorSeconds, snapshot a
       [idp.jwksUri]: { keys, ...(ageSeconds === undefined ? {} : { fetchedAt: new Date(clock - ageSeconds * 1000).toISOString() }) },
     });
 
-  beforeEach(async () => {
+  before(() => {
     k1 = rsaKey('k1');
     k2 = rsaKey('k2');
+  });
+
+  beforeEach(async () => {
     idp = await startJwksServer([k1.jwk, k2.jwk]);
     clock = Date.now();
     logs = captureLogs();
@@ -130,6 +133,39 @@ describe('JWKS freshness (jwksMaxAgeSeconds, jwksStaleIfErrorSeconds, snapshot a
     assert.equal(idp.requests, 3, 'one fetch for the unknown kid, then the penalty box holds');
   });
 
+  it('verifies with a key the provider replaced under the same kid once the set is refreshed', async () => {
+    const v = verifiersWith();
+    await accepts(v, k1);
+    const k1b = rsaKey('k1');
+    idp.keys = [k1b.jwk, k2.jwk];
+    advance(MAX_AGE + 1);
+    await eventually('the replacement key under kid k1 verifies', async () => (await refusal(v, k1b)) === undefined);
+    assert.equal(await refusal(v, k1), 'token_signature_invalid');
+  });
+
+  it("keeps a verification's key-set stamp trusted until a refresh changes the set", async () => {
+    const v = verifiersWith();
+    await v.hydrate();
+    const { keys } = await v.verify(token(k1));
+    assert.equal(v.stillTrusts(keys), true);
+    idp.keys = [k1.jwk];
+    advance(MAX_AGE + 1);
+    await eventually('the refreshed set (without k2) replaced the stamped one', () => !v.stillTrusts(keys));
+  });
+
+  it('lets an unknown kid fetch again once unknownKidPenaltySeconds (here 0) has passed', async () => {
+    const v = verifiersWith({ unknownKidPenaltySeconds: 0 });
+    await accepts(v, k1);
+    const k4 = rsaKey('k4');
+    assert.equal(await refusal(v, k4), 'token_kid_unknown');
+    const fetches = idp.requests;
+    await eventually(
+      'another token with the unknown kid fetched again',
+      async () => (await refusal(v, k4)) === 'token_kid_unknown' && idp.requests > fetches,
+      5_000,
+    );
+  });
+
   describe('a snapshot is a cold-start seed of its age, never a pin', () => {
     it('verifies from a snapshot younger than the max age without any fetch', async () => {
       const v = verifiersWith({ jwksSnapshot: snapshotAged(MAX_AGE - 10) });
@@ -165,6 +201,33 @@ describe('JWKS freshness (jwksMaxAgeSeconds, jwksStaleIfErrorSeconds, snapshot a
       assert.ok(logs.lines.some((l) => l.includes('jwks snapshot has no usable fetchedAt')));
     });
 
+    it('trusts a snapshot dated up to 300 s ahead (clock skew) as fetched now; warns, naming the URI, about one without a usable date', async () => {
+      idp.mode = 'down';
+      const warnings = () =>
+        logs
+          .entries()
+          .filter((e) => String(e.message).startsWith('jwks snapshot has no usable fetchedAt'))
+          .map((e) => e.jwksUri);
+      await accepts(verifiersWith({ jwksSnapshot: snapshotAged(-300) }), k1);
+      const other = 'https://other.example.com/jwks';
+      verifiersWith({ jwksSnapshot: parseJwksSnapshot({ [other]: { keys: [k1.jwk] } }) });
+      assert.deepEqual(warnings(), [], 'a usable date, and a URI no issuer uses, say nothing');
+      assert.equal(await refusal(verifiersWith({ jwksSnapshot: snapshotAged(-300.001) }), k1), 'jwks_unavailable');
+      assert.deepEqual(warnings(), [idp.jwksUri]);
+      verifiersWith({ jwksSnapshot: snapshotAged(undefined) });
+      assert.deepEqual(warnings(), [idp.jwksUri, idp.jwksUri]);
+    });
+
+    it('reads a fetchedAt with or without fractional seconds', () => {
+      const uri = 'https://idp.example.com/jwks';
+      for (const [fetchedAt, ms] of [
+        ['2026-12-05T00:00:00Z', Date.UTC(2026, 11, 5)],
+        ['2026-12-05T00:00:00.250Z', Date.UTC(2026, 11, 5) + 250],
+      ] as const) {
+        assert.equal(parseJwksSnapshot({ [uri]: { keys: [], fetchedAt } }).get(uri)?.fetchedAtMs, ms, fetchedAt);
+      }
+    });
+
     it('refuses a malformed snapshot as configuration, naming the entry', () => {
       const uri = 'https://idp.example.com/jwks';
       const cases: [unknown, string][] = [
@@ -172,6 +235,16 @@ describe('JWKS freshness (jwksMaxAgeSeconds, jwksStaleIfErrorSeconds, snapshot a
         [{ [uri]: { keys: 'k1' } }, `jwksSnapshot["${uri}"]`],
         [{ [uri]: { keys: [], fetchedAt: 'yesterday' } }, `jwksSnapshot["${uri}"].fetchedAt`],
         [{ [uri]: { keys: [], fetchedAt: 1733356800000 } }, `jwksSnapshot["${uri}"].fetchedAt`],
+        [null, 'jwksSnapshot'],
+        [42, 'jwksSnapshot'],
+        ['{"keys":[]}', 'jwksSnapshot'],
+        // Forms Date.parse would take: a bare year, a list holding a date, a date alone, a local time (no Z), an
+        // expanded year; only the plain UTC instant that toISOString writes is read.
+        [{ [uri]: { keys: [], fetchedAt: 2026 } }, `jwksSnapshot["${uri}"].fetchedAt`],
+        [{ [uri]: { keys: [], fetchedAt: ['2026-12-05T00:00:00Z'] } }, `jwksSnapshot["${uri}"].fetchedAt`],
+        [{ [uri]: { keys: [], fetchedAt: '2026-12-05' } }, `jwksSnapshot["${uri}"].fetchedAt`],
+        [{ [uri]: { keys: [], fetchedAt: '2026-12-05T00:00:00' } }, `jwksSnapshot["${uri}"].fetchedAt`],
+        [{ [uri]: { keys: [], fetchedAt: '+002026-12-05T00:00:00Z' } }, `jwksSnapshot["${uri}"].fetchedAt`],
       ];
       for (const [value, field] of cases) {
         assert.throws(

@@ -1,9 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { IssuerVerifiers } from '../../src/auth/verifiers';
+import * as jwtErrors from 'aws-jwt-verify/error';
+import { IssuerVerifiers, toTokenError } from '../../src/auth/verifiers';
 import { parseIssuers } from '../../src/config/issuers';
 import { parseJwksSnapshot, snapshotFileEntry } from '../../src/auth/jwks-snapshot';
-import type { TokenError } from '../../src/errors';
+import { TokenError } from '../../src/errors';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { ecKey, nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
 
@@ -295,5 +296,136 @@ describe('Class: IssuerVerifiers', () => {
         await server.close();
       }
     });
+  });
+});
+
+describe('IssuerVerifiers: issuers, aliases and their JWKS URIs', () => {
+  const options = {
+    clockSkewSeconds: 30,
+    maxTokenBytes: 8192,
+    unknownKidPenaltySeconds: 0,
+    fetcher: { timeoutMs: 2000, allowLoopbackHttp: true },
+  };
+  const tokenOf = (key: TestKey, iss: string, over: Record<string, unknown> = {}) =>
+    signJwt(key, { iss, sub: 'user-1', aud: 'meshgate', iat: nowSeconds(), exp: nowSeconds() + 300, ...over });
+  const refusal = (p: Promise<unknown>): Promise<string | undefined> =>
+    p.then(
+      () => undefined,
+      (err: TokenError) => err.code,
+    );
+
+  it("fetches an alias's key set under the alias, with or without a trailing slash on the issuer", () => {
+    const v = new IssuerVerifiers(
+      parseIssuers(
+        [
+          {
+            issuer: 'https://a.example.com/',
+            aliases: ['https://b.example.com/'],
+            audience: ['meshgate'],
+            jwksUri: 'https://a.example.com/.well-known/jwks.json',
+          },
+          {
+            issuer: 'https://c.example.com/t1',
+            aliases: ['https://d.example.com/t1'],
+            audience: ['meshgate'],
+            jwksUri: 'https://c.example.com/t1/keys',
+          },
+        ],
+        { allowLoopbackHttp: false },
+      ),
+      options,
+    );
+    assert.deepEqual(v.jwksUris(), [
+      'https://a.example.com/.well-known/jwks.json',
+      'https://b.example.com/.well-known/jwks.json',
+      'https://c.example.com/t1/keys',
+      'https://d.example.com/t1/keys',
+    ]);
+  });
+
+  it("keeps each issuer to its own key set when another issuer's set changes (no cross-issuer key)", async () => {
+    const a1 = rsaKey('a1');
+    const a2 = rsaKey('a2');
+    const b1 = ecKey('b1');
+    const [idpA, idpB] = await Promise.all([startJwksServer([a1.jwk]), startJwksServer([b1.jwk])]);
+    try {
+      const v = new IssuerVerifiers(
+        parseIssuers(
+          [
+            { issuer: ISS_A, audience: ['meshgate'], jwksUri: idpA.jwksUri },
+            { issuer: ISS_B, audience: ['meshgate'], jwksUri: idpB.jwksUri },
+          ],
+          { allowLoopbackHttp: true },
+        ),
+        options,
+      );
+      await v.verify(tokenOf(a1, ISS_A));
+      await v.verify(tokenOf(b1, ISS_B));
+      idpA.keys = [a1.jwk, a2.jwk];
+      assert.equal((await v.verify(tokenOf(a2, ISS_A))).payload.iss, ISS_A, "A's key set changed");
+      assert.equal(await refusal(v.verify(tokenOf(a2, ISS_B))), 'token_kid_unknown', "A's key cannot sign for B");
+      assert.equal((await v.verify(tokenOf(b1, ISS_B))).payload.iss, ISS_B);
+    } finally {
+      await Promise.all([idpA.close(), idpB.close()]);
+    }
+  });
+
+  it('checks a Cognito id token by its aud, not client_id', async () => {
+    const key = rsaKey('c1');
+    const idp = await startJwksServer([key.jwk]);
+    try {
+      const v = new IssuerVerifiers(
+        parseIssuers([{ issuer: ISS_C, clientIds: ['client-1'], tokenUse: 'id', jwksUri: idp.jwksUri }], { allowLoopbackHttp: true }),
+        options,
+      );
+      const payload = { aud: 'client-1', token_use: 'id' };
+      assert.equal((await v.verify(tokenOf(key, ISS_C, payload))).payload.aud, 'client-1');
+      assert.equal(
+        await refusal(v.verify(tokenOf(key, ISS_C, { ...payload, aud: 'client-2', client_id: 'client-1' }))),
+        'audience_mismatch',
+      );
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it('accepts iat exactly clockSkewSeconds ahead, and refuses it a second later', async () => {
+    const key = rsaKey('k1');
+    const idp = await startJwksServer([key.jwk]);
+    const now = 1_800_000_000;
+    mock.timers.enable({ apis: ['Date'], now: now * 1000 });
+    try {
+      const v = new IssuerVerifiers(
+        parseIssuers([{ issuer: ISS_A, audience: ['meshgate'], jwksUri: idp.jwksUri }], { allowLoopbackHttp: true }),
+        options,
+      );
+      const at = (iat: number) => tokenOf(key, ISS_A, { iat, exp: now + 300 });
+      assert.equal((await v.verify(at(now + 30))).payload.iat, now + 30);
+      assert.equal(await refusal(v.verify(at(now + 31))), 'token_iat_in_future');
+    } finally {
+      mock.timers.reset();
+      await idp.close();
+    }
+  });
+});
+
+describe('Function: toTokenError', () => {
+  it('maps each aws-jwt-verify error to its stable code, keeping the error as the cause', () => {
+    const cases: [Error, string][] = [
+      [new jwtErrors.JwtInvalidIssuerError('issuer', 'https://evil', ['https://idp']), 'issuer_untrusted'],
+      [new jwtErrors.JwkValidationError('JWK n should be a string'), 'token_signature_invalid'],
+      [new jwtErrors.JwkInvalidUseError('use', 'enc', 'sig'), 'token_signature_invalid'],
+      [new jwtErrors.JwkInvalidKtyError('kty', 'oct', ['RSA']), 'token_signature_invalid'],
+      [new jwtErrors.JwtParseError('not JSON'), 'token_malformed'],
+      [new jwtErrors.ParameterValidationError('unexpected'), 'token_claim_invalid'],
+      [new Error('anything else'), 'token_claim_invalid'],
+    ];
+    for (const [err, code] of cases) {
+      const mapped = toTokenError(err);
+      assert.equal(mapped.code, code, err.constructor.name);
+      assert.equal(mapped.cause, err, err.constructor.name);
+    }
+    const own = new TokenError('token_expired', 'expired');
+    assert.equal(toTokenError(own), own);
   });
 });
