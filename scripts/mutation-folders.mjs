@@ -15,6 +15,7 @@ export const folders = {
       'test/auth/jwks-cache.test.ts',
       'test/auth/token-precheck.test.ts',
       'test/auth/jwks-fetcher.test.ts',
+      'test/auth/jwks-fetcher-tracing.test.ts',
       'test/auth/jwks-freshness.test.ts',
       'test/auth/verifiers.test.ts',
       'test/attacks/token-corpus.test.ts',

@@ -1,7 +1,7 @@
 // aws-jwt-verify's Fetcher over the one bounded JWKS GET (@meshgate/consumer): traced, plain HTTP only when allowed.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
-import { HttpGetError, httpGet } from '@meshgate/consumer';
+import { type HttpGetError, httpGet } from '@meshgate/consumer';
 import { logger, traced } from '../observability';
 
 export interface JwksFetcherOptions {
@@ -16,10 +16,10 @@ export interface JwksFetcherOptions {
 }
 
 /** aws-jwt-verify retries a `FetchError` but not a `NonRetryableFetchError`: only a timeout or a broken connection may pass on a retry. */
-function libraryError(uri: string, err: unknown): Error {
-  if (err instanceof HttpGetError && (err.failure === 'timeout' || err.failure === 'network')) return new FetchError(uri, err.message);
-  if (err instanceof HttpGetError) return new NonRetryableFetchError(uri, err.message);
-  return new FetchError(uri, (err as Error).message);
+function libraryError(uri: string, err: HttpGetError): Error {
+  return err.failure === 'timeout' || err.failure === 'network'
+    ? new FetchError(uri, err.message)
+    : new NonRetryableFetchError(uri, err.message);
 }
 
 /**
@@ -58,11 +58,12 @@ export class JwksFetcher implements Fetcher {
       const body = await httpGet(uri, {
         timeoutMs: this.timeoutMs,
         maxBytes: this.maxBytes,
-        ...(this.ca === undefined ? {} : { ca: this.ca }),
+        ca: this.ca,
       });
       return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
     } catch (err) {
-      throw libraryError(uri, err);
+      // httpGet rejects with an HttpGetError only.
+      throw libraryError(uri, err as HttpGetError);
     }
   }
 }
