@@ -68,7 +68,7 @@ describe('Function: toAuthorizerContext / fromAuthorizerContext', () => {
     const ctx = toAuthorizerContext({ ...ALICE, tenant: undefined, clientId: undefined });
     assert.equal(ctx.tenant, '');
     assert.equal(ctx.clientId, '');
-    const read = fromAuthorizerContext(ctx);
+    const read = fromAuthorizerContext({ ...ctx });
     assert.equal(read?.tenant, undefined);
     assert.equal(read?.clientId, undefined);
   });
@@ -170,7 +170,10 @@ describe('Function: fromAuthorizerContext refuses lists not in the authorizer’
     });
 
     it(`${name}: reads exactly ${MAX_CLAIM_ITEMS} items, and an empty list`, () => {
-      assert.equal(fromAuthorizerContext(context({ [name]: many(MAX_CLAIM_ITEMS) }))?.[name === 'scopesJson' ? 'scopes' : 'groups'].length, 256);
+      assert.equal(
+        fromAuthorizerContext(context({ [name]: many(MAX_CLAIM_ITEMS) }))?.[name === 'scopesJson' ? 'scopes' : 'groups'].length,
+        256,
+      );
       assert.deepEqual(fromAuthorizerContext(context({ [name]: '[]' }))?.[name === 'scopesJson' ? 'scopes' : 'groups'], []);
     });
   }
