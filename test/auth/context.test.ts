@@ -60,7 +60,7 @@ describe('Function: toAuthorizerContext / fromAuthorizerContext', () => {
         assert.deepEqual(fromAuthorizerContext({ ...ctx }), identity);
         assert.deepEqual(fromAuthorizerContext(asRest(ctx)), identity);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
