@@ -9,6 +9,9 @@ export const folders = {
     testFiles: [
       'test/auth/policy.test.ts',
       'test/auth/identity.test.ts',
+      'test/auth/context.test.ts',
+      'test/auth/decision-cache.test.ts',
+      'test/auth/authorize.test.ts',
       'test/auth/authorizer-event.test.ts',
       'test/ingress/identity-source.test.ts',
       'test/auth/authorizer.test.ts',

@@ -82,7 +82,7 @@ export async function decide(core: AuthorizerCore, request: AuthorizerRequest): 
 const policyMemo = new Map<string, PolicyDocument>();
 
 function memoAllowPolicy(apiBase: string, routes: readonly Route[]): PolicyDocument {
-  const key = `${apiBase}\n${routes.map((r) => r.id).join('\n')}`;
+  const key = JSON.stringify([apiBase, ...routes.map((r) => r.id)]);
   let policy = policyMemo.get(key);
   if (policy === undefined) {
     policy = allowPolicy(apiBase, routes);

@@ -67,8 +67,8 @@ export function bearerToken(authorization: string | undefined): string | undefin
   let end = authorization.length;
   while (start < end && isBlank(authorization, start)) start++;
   while (end > start && isBlank(authorization, end - 1)) end--;
-  if (end - start < 8 || authorization.slice(start, start + 6).toLowerCase() !== 'bearer' || !isBlank(authorization, start + 6))
-    return undefined;
+  // No length check needed: a value too short to hold a credential fails here, or leaves an empty credential below.
+  if (authorization.slice(start, start + 6).toLowerCase() !== 'bearer' || !isBlank(authorization, start + 6)) return undefined;
   let at = start + 7;
   while (at < end && isBlank(authorization, at)) at++;
   return at < end ? authorization.slice(at, end) : undefined;

@@ -28,7 +28,7 @@ export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number
       unknownKidPenaltySeconds: config.unknownKidPenaltySeconds,
       fetcher: { timeoutMs: config.jwksTimeoutMs, allowLoopbackHttp: config.allowLoopbackHttp },
       jwksSnapshot: config.jwksSnapshot,
-      ...(now === undefined ? {} : { now }),
+      now,
     });
     // Start fetching what the snapshot lacks now; the first requests join these fetches instead of starting their own.
     void verifiers.hydrate();
@@ -37,7 +37,8 @@ export function buildAuthorizer(load: () => AuthorizerConfig, now?: () => number
       routes: config.routes,
       httpApiResponse: config.httpApiResponse,
       tokenCache: new VerifiedTokenCache(config.tokenCacheSize),
-      ...(now === undefined ? {} : { now }),
+      // Undefined means the real clock, to the verifiers and to decide() alike.
+      now,
     };
   }, 'every request is denied');
 }

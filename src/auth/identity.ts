@@ -67,10 +67,12 @@ export function isScopeToken(token: string): boolean {
 }
 
 function scopeToken(claim: string, token: unknown): string {
-  if (typeof token !== 'string' || token.length === 0)
-    throw new TokenError('token_scope_invalid', `claim ${claim} holds an empty or non-string scope`);
+  if (typeof token !== 'string') throw new TokenError('token_scope_invalid', `claim ${claim} holds a non-string scope`);
   if (!isScopeToken(token))
-    throw new TokenError('token_scope_invalid', `claim ${claim} holds a scope with whitespace or a control character (RFC 6749 §3.3)`);
+    throw new TokenError(
+      'token_scope_invalid',
+      `claim ${claim} holds an empty scope, or one with whitespace or a control character (RFC 6749 §3.3)`,
+    );
   return checkedString(claim, token);
 }
 
@@ -108,8 +110,9 @@ export function identityFromClaims(cfg: IssuerConfig, payload: JwtPayload): Veri
     optionalString(cfg.claims.clientId, payload[cfg.claims.clientId]) ??
     optionalString('azp', payload.azp) ??
     optionalString('cid', payload.cid) ??
-    (cfg.kind === 'cognito' && cfg.tokenUse === 'id' ? optionalString('aud', payload.aud) : undefined);
-  const isService = (clientId !== undefined && sub === clientId) || sub.endsWith('@clients') || payload.gty === 'client-credentials';
+    // Only Cognito issuers have a tokenUse (parseIssuers refuses it elsewhere).
+    (cfg.tokenUse === 'id' ? optionalString('aud', payload.aud) : undefined);
+  const isService = sub === clientId || sub.endsWith('@clients') || payload.gty === 'client-credentials';
   return Object.freeze({
     sub,
     iss: payload.iss as string,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { authorizeEvent, buildAuthorizer, type Authorizer } from '../../src/auth/authorizer';
 import { loadAuthorizerConfig } from '../../functions/authorizer/config';
 import { policyAllows, type PolicyDocument } from '../../src/auth/policy';
-import type { PolicyResponse, SimpleResponse } from '../../src/auth/authorize';
+import { decide, readAuthorizerEvent, type PolicyResponse, type SimpleResponse } from '../../src/auth/authorize';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { nowSeconds, rsaKey, signJwt, type TestKey } from '../support/tokens';
 import { API_BASE, httpApiEvent, restRequestEvent, restTokenEvent } from '../support/authorizer-events';
@@ -35,6 +35,23 @@ function envFor(jwksUri: string, extra: Record<string, string> = {}): Record<str
 async function run(authorizer: Authorizer, event: unknown): Promise<PolicyResponse | SimpleResponse | 'Unauthorized'> {
   const result = await authorizeEvent(authorizer, event);
   return result.kind === 'unauthorized' ? 'Unauthorized' : result.body;
+}
+
+/** The one 'access decision' line each request logs, with the names of the metrics it counts (CloudWatch EMF). */
+async function decisionLogged(authorizer: Authorizer, event: unknown): Promise<Record<string, unknown> & { metrics: string[] }> {
+  const capture = captureLogs();
+  try {
+    await authorizeEvent(authorizer, event);
+  } finally {
+    capture.stop();
+  }
+  const lines = capture.entries().filter((e) => e.message === 'access decision');
+  assert.equal(lines.length, 1, 'one access decision line per request');
+  const line = lines[0] as Record<string, unknown>;
+  const emf = line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+  const metrics = emf.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name) ?? [];
+  for (const name of metrics) assert.equal(line[name], 1, `${name} counts one`);
+  return { ...line, metrics };
 }
 
 describe('Function: authorizer (core through the handler shell)', () => {
@@ -227,6 +244,73 @@ describe('Function: authorizer (core through the handler shell)', () => {
     assert.equal('sub' in (noId ?? {}), false);
   });
 
+  it('logs each decision with its route, outcome, reason and identity, and counts it by outcome', async () => {
+    const allow = await decisionLogged(authorizer, restTokenEvent(`Bearer ${token()}`, 'GET', '/orders/42'));
+    assert.deepEqual(
+      [allow.route, allow.outcome, allow.reason, allow.sub, allow.iss, allow.type, allow.metrics],
+      ['GET /orders/42', 'allow', 'ok', 'alice', ISSUER, 'user', ['AuthorizerAllowed']],
+    );
+    const deny = await decisionLogged(authorizer, restTokenEvent(`Bearer ${token()}`, 'POST', '/orders'));
+    assert.deepEqual(
+      [deny.route, deny.outcome, deny.reason, deny.metrics],
+      ['POST /orders', 'deny', 'route_forbidden', ['AuthorizerDenied']],
+    );
+    const missing = await decisionLogged(authorizer, restTokenEvent(undefined));
+    assert.deepEqual([missing.outcome, missing.reason, missing.metrics], ['unauthorized', 'token_missing', ['AuthorizerUnauthorized']]);
+    for (const authorization of ['', 'Basic dXNlcjpwYXNz', 'Bearer ']) {
+      const malformed = await decisionLogged(authorizer, restTokenEvent(authorization));
+      assert.deepEqual([malformed.outcome, malformed.reason], ['unauthorized', 'token_malformed'], JSON.stringify(authorization));
+    }
+    const noArn = await decisionLogged(authorizer, { type: 'TOKEN', authorizationToken: `Bearer ${token()}` });
+    assert.equal(noArn.route, 'unknown');
+  });
+
+  it('denies with scope_missing, and a simple HTTP API answer of false, when the identity may call no route', async () => {
+    const env = envFor(jwks.jwksUri);
+    env.MESHGATE_ISSUERS = JSON.stringify([
+      { issuer: ISSUER, audience: ['meshgate'], jwksUri: jwks.jwksUri, requiredScopes: ['meshgate:access'] },
+    ]);
+    const strict = buildAuthorizer(() => loadAuthorizerConfig(env, ROUTES));
+    const line = await decisionLogged(strict, restTokenEvent(`Bearer ${token()}`, 'GET', '/whoami'));
+    assert.deepEqual([line.outcome, line.reason, line.sub, line.metrics], ['deny', 'scope_missing', 'alice', ['AuthorizerDenied']]);
+    const simple = (await run(strict, httpApiEvent({ authorization: `Bearer ${token()}` }))) as SimpleResponse;
+    assert.equal(simple.isAuthorized, false);
+  });
+
+  it('counts a provider whose keys cannot be had as unauthorized and as JWKS-unavailable', async () => {
+    const idp = await startJwksServer([key.jwk]);
+    idp.mode = 'down';
+    try {
+      const cut = buildAuthorizer(() => loadAuthorizerConfig(envFor(idp.jwksUri), ROUTES));
+      const line = await decisionLogged(cut, restTokenEvent(`Bearer ${token()}`));
+      assert.deepEqual(
+        [line.outcome, line.reason, line.metrics],
+        ['unauthorized', 'jwks_unavailable', ['AuthorizerUnauthorized', 'AuthorizerJwksUnavailable']],
+      );
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it('answers a repeated token from its cache (the same identity, not a second verification) by the clock it was given', async () => {
+    assert.ok(authorizer.ok);
+    const request = readAuthorizerEvent(restTokenEvent(`Bearer ${token()}`));
+    const first = await decide(authorizer.core, request);
+    const second = await decide(authorizer.core, request);
+    assert.equal(first.outcome, 'allow');
+    assert.ok('identity' in first && 'identity' in second);
+    assert.equal(second.identity, first.identity, 'served from the cache');
+    // A clock already past the token's exp: the verification stands (the library checks exp by the real clock) but is
+    // never cached.
+    const ahead = buildAuthorizer(
+      () => loadAuthorizerConfig(envFor(jwks.jwksUri), ROUTES),
+      () => Date.now() + 3_600_000,
+    );
+    assert.ok(ahead.ok);
+    assert.equal((await decide(ahead.core, request)).outcome, 'allow');
+    assert.equal(ahead.core.tokenCache.size, 0);
+  });
+
   it('denies every request, in every format, when the configuration is invalid, and names the field in the log', async () => {
     const capture = captureLogs();
     let broken: Authorizer;
@@ -242,8 +326,17 @@ describe('Function: authorizer (core through the handler shell)', () => {
     }
     assert.equal(broken.ok, false);
     assert.ok(capture.lines.some((l) => l.includes('issuers[0].audience')));
+    assert.ok(capture.entries().some((e) => e.message === 'configuration invalid: every request is denied'));
     const rest = (await run(broken, restTokenEvent(`Bearer ${token()}`))) as PolicyResponse;
     assert.equal(rest.policyDocument.Statement[0]?.Effect, 'Deny');
+    assert.equal(rest.principalId, 'anonymous');
+    assert.deepEqual(rest.context, { reason: 'config_invalid' });
+    const line = await decisionLogged(broken, restTokenEvent(`Bearer ${token()}`, 'GET', '/orders/1'));
+    assert.deepEqual(
+      [line.level, line.route, line.outcome, line.reason, line.metrics],
+      ['ERROR', 'GET /orders/1', 'deny', 'config_invalid', ['AuthorizerDenied', 'AuthorizerConfigInvalid']],
+    );
+    assert.match(String(line.error), /issuers\[0\]\.audience/);
     assert.deepEqual(await run(broken, httpApiEvent({ authorization: `Bearer ${token()}` })), { isAuthorized: false });
   });
 

@@ -27,7 +27,16 @@ describe('Function: identityFromClaims', () => {
     assert.deepEqual(identity({ groups: 'staff admin' }).groups, ['staff admin']);
   });
   it('refuses empty group names, lone surrogates, non-strings and oversize lists', () => {
-    for (const groups of [['a', ''], [''], ['a\ud800'], [1], { admin: true }, Array.from({ length: 257 }, (_, i) => `g${i}`)]) {
+    for (const groups of [
+      ['a', ''],
+      [''],
+      ['a\ud800'],
+      [1],
+      [['admin']],
+      [{ length: 1 }],
+      { admin: true },
+      Array.from({ length: 257 }, (_, i) => `g${i}`),
+    ]) {
       assert.equal(codeOf({ groups }), 'token_claim_invalid', JSON.stringify(groups).slice(0, 40));
     }
   });
@@ -47,6 +56,8 @@ describe('Function: identityFromClaims', () => {
       { scp: ['a\u2028b'] },
       { scp: [''] },
       { scp: [7] },
+      { scp: [['orders:read']] },
+      { scp: [{ length: 1 }] },
       { scope: 'a\tb' },
       { scope: 'a\nb' },
       { scope: 'a\u0000' },
@@ -133,6 +144,8 @@ describe('Function: identityFromClaims', () => {
   });
   it('reads the tenant only from a configured tenant claim', () => {
     assert.equal(identity({ tid: 't1' }).tenant, undefined);
+    // With no tenant claim configured, no claim name at all (not even one spelled "undefined") sets it.
+    assert.equal(identity({ undefined: 't1', '': 't1' }).tenant, undefined);
     const [withTenant] = parseIssuers([{ issuer: 'https://idp.example.com/', audience: ['meshgate'], claims: { tenant: 'tid' } }], {
       allowLoopbackHttp: false,
     });

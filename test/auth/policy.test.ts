@@ -154,6 +154,10 @@ describe('parseExecuteApiArn', () => {
       'arn:aws:lambda:eu-west-1:123456789012:function:f/GET/x',
       `x${BASE}/GET/x`,
       `${BASE}/GET/${'a'.repeat(2048)}`,
+      // Trailing text after a line break is not ignored: the whole ARN must match.
+      `${BASE}/GET\n/admin`,
+      `${BASE}/GET/whoami\n/admin`,
+      `${BASE}/GETx`,
     ]) {
       assert.equal(parseExecuteApiArn(arn), undefined, String(arn).slice(0, 80));
     }
