@@ -55,7 +55,7 @@ function readHeaders(single: unknown, multi: unknown, cookies: unknown): Map<str
       if (!seen.has(name) && typeof value === 'string') addValue(headers, name.toLowerCase(), value);
     }
   }
-  if (Array.isArray(cookies) && cookies.length > 0) {
+  if (Array.isArray(cookies)) {
     const list = cookies.filter((c): c is string => typeof c === 'string');
     if (list.length > 0) addValue(headers, 'cookie', list.join('; '));
   }
@@ -94,7 +94,6 @@ const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu;
  * `%2F` and `%5C` before resolving), with `/` and `\` as separators, and `;params` dropped (Tomcat, Jetty: `..;`).
  */
 function hasDotSegment(segment: string): boolean {
-  if (!/[.%]/.test(segment)) return false;
   const decoded = segment.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return decoded.split(/[/\\]/).some((part) => /^\.{1,2}$/.test(part.split(';', 1)[0] as string));
 }
