@@ -1,0 +1,103 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MeshgateError } from '../../src/errors';
+import { checkBodyOverride, checkQueryOverride } from '../../src/ingress/overrides';
+
+function refusal(run: () => void): MeshgateError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof MeshgateError, `expected method_override_refused, got ${String(caught)}`);
+  assert.equal(caught.code, 'method_override_refused');
+  return caught;
+}
+
+const multipart = (head: string): Buffer => Buffer.from(`${head}\r\n\r\nDELETE\r\n--b--\r\n`, 'latin1');
+
+describe('checkQueryOverride: parameter names as PHP reads them', () => {
+  const cases: [string, boolean][] = [
+    ['x-http-method', true],
+    ['X_HTTP_METHOD', true],
+    ['x_http_method_override', true],
+    ['x_http[method', true],
+    ['_method[]', true],
+    ['_method[a]', true],
+    ['_method_]', false],
+    ['x_method', false],
+    ['method', false],
+  ];
+  for (const [name, refusedName] of cases) {
+    it(`${refusedName ? 'refuses' : 'accepts'} the query parameter ${name}`, () => {
+      const run = (): void => checkQueryOverride(new Map([[name, ['DELETE']]]));
+      if (refusedName) refusal(run);
+      else run();
+    });
+  }
+
+  it('names the parameter in the problem, and shortens a long name in the title', () => {
+    const name = `_method[${'a'.repeat(60)}]`;
+    const err = refusal(() => checkQueryOverride(new Map([[name, ['DELETE']]])));
+    assert.equal(err.message, `query parameter ${name.slice(0, 24)}... carries a method override`);
+    assert.deepEqual(err.details, {
+      errors: [{ parameter: name, detail: `query parameter ${name} would make the service run another method than the one checked` }],
+    });
+  });
+
+  it('keeps a title of exactly 40 characters whole', () => {
+    const name = `_method[${'a'.repeat(15)}]`;
+    assert.equal(`query parameter ${name}`.length, 40);
+    assert.equal(refusal(() => checkQueryOverride(new Map([[name, ['x']]]))).message, `query parameter ${name} carries a method override`);
+  });
+});
+
+describe('checkBodyOverride: JSON members and form fields', () => {
+  it('points at a top-level JSON member with ~ and / escaped', () => {
+    const name = '_method[a~b/c]';
+    const err = refusal(() => checkBodyOverride('application/json', Buffer.from('{}'), { [name]: 'DELETE' }));
+    assert.equal(err.message, 'body member _method[a~b/c] carries a method override');
+    assert.deepEqual(err.details, {
+      errors: [
+        { pointer: '#/_method[a~0b~1c]', detail: `body member ${name} would make the service run another method than the one checked` },
+      ],
+    });
+  });
+
+  it('names a form field in the problem', () => {
+    const err = refusal(() => checkBodyOverride('application/x-www-form-urlencoded', Buffer.from('a=1&_method=DELETE'), undefined));
+    assert.equal(err.message, 'form field _method carries a method override');
+    assert.deepEqual(err.details, {
+      errors: [{ detail: 'form field _method would make the service run another method than the one checked' }],
+    });
+  });
+
+  const parts: [string, string, boolean][] = [
+    ['a plain part name', '--b\r\nContent-Disposition: form-data; name="_method"', true],
+    ['a header at the very start of the body', 'Content-Disposition: form-data; name="_method"', true],
+    ['an indented header', '--b\n  Content-Disposition: form-data; name="_method"', true],
+    ['a space before the colon', '--b\r\nContent-Disposition : form-data; name="_method"', true],
+    ['a name folded onto the next line with a bare LF', '--b\r\nContent-Disposition: form-data;\n name="_method"', true],
+    ['a name as the first parameter', '--b\r\nContent-Disposition: name="_method"', true],
+    ['an unterminated quoted name', '--b\r\nContent-Disposition: form-data; name="_method', true],
+    ['an escaped quoted name', '--b\r\nContent-Disposition: form-data; name="\\_method"', true],
+    ['an RFC 5987 name*', "--b\r\nContent-Disposition: form-data; name*=UTF-8''%5Fmethod", true],
+    ['an unquoted name', '--b\r\nContent-Disposition: form-data; name=_METHOD', true],
+    ['an ordinary field', '--b\r\nContent-Disposition: form-data; name="x_method"', false],
+    ['a name* that is not percent-encoded', "--b\r\nContent-Disposition: form-data; name*=UTF-8''%zz", false],
+  ];
+  for (const [name, head, refusedPart] of parts) {
+    it(`${refusedPart ? 'refuses' : 'accepts'} a multipart body with ${name}`, () => {
+      const run = (): void => checkBodyOverride('multipart/form-data', multipart(head), undefined);
+      if (refusedPart) refusal(run);
+      else run();
+    });
+  }
+
+  it('reads form fields only from form media types', () => {
+    const head = '--b\r\nContent-Disposition: form-data; name="_method"';
+    checkBodyOverride('text/plain', multipart(head), undefined);
+    checkBodyOverride('application/octet-stream', Buffer.from('_method=DELETE'), undefined);
+  });
+});
