@@ -1,19 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MeshgateError } from '../../src/errors';
+import type { MeshgateError } from '../../src/errors';
 import { checkBodyOverride, checkQueryOverride } from '../../src/ingress/overrides';
+import { meshgateError } from '../support/thrown';
 
-function refusal(run: () => void): MeshgateError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MeshgateError, `expected method_override_refused, got ${String(caught)}`);
-  assert.equal(caught.code, 'method_override_refused');
-  return caught;
-}
+const refusal = (run: () => void): MeshgateError => meshgateError(run, 'method_override_refused');
+
+const answers = (run: () => void, refuses: boolean): void => {
+  if (refuses) refusal(run);
+  else run();
+};
 
 const multipart = (head: string): Buffer => Buffer.from(`${head}\r\n\r\nDELETE\r\n--b--\r\n`, 'latin1');
 
@@ -31,9 +27,7 @@ describe('checkQueryOverride: parameter names as PHP reads them', () => {
   ];
   for (const [name, refusedName] of cases) {
     it(`${refusedName ? 'refuses' : 'accepts'} the query parameter ${name}`, () => {
-      const run = (): void => checkQueryOverride(new Map([[name, ['DELETE']]]));
-      if (refusedName) refusal(run);
-      else run();
+      answers(() => checkQueryOverride(new Map([[name, ['DELETE']]])), refusedName);
     });
   }
 
@@ -89,9 +83,7 @@ describe('checkBodyOverride: JSON members and form fields', () => {
   ];
   for (const [name, head, refusedPart] of parts) {
     it(`${refusedPart ? 'refuses' : 'accepts'} a multipart body with ${name}`, () => {
-      const run = (): void => checkBodyOverride('multipart/form-data', multipart(head), undefined);
-      if (refusedPart) refusal(run);
-      else run();
+      answers(() => checkBodyOverride('multipart/form-data', multipart(head), undefined), refusedPart);
     });
   }
 

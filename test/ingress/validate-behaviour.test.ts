@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, MeshgateError } from '../../src/errors';
+import { ConfigError, type MeshgateError } from '../../src/errors';
 import { readIngressEvent } from '../../src/ingress/request';
 import { decodedBodyBytes, isJsonMediaType, mediaTypeOf, validateRequest, type ValidatedRequest } from '../../src/ingress/validate';
 import { schemaProblems } from '../../src/ingress/schemas';
 import { parseRouteTable, type Route } from '../../src/routes/route-table';
 import { restEvent, type ProxyEventInput } from '../support/events';
 import { route } from '../support/ingress-routes';
+import { meshgateError, thrown } from '../support/thrown';
 
 // Routes the shared test table does not have: any media type, and schema names with no compiled validator.
 const extra = parseRouteTable({
@@ -24,17 +25,7 @@ function check(target: Route, input: ProxyEventInput): ValidatedRequest {
   return validateRequest(readIngressEvent(restEvent({ method, path: path.replace('{name}', 'a.bin'), resource: path, ...input })), target);
 }
 
-function refused(target: Route, input: ProxyEventInput, code: string): MeshgateError {
-  let caught: unknown;
-  try {
-    check(target, input);
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MeshgateError, `expected MeshgateError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
+const refused = (target: Route, input: ProxyEventInput, code: string): MeshgateError => meshgateError(() => check(target, input), code);
 
 describe('isJsonMediaType and mediaTypeOf', () => {
   const json: [string, boolean][] = [
@@ -143,24 +134,10 @@ describe('validateRequest: schemas', () => {
     refused(route('GET /orders'), { query: { limit: ['5', '6'] } }, 'query_invalid');
   });
   it('fails as a configuration error when a route names a schema that was not compiled', () => {
-    const bodyErr = (() => {
-      try {
-        check(extraRoute('POST /lost-body'), { headers: { 'content-type': 'application/json' }, body: '{}' });
-      } catch (err) {
-        return err;
-      }
-      return undefined;
-    })();
+    const bodyErr = thrown(() => check(extraRoute('POST /lost-body'), { headers: { 'content-type': 'application/json' }, body: '{}' }));
     assert.ok(bodyErr instanceof ConfigError);
     assert.equal(bodyErr.path, 'route POST /lost-body.bodySchema');
-    const queryErr = (() => {
-      try {
-        check(extraRoute('GET /lost-query'), {});
-      } catch (err) {
-        return err;
-      }
-      return undefined;
-    })();
+    const queryErr = thrown(() => check(extraRoute('GET /lost-query'), {}));
     assert.ok(queryErr instanceof ConfigError);
     assert.equal(queryErr.path, 'route GET /lost-query.querySchema');
   });

@@ -7,6 +7,7 @@ import { readIngressEvent } from '../../src/ingress/request';
 import { decodedBodyBytes, validateRequest, type ValidatedRequest } from '../../src/ingress/validate';
 import { restEvent, httpApiEvent, type ProxyEventInput } from '../support/events';
 import { route } from '../support/ingress-routes';
+import { meshgateError } from '../support/thrown';
 
 const JSON_CT = { 'content-type': 'application/json' };
 const validOrder = JSON.stringify({ sku: 'ABC-123', quantity: 2, shipTo: { country: 'DE' } });
@@ -19,17 +20,8 @@ function validate(routeId: string, input: ProxyEventInput): ValidatedRequest {
   );
 }
 
-function rejects(routeId: string, input: ProxyEventInput, code: string): MeshgateError {
-  let caught: unknown;
-  try {
-    validate(routeId, input);
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MeshgateError, `expected MeshgateError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
+const rejects = (routeId: string, input: ProxyEventInput, code: string): MeshgateError =>
+  meshgateError(() => validate(routeId, input), code);
 
 const pointers = (err: MeshgateError): unknown =>
   (err.details.errors as { pointer?: string; parameter?: string }[]).map((e) => e.pointer ?? e.parameter);
