@@ -122,6 +122,7 @@ describe('parseUntrustedJson: surrogate escapes', () => {
     '["\\udbff\\udfff"]',
     '["\\ud800\\udc00","\\ue000x","\\ud7ff","\\uffff"]',
     '["\\ud83d\\ude00","ud800","xudc00"]',
+    '["\\ud83d\\ude00","\\nxud800","\\u0041xudc00"]',
     '["\\n\\ud83d\\ude00","\\t\\\\\\ud800\\udc00"]',
     '{"\\ud83d\\ude00":1,"\\n":"\\udbff\\udc00"}',
   ];
@@ -151,6 +152,7 @@ describe('parseUntrustedJson: layout and member names', () => {
     assert.deepEqual(refusal(`[${big},{${names.join(',')},"k3":0}]`).details.errors, [
       { pointer: '#/1/k3', detail: 'member name "k3" repeats' },
     ]);
+    assert.deepEqual(refusal(`{${names.join(',')},"k15":0}`).details.errors, [{ pointer: '#/k15', detail: 'member name "k15" repeats' }]);
     assertReadAsJsonParse(`[${big},${big},{${names.join(',')}}]`);
   });
 });
