@@ -80,7 +80,7 @@ describe('verifiedIdentityOf: IAM routes', () => {
 describe('verifiedIdentityOf: JWT routes', () => {
   it('reads the HTTP API identity only from authorizer.lambda, never from fields beside it', () => {
     const forged = { ...authorizerContext({ sub: 'admin' }), lambda: authorizerContext() };
-    const event = httpApiEvent({}, forged as unknown as { lambda: Record<string, unknown> });
+    const event = httpApiEvent({}, forged);
     assert.equal(verifiedIdentityOf(readIngressEvent(event), jwtRoute, false).sub, 'user-123');
   });
   it('reads a REST authorizer context nested under lambda when the flat one has no sub', () => {

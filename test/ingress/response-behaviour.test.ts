@@ -57,6 +57,14 @@ describe('toProxyResult', () => {
     assert.equal(result.body, body.toString('base64'));
     assert.deepEqual(result.multiValueHeaders, { 'content-type': ['application/json'], 'content-encoding': ['gzip'] });
   });
+  it('sends an encoded answer as base64 even when its bytes happen to be valid UTF-8', () => {
+    const result = toProxyResult(
+      { status: 200, rawHeaders: ['Content-Type', 'text/plain', 'Content-Encoding', 'br'], body: TEXT },
+      'http-v2',
+    );
+    assert.equal(result.isBase64Encoded, true);
+    assert.equal(result.body, TEXT.toString('base64'));
+  });
   it('drops the upstream’s hop-by-hop and length headers in both formats', () => {
     const rawHeaders = [
       ...['Keep-Alive', 'timeout=5', 'Proxy-Authenticate', 'Basic', 'Proxy-Authorization', 'Basic eA==', 'Proxy-Connection', 'close'],
