@@ -15,19 +15,10 @@ import {
 import { readIngressEvent } from '../../src/ingress/request';
 import { PREMINT_HEADER } from '@meshgate/consumer';
 import { restEvent } from '../support/events';
+import { ASSERTION, verifiedUser } from '../support/ingress-identity';
 
-const ASSERTION = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const identity: VerifiedIdentity = Object.freeze({
-  sub: 'user-1',
-  iss: 'https://idp.example.com/',
-  type: 'user',
-  scopes: ['orders:read'],
-  groups: ['staff'],
-  tenant: 'acme',
-  clientId: 'web',
-  exp: 0,
-});
+const identity = verifiedUser;
 
 interface Options {
   readonly who?: VerifiedIdentity;
