@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SecretsManagerKeyStore } from '../../src/keys/key-store-secrets-manager';
+import { sdkSecretReader } from '../../src/keys/secret-reader-sdk';
 import { loadIngressConfig } from '../../functions/ingress/config';
 import type { HttpResult, Problem } from '../../src/http/problem';
 import { FileKeyStore } from '../../src/keys/key-store-file';
@@ -222,6 +226,36 @@ describe('ingress pipeline: failures that refuse every request until someone act
     );
     assert.deepEqual([refused!.result.statusCode, refused!.line.level, refused!.line.outcome], [503, 'ERROR', 'error']);
     assert.deepEqual(metricsOf(refused!.line), ['IngressError', 'IngressKeyStoreUnavailable']);
+  });
+});
+
+describe('ingress pipeline: log lines written while a request runs', () => {
+  it('name the caller: a key store failure during the request carries its subject and request id', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).rejects(
+      new SecretsManagerServiceException({
+        name: 'InternalServiceError',
+        $fault: 'server',
+        message: 'down',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const logs = captureLogs();
+    try {
+      const config = loadIngressConfig({ ...env('/nonexistent', 'http://127.0.0.1:1') }, TEST_ROUTES_JSON);
+      const client = new SecretsManagerClient({ region: 'eu-west-1' });
+      const ingress = buildIngress(
+        () => config,
+        () => new SecretsManagerKeyStore('meshgate/test/keys', { reader: sdkSecretReader(client) }),
+      );
+      assert.equal((await handleIngressEvent(ingress, restEvent({ requestId: 'sm-req' }))).statusCode, 503);
+    } finally {
+      logs.stop();
+      sm.restore();
+    }
+    const during = logs.entries().filter((e) => e.message !== 'access decision');
+    assert.ok(during.length > 0, 'the key store logged its failure');
+    for (const line of during) assert.deepEqual([line.sub, line.apiRequestId], ['user-123', 'sm-req'], String(line.message));
   });
 });
 
