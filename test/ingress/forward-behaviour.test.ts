@@ -3,24 +3,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MeshgateError } from '../../src/errors';
-import { forwardRequest, type UpstreamRequest } from '../../src/ingress/forward';
+import { forwardRequest } from '../../src/ingress/forward';
+import { upstreamRequest as request } from '../support/upstream-request';
 import { closedPort, echo, startUpstream, type UpstreamServer } from '../support/upstream-server';
 
 const LIMIT = 1024;
-
-function request(url: string, overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
-  return {
-    baseUrl: new URL(url),
-    upstreamName: 'demo',
-    method: 'GET',
-    path: '/echo',
-    rawQuery: '',
-    headers: {},
-    body: undefined,
-    timeoutMs: 2000,
-    ...overrides,
-  };
-}
 
 /** The upstream error the request ends in: its code and the details the access-decision log line carries. */
 async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {

@@ -75,25 +75,29 @@ function env(dir: string, upstreamUrl: string): Record<string, string> {
   };
 }
 
-describe('ingress pipeline: what each access decision logs and counts', () => {
-  let upstream: UpstreamServer;
-  let dir: string;
-  let ingress: Ingress;
+/** A working ingress (file key store) in front of a real echo upstream, for the enclosing describe block. */
+function liveIngress(): { readonly upstream: UpstreamServer; readonly ingress: Ingress; readonly dir: string } {
+  const live = {} as { upstream: UpstreamServer; ingress: Ingress; dir: string };
   before(async () => {
-    upstream = await startUpstream();
-    dir = mkdtempSync(join(tmpdir(), 'meshgate-pipeline-'));
-    await new FileKeyStore(join(dir, 'keys.json')).createIfMissing();
-    ingress = buildIngress(() => loadIngressConfig(env(dir, upstream.url), TEST_ROUTES_JSON));
+    live.upstream = await startUpstream();
+    live.dir = mkdtempSync(join(tmpdir(), 'meshgate-pipeline-'));
+    await new FileKeyStore(join(live.dir, 'keys.json')).createIfMissing();
+    live.ingress = buildIngress(() => loadIngressConfig(env(live.dir, live.upstream.url), TEST_ROUTES_JSON));
   });
   after(async () => {
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
+    await live.upstream.close();
+    rmSync(live.dir, { recursive: true, force: true });
   });
-  beforeEach(() => upstream.requests.splice(0));
+  beforeEach(() => live.upstream.requests.splice(0));
+  return live;
+}
+
+describe('ingress pipeline: what each access decision logs and counts', () => {
+  const live = liveIngress();
 
   it('logs a forwarded request at info with identity, upstream and its status, counted as IngressForwarded', async () => {
     const before = Date.now();
-    const [allowed] = await decide(ingress, [restEvent({ requestId: 'allow-1' })]);
+    const [allowed] = await decide(live.ingress, [restEvent({ requestId: 'allow-1' })]);
     const { line } = allowed!;
     assert.equal(allowed!.result.statusCode, 200);
     assert.deepEqual(
@@ -122,7 +126,7 @@ describe('ingress pipeline: what each access decision logs and counts', () => {
   it('names each refusal by its outcome, and never carries the previous request id or subject', async () => {
     const anonymous = restEvent({ path: '/nope' });
     delete (anonymous.requestContext as Entry).requestId;
-    const [deny, invalid, notFound] = await decide(ingress, [
+    const [deny, invalid, notFound] = await decide(live.ingress, [
       restEvent({ path: '/admin/reports', requestId: 'deny-1' }, authorizerContext({ groupsJson: '["staff"]' })),
       restEvent({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"sku":"A","quantity":0}' }),
       anonymous,
@@ -140,12 +144,12 @@ describe('ingress pipeline: what each access decision logs and counts', () => {
       ['INFO', 'unknown', 'not_found', 'route_not_found', ['IngressNotFound']],
     );
     for (const key of ['sub', 'iss', 'type', 'upstream', 'apiRequestId', 'error']) assert.equal(key in nf, false, key);
-    assert.equal(upstream.requests.length, 0);
+    assert.equal(live.upstream.requests.length, 0);
   });
 
   it('logs an upstream failure at error with its message and cause, counted as IngressUpstreamError', async () => {
     const port = await closedPort();
-    const gone = buildIngress(() => loadIngressConfig(env(dir, `http://127.0.0.1:${port}`), TEST_ROUTES_JSON));
+    const gone = buildIngress(() => loadIngressConfig(env(live.dir, `http://127.0.0.1:${port}`), TEST_ROUTES_JSON));
     const [failed] = await decide(gone, [restEvent()]);
     const { line } = failed!;
     assert.deepEqual([failed!.result.statusCode, problemOf(failed!.result).code], [502, 'upstream_unavailable']);
@@ -260,29 +264,16 @@ describe('ingress pipeline: log lines written while a request runs', () => {
 });
 
 describe('ingress pipeline: routing, trace header and the forwarded head', () => {
-  let upstream: UpstreamServer;
-  let dir: string;
-  let ingress: Ingress;
-  before(async () => {
-    upstream = await startUpstream();
-    dir = mkdtempSync(join(tmpdir(), 'meshgate-pipeline-'));
-    await new FileKeyStore(join(dir, 'keys.json')).createIfMissing();
-    ingress = buildIngress(() => loadIngressConfig(env(dir, upstream.url), TEST_ROUTES_JSON));
-  });
-  after(async () => {
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(() => upstream.requests.splice(0));
+  const live = liveIngress();
 
   it('routes by the template API Gateway matched, whatever prefix a custom domain leaves in the path', async () => {
-    const [byTemplate] = await decide(ingress, [restEvent({ path: '/v1/whoami', resource: '/whoami' })]);
+    const [byTemplate] = await decide(live.ingress, [restEvent({ path: '/v1/whoami', resource: '/whoami' })]);
     assert.deepEqual([byTemplate!.result.statusCode, byTemplate!.line.route], [200, 'GET /whoami']);
-    assert.equal(upstream.requests[0]?.url, '/v1/whoami');
+    assert.equal(live.upstream.requests[0]?.url, '/v1/whoami');
     const defaultRoute = httpApiEvent({ path: '/whoami' });
     defaultRoute.routeKey = '$default';
     (defaultRoute.requestContext as Entry).routeKey = '$default';
-    const [byPath] = await decide(ingress, [defaultRoute]);
+    const [byPath] = await decide(live.ingress, [defaultRoute]);
     assert.deepEqual([byPath!.result.statusCode, byPath!.line.route], [200, 'GET /whoami']);
   });
 
@@ -291,12 +282,12 @@ describe('ingress pipeline: routing, trace header and the forwarded head', () =>
     const saved = process.env._X_AMZN_TRACE_ID;
     process.env._X_AMZN_TRACE_ID = trace;
     try {
-      assert.equal((await handleIngressEvent(ingress, restEvent())).statusCode, 200);
+      assert.equal((await handleIngressEvent(live.ingress, restEvent())).statusCode, 200);
     } finally {
       if (saved === undefined) delete process.env._X_AMZN_TRACE_ID;
       else process.env._X_AMZN_TRACE_ID = saved;
     }
-    assert.equal(upstream.requests[0]?.headers['x-amzn-trace-id'], trace);
+    assert.equal(live.upstream.requests[0]?.headers['x-amzn-trace-id'], trace);
   });
 
   it('counts the query in the forwarded head: a query that makes it too large is refused with 431, never forwarded', async () => {
@@ -305,9 +296,9 @@ describe('ingress pipeline: routing, trace header and the forwarded head', () =>
       resource: '/echo/{proxy+}',
       rawQueryString: `q=${'a'.repeat(UPSTREAM_MAX_HEADER_BYTES)}`,
     });
-    const result = await handleIngressEvent(ingress, event);
+    const result = await handleIngressEvent(live.ingress, event);
     assert.deepEqual([result.statusCode, problemOf(result).code], [431, 'headers_too_large']);
-    assert.equal(upstream.requests.length, 0);
+    assert.equal(live.upstream.requests.length, 0);
   });
 
   it('counts the body length in the forwarded head, to the byte', async () => {
@@ -316,8 +307,8 @@ describe('ingress pipeline: routing, trace header and the forwarded head', () =>
     assert.ok(body.length >= 10 && body.length < 100);
     const post = (pad: number): Record<string, unknown> =>
       restEvent({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json', 'x-pad': 'p'.repeat(pad) }, body });
-    assert.equal((await handleIngressEvent(ingress, post(1000))).statusCode, 200);
-    const seen = upstream.requests[0]!;
+    assert.equal((await handleIngressEvent(live.ingress, post(1000))).statusCode, 200);
+    const seen = live.upstream.requests[0]!;
     const headers: OutgoingHeaders = {};
     for (let i = 0; i < seen.rawHeaders.length; i += 2) {
       const name = seen.rawHeaders[i]!.toLowerCase();
@@ -327,12 +318,12 @@ describe('ingress pipeline: routing, trace header and the forwarded head', () =>
     const probe = forwardedHeadBytes({
       method: 'POST',
       target: seen.url,
-      host: new URL(upstream.url).host,
+      host: new URL(live.upstream.url).host,
       headers,
       bodyBytes: body.length,
     });
-    const over = await handleIngressEvent(ingress, post(1000 + UPSTREAM_MAX_HEADER_BYTES + 1 - probe));
+    const over = await handleIngressEvent(live.ingress, post(1000 + UPSTREAM_MAX_HEADER_BYTES + 1 - probe));
     assert.deepEqual([over.statusCode, problemOf(over).code], [431, 'headers_too_large']);
-    assert.equal((await handleIngressEvent(ingress, post(1000 + UPSTREAM_MAX_HEADER_BYTES - probe))).statusCode, 200);
+    assert.equal((await handleIngressEvent(live.ingress, post(1000 + UPSTREAM_MAX_HEADER_BYTES - probe))).statusCode, 200);
   });
 });
