@@ -22,6 +22,14 @@ const reviewed = readdirSync('docs/mutation')
   .flatMap((f) => JSON.parse(readFileSync(`docs/mutation/${f}`, 'utf8')));
 const reviews = new Map(reviewed.map((r) => [`${r.file}:${r.line}:${r.mutator}:${r.replacement ?? ''}`, r]));
 
+// Folders whose tests changed after their last run, so their survivors wait for a re-run before anyone reviews them:
+// docs/mutation/awaiting-rerun.json, { "<folder>": "what changed" }. Their survivors are listed as awaiting a re-run
+// and their rate as measured before the new tests; --check does not count them as unexplained. Delete the entry when
+// the folder is re-run.
+const awaiting = existsSync('docs/mutation/awaiting-rerun.json')
+  ? JSON.parse(readFileSync('docs/mutation/awaiting-rerun.json', 'utf8'))
+  : {};
+
 const rows = [];
 const sections = [];
 let unexplained = 0;
@@ -47,21 +55,23 @@ for (const [name, folder] of Object.entries(folders)) {
       }
       const review = reviews.get(keyOf(file, m));
       const reason = review === undefined ? undefined : `${review.equivalent ? 'equivalent: ' : 'not equivalent, kept: '}${review.reason}`;
-      if (review === undefined) unexplained++;
+      if (review === undefined) unexplained += name in awaiting ? 0 : 1;
       else if (review.equivalent) count.equivalent++;
       if (m.status === 'NoCoverage') count.noCoverage++;
       else count.survived++;
       const line = m.location.start.line;
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80);
-      survivors.push(`- \`${file}:${line}\` ${m.mutatorName} → \`${replacement}\` (${m.status}): ${reason ?? '**unexplained**'}`);
+      const pending = name in awaiting ? 'awaiting the re-run' : '**unexplained**';
+      survivors.push(`- \`${file}:${line}\` ${m.mutatorName} → \`${replacement}\` (${m.status}): ${reason ?? pending}`);
     }
   }
   const rate = (count.detected / Math.max(1, count.total - count.equivalent)) * 100;
   const files = Object.keys(report.files).length;
   rows.push(
-    `| ${name} | ${files} | ${count.total} | ${count.detected} | ${count.survived} | ${count.noCoverage} | ${count.equivalent} | ${count.other} | ${rate.toFixed(1)}% |`,
+    `| ${name} | ${files} | ${count.total} | ${count.detected} | ${count.survived} | ${count.noCoverage} | ${count.equivalent} | ${count.other} | ${rate.toFixed(1)}%${name in awaiting ? ' (before its new tests: awaiting a re-run)' : ''} |`,
   );
-  sections.push(`### ${name} (${folder.mutate.join(', ')})\n\n${survivors.length === 0 ? 'No survivors.' : survivors.join('\n')}\n`);
+  const note = name in awaiting ? `Awaiting a re-run: ${awaiting[name]}\n\n` : '';
+  sections.push(`### ${name} (${folder.mutate.join(', ')})\n\n${note}${survivors.length === 0 ? 'No survivors.' : survivors.join('\n')}\n`);
 }
 
 const markdown = `# Mutation testing of the trust path

@@ -5,6 +5,7 @@
 // the mutants whose code or covering tests changed since. Two test processes by default
 // (MESHGATE_MUTATION_CONCURRENCY to change it).
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { folders } from './mutation-folders.mjs';
 
 const args = process.argv.slice(2);
@@ -31,6 +32,16 @@ for (const name of named.length > 0 ? named : Object.keys(folders)) {
     },
   );
   if (run.status !== 0) process.exit(run.status ?? 1);
+  measured(name);
 }
+/** A folder just run no longer awaits a re-run (docs/mutation/awaiting-rerun.json, see scripts/mutation-report.mjs). */
+function measured(name) {
+  const path = 'docs/mutation/awaiting-rerun.json';
+  if (!existsSync(path)) return;
+  const { [name]: _done, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
+  if (Object.keys(rest).length === 0) rmSync(path);
+  else writeFileSync(path, `${JSON.stringify(rest, null, 2)}\n`);
+}
+
 const report = spawnSync(process.execPath, ['scripts/mutation-report.mjs'], { stdio: 'inherit' });
 process.exit(report.status ?? 1);

@@ -19,7 +19,7 @@ const SMALL_OBJECT = 8;
 /** The index of an object frame; array frames hold the index of their current element (0, 1, ...). */
 const IN_OBJECT = -1;
 /** A JSON number (leading zeros tolerated: JSON.parse rejects them later), and the shape `String(number)` gives. */
-const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+const DECIMAL = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 function malformed(message: string): MeshgateError {
   return new MeshgateError('payload_malformed', message);
@@ -51,9 +51,11 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-/** A finite decimal as `0.digits × 10^exponent`, digits without leading or trailing zeros; zero has no digits. */
+/**
+ * The magnitude of a finite decimal as `0.digits × 10^exponent`, digits without leading or trailing zeros; zero has no
+ * digits. No sign: a token and its double always share it (zero aside, whose sign JSON readers agree to drop).
+ */
 interface Decimal {
-  readonly negative: boolean;
   readonly digits: string;
   readonly exponent: number;
 }
@@ -61,13 +63,13 @@ interface Decimal {
 function decimalOf(token: string): Decimal | undefined {
   const m = DECIMAL.exec(token);
   if (m === null) return undefined;
-  const whole = m[2] as string;
-  const all = whole + (m[3] ?? '');
+  const whole = m[1] as string;
+  const all = whole + (m[2] ?? '');
   let first = 0;
   while (first < all.length && all.charCodeAt(first) === 0x30) first++;
   let last = all.length;
   while (last > first && all.charCodeAt(last - 1) === 0x30) last--;
-  return { negative: m[1] === '-', digits: all.slice(first, last), exponent: whole.length - first + Number(m[4] ?? 0) };
+  return { digits: all.slice(first, last), exponent: whole.length - first + Number(m[3] ?? 0) };
 }
 
 /**
@@ -82,8 +84,9 @@ function isExactNumber(token: string, value: number): boolean {
   const literal = decimalOf(token);
   const shortest = decimalOf(text);
   if (literal === undefined || shortest === undefined) throw malformed('body is not valid JSON');
-  if (literal.digits === '' || shortest.digits === '') return literal.digits === shortest.digits;
-  return literal.negative === shortest.negative && literal.digits === shortest.digits && literal.exponent === shortest.exponent;
+  // Zero has no digits and any exponent (`0e5`).
+  if (shortest.digits === '') return literal.digits === '';
+  return literal.digits === shortest.digits && literal.exponent === shortest.exponent;
 }
 
 /** Where the prescan is: per open container, its current member name or element index, and the names seen. */
@@ -110,31 +113,28 @@ function pointerAt(frames: Frames, depth: number): string {
 
 function openObject(frames: Frames, d: number): void {
   frames.index[d] = IN_OBJECT;
-  frames.key[d] = '';
-  const names = frames.names[d];
-  if (names === undefined) frames.names[d] = [];
-  else names.length = 0;
+  (frames.names[d] ??= []).length = 0;
   frames.bigNames[d]?.clear();
 }
 
 /** Records a member name of the object at depth `d`; false when the object already has it. */
 function addName(frames: Frames, d: number, name: string): boolean {
   const big = frames.bigNames[d];
-  if (big !== undefined && big.size > 0) {
+  // Once an object at depth `d` outgrew the short list, every later one there uses the (cleared) Set too.
+  if (big !== undefined) {
     if (big.has(name)) return false;
     big.add(name);
     return true;
   }
   const names = frames.names[d] as string[];
-  for (let k = 0; k < names.length; k++) if (names[k] === name) return false;
+  if (names.includes(name)) return false;
   if (names.length < SMALL_OBJECT) {
     names.push(name);
     return true;
   }
-  const set = big ?? (frames.bigNames[d] = new Set());
-  for (const n of names) set.add(n);
+  const set = new Set(names);
+  frames.bigNames[d] = set;
   set.add(name);
-  names.length = 0;
   return true;
 }
 
@@ -164,10 +164,11 @@ function hasLoneSurrogateEscape(text: string, start: number, end: number): boole
 }
 
 /** The member name whose quotes are at `start` and `end`: decoded only when it holds an escape. */
-function memberName(text: string, start: number, end: number, escaped: boolean): string {
-  if (!escaped) return text.slice(start + 1, end);
+function memberName(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end);
+  if (!raw.includes('\\')) return raw;
   try {
-    return JSON.parse(text.slice(start, end + 1)) as string;
+    return JSON.parse(`"${raw}"`) as string;
   } catch {
     throw malformed('body is not valid JSON');
   }
@@ -192,8 +193,6 @@ function prescan(text: string, maxDepth: number): void {
   const frames: Frames = { index: [], key: [], names: [], bigNames: [] };
   let depth = 0;
   let expectKey = false;
-  // The next backslash at or after the last member name looked at; text.length when there is none.
-  let backslash = -1;
   const surrogates = MAYBE_SURROGATE_ESCAPE.test(text);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -201,16 +200,12 @@ function prescan(text: string, maxDepth: number): void {
       const end = stringEnd(text, i);
       // Go's encoding/json reads every lone surrogate as U+FFFD (two names become one), serde_json refuses it.
       if (surrogates && hasLoneSurrogateEscape(text, i, end)) {
-        if (expectKey) frames.key[depth - 1] = memberName(text, i, end, true);
+        if (expectKey) frames.key[depth - 1] = memberName(text, i, end);
         throw ambiguous(pointerAt(frames, depth), `a ${expectKey ? 'member name' : 'string'} escapes a lone surrogate`);
       }
       if (expectKey) {
         expectKey = false;
-        if (backslash < i) {
-          backslash = text.indexOf('\\', i);
-          if (backslash < 0) backslash = text.length;
-        }
-        const name = memberName(text, i, end, backslash < end);
+        const name = memberName(text, i, end);
         frames.key[depth - 1] = name;
         if (!addName(frames, depth - 1, name))
           throw ambiguous(pointerAt(frames, depth), `member name ${JSON.stringify(shorten(name))} repeats`);

@@ -2,7 +2,8 @@
 // credential it vouches for.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertionClaims, type AssertionTarget } from '../../src/ingress/assertion-claims';
+import { assertionClaims, loadKeySet, type AssertionTarget } from '../../src/ingress/assertion-claims';
+import { MeshgateError } from '../../src/errors';
 import type { VerifiedIdentity } from '../../src/auth/identity';
 
 const NOW = 1_800_000_000;
@@ -60,5 +61,32 @@ describe('assertionClaims: exp', () => {
     assert.equal(claims.src_iss, 'https://idp.example.com');
     assert.equal(claims.iss, 'https://meshgate.example.com');
     assert.equal(claims.aud, 'orders');
+  });
+});
+
+describe('assertionClaims: optional claims', () => {
+  const settings = { issuer: 'https://meshgate.example.com', ttlSeconds: 60 };
+  it('leaves tenant and client_id out entirely when the identity has none', () => {
+    const claims = assertionClaims(identity(0), TARGET, settings, NOW);
+    assert.equal(Object.hasOwn(claims, 'tenant'), false);
+    assert.equal(Object.hasOwn(claims, 'client_id'), false);
+  });
+  it('carries the identity’s tenant and client id', () => {
+    const claims = assertionClaims({ ...identity(0), tenant: 'acme', clientId: 'web' }, TARGET, settings, NOW);
+    assert.deepEqual([claims.tenant, claims.client_id], ['acme', 'web']);
+  });
+});
+
+describe('loadKeySet', () => {
+  it('answers key_set_unavailable, keeping the cause, when the store fails with a foreign error', async () => {
+    const cause = new Error('socket hang up');
+    await assert.rejects(
+      loadKeySet({ load: () => Promise.reject(cause) }),
+      (err: unknown) => err instanceof MeshgateError && err.code === 'key_set_unavailable' && err.cause === cause,
+    );
+  });
+  it('keeps the store’s own error code', async () => {
+    const own = new MeshgateError('key_set_empty', 'no key yet');
+    await assert.rejects(loadKeySet({ load: () => Promise.reject(own) }), (err: unknown) => err === own);
   });
 });

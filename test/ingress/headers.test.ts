@@ -13,18 +13,9 @@ import {
 } from '../../src/ingress/headers';
 import { readIngressEvent } from '../../src/ingress/request';
 import { restEvent, httpApiEvent } from '../support/events';
+import { ASSERTION, verifiedUser } from '../support/ingress-identity';
 
-const ASSERTION = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
-const identity: VerifiedIdentity = Object.freeze({
-  sub: 'user-1',
-  iss: 'https://idp.example.com/',
-  type: 'user',
-  scopes: ['orders:read', 'orders:write'],
-  groups: ['staff', 'admin'],
-  tenant: 'acme',
-  clientId: 'web',
-  exp: 0,
-});
+const identity = verifiedUser;
 
 function enrich(
   headers: Record<string, string[]>,
