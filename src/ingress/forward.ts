@@ -18,17 +18,6 @@ export const httpAgent = new http.Agent(agentOptions);
 export const httpsAgent = new https.Agent(agentOptions);
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-]);
 
 export interface UpstreamRequest {
   /** The upstream's base URL; its path is a prefix of every forwarded path. */
@@ -76,51 +65,49 @@ function attempt(
       path: req.rawQuery === '' ? req.path : `${req.path}?${req.rawQuery}`,
       headers,
     });
-    let settled = false;
+    // Only the first result counts: a promise settles once, so later calls (an error after a timeout) are no-ops.
     const finish = (result: { response?: UpstreamResponse; error?: NodeJS.ErrnoException }): void => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       resolve({ ...result, reused: outgoing.reusedSocket });
     };
-    const fail = (code: string, message: string): void => {
-      const error = Object.assign(new Error(message), { code }) as NodeJS.ErrnoException;
-      finish({ error });
+    // Only the code is ever read (toError): it names the failure in the problem's log line.
+    const fail = (code: string): void => {
+      finish({ error: Object.assign(new Error(code), { code }) });
       // Destroy without the error: it is already reported, and an error passed here can surface on a pooled socket.
       outgoing.destroy();
     };
-    const timer = setTimeout(() => fail('MESHGATE_TIMEOUT', 'upstream deadline passed'), Math.max(1, deadline - Date.now()));
+    const timer = setTimeout(() => fail('MESHGATE_TIMEOUT'), Math.max(1, deadline - Date.now()));
     outgoing.on('error', (error: NodeJS.ErrnoException) => finish({ error }));
     outgoing.on('response', (res) => {
+      // A connection lost mid-body ends the response with an ECONNRESET 'aborted' error.
       res.on('error', (error: NodeJS.ErrnoException) => finish({ error }));
       const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > limit) return fail('MESHGATE_TOO_LARGE', 'upstream response too large');
+      if (Number.isFinite(declared) && declared > limit) return fail('MESHGATE_TOO_LARGE');
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit) return fail('MESHGATE_TOO_LARGE', 'upstream response too large');
+        if (size > limit) return fail('MESHGATE_TOO_LARGE');
         chunks.push(chunk);
       });
       res.on('end', () =>
         finish({ response: { status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks, size) } }),
       );
-      res.on('aborted', () => finish({ error: Object.assign(new Error('upstream aborted the response'), { code: 'ECONNRESET' }) }));
     });
     outgoing.end(req.body);
   });
 }
 
 function toError(req: UpstreamRequest, error: NodeJS.ErrnoException): MeshgateError {
-  const details = { upstream: req.upstreamName, cause: error.code ?? error.message };
+  const cause = error.code ?? error.message;
+  const details = { upstream: req.upstreamName, cause };
   if (error.code === 'MESHGATE_TIMEOUT')
     return new MeshgateError('upstream_timeout', `upstream ${req.upstreamName} did not answer within ${req.timeoutMs} ms`, { details });
   if (error.code === 'MESHGATE_TOO_LARGE')
     return new MeshgateError('upstream_response_too_large', `upstream ${req.upstreamName} answered more than API Gateway can return`, {
       details,
     });
-  const what = error.code !== undefined && UNAVAILABLE.has(error.code) ? error.code : 'connection failed';
-  return new MeshgateError('upstream_unavailable', `upstream ${req.upstreamName}: ${what}`, { details });
+  return new MeshgateError('upstream_unavailable', `upstream ${req.upstreamName}: ${cause}`, { details });
 }
 
 /**
@@ -140,7 +127,7 @@ export function forwardRequest(req: UpstreamRequest): Promise<UpstreamResponse> 
     if (result.error && result.reused && result.error.code === 'ECONNRESET' && IDEMPOTENT.has(req.method) && Date.now() < deadline) {
       result = await attempt(req, deadline);
     }
-    if (result.error || !result.response) throw toError(req, result.error ?? new Error('no response'));
-    return result.response;
+    if (result.response) return result.response;
+    throw toError(req, result.error!);
   });
 }

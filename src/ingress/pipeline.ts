@@ -164,7 +164,7 @@ function outcomeMetrics(outcome: IngressOutcome, reason: ErrorCode | 'ok'): Reco
           .map((w) => w[0]!.toUpperCase() + w.slice(1))
           .join('')}`;
   if (reason === 'config_invalid') return emfCount(name, 'IngressConfigInvalid');
-  if (reason !== 'ok' && KEY_STORE_FAILURE_CODES.has(reason)) return emfCount(name, 'IngressKeyStoreUnavailable');
+  if ((KEY_STORE_FAILURE_CODES as ReadonlySet<string>).has(reason)) return emfCount(name, 'IngressKeyStoreUnavailable');
   return emfCount(name);
 }
 
@@ -181,7 +181,7 @@ function logDecision(
     reason,
     ...(seen.identity ? { sub: seen.identity.sub, iss: seen.identity.iss, type: seen.identity.type } : {}),
     ...(seen.route ? { upstream: seen.route.upstream.name } : {}),
-    ...(seen.upstreamStatus === undefined ? {} : { upstreamStatus: seen.upstreamStatus }),
+    upstreamStatus: seen.upstreamStatus, // undefined until the upstream answers; JSON lines then omit it
     ...(err && (outcome === 'upstream_error' || outcome === 'error') ? { error: err.message, cause: err.details.cause } : {}),
     durationMs: Date.now() - started,
     ...outcomeMetrics(outcome, reason),

@@ -1,25 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MeshgateError } from '../../src/errors';
-import { forwardRequest, upstreamPath, type UpstreamRequest } from '../../src/ingress/forward';
+import { forwardRequest, upstreamPath } from '../../src/ingress/forward';
+import { upstreamRequest as request } from '../support/upstream-request';
 import { toProxyResult } from '../../src/ingress/response';
 import { closedPort, echo, startUpstream, type UpstreamServer } from '../support/upstream-server';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe]);
-
-function request(url: string, overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
-  return {
-    baseUrl: new URL(url),
-    upstreamName: 'demo',
-    method: 'GET',
-    path: '/echo',
-    rawQuery: '',
-    headers: {},
-    body: undefined,
-    timeoutMs: 2000,
-    ...overrides,
-  };
-}
 
 async function failsWith(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (err: unknown) => err instanceof MeshgateError && err.code === code);
