@@ -80,6 +80,8 @@ describe('checkBodyOverride: JSON members and form fields', () => {
     ['an unquoted name', '--b\r\nContent-Disposition: form-data; name=_METHOD', true],
     ['an ordinary field', '--b\r\nContent-Disposition: form-data; name="x_method"', false],
     ['a name* that is not percent-encoded', "--b\r\nContent-Disposition: form-data; name*=UTF-8''%zz", false],
+    // A parser that keeps a name it cannot decode as written reads this as _method[...], an override.
+    ['a name* that does not decode, kept as written', "--b\r\nContent-Disposition: form-data; name*=UTF-8''_method[%]", true],
   ];
   for (const [name, head, refusedPart] of parts) {
     it(`${refusedPart ? 'refuses' : 'accepts'} a multipart body with ${name}`, () => {
