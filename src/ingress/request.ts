@@ -94,6 +94,7 @@ const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu;
  * `%2F` and `%5C` before resolving), with `/` and `\` as separators, and `;params` dropped (Tomcat, Jetty: `..;`).
  */
 function hasDotSegment(segment: string): boolean {
+  if (!/[.%]/.test(segment)) return false; // most segments: nothing to decode, no dot (runs per segment per request)
   const decoded = segment.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return decoded.split(/[/\\]/).some((part) => /^\.{1,2}$/.test(part.split(';', 1)[0] as string));
 }
