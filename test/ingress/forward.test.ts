@@ -73,6 +73,9 @@ describe('forwardRequest against a real upstream on 127.0.0.1', () => {
 
   it('prefixes the base URL path', async () => {
     assert.equal(upstreamPath(new URL('http://h/api/v1/'), '/orders/1'), '/api/v1/orders/1');
+    // However many slashes a base URL ends with, the upstream never sees an empty segment before the request path.
+    assert.equal(upstreamPath(new URL('http://h/api/v1//'), '/orders/1'), '/api/v1/orders/1');
+    assert.equal(upstreamPath(new URL('http://h'), '/orders/1'), '/orders/1');
     const res = await forwardRequest(request(`${upstream.url}/base`, { path: upstreamPath(new URL(`${upstream.url}/base`), '/echo') }));
     assert.equal((JSON.parse(res.body.toString()) as { url: string }).url, '/base/echo');
   });

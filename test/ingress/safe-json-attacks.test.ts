@@ -37,11 +37,21 @@ describe('parseUntrustedJson: malformed spellings are payload_malformed, never r
     ['a closing bracket before anything opens, then a repeat', ']{"a":1,"a":2}'],
     ['member names with invalid escapes that would decode alike', '{"\\x":1,"\\y":2}'],
     ['a member name with a lone surrogate and an invalid escape', '{"\\ud800\\x":1}'],
+    ['a minus sign with no digits', '[-]'],
+    ['an exponent with no digits', '[1e]'],
+    ['a string that never ends', '{"a":"b'],
+    ['a trailing comma', '[1,]'],
   ];
   for (const [what, text] of cases)
-    it(`refuses ${what}: ${text}`, () => {
-      assert.equal(refusal(text).code, 'payload_malformed');
+    it(`refuses ${what}: ${text}, with a detail that says the body is not JSON`, () => {
+      const err = refusal(text);
+      assert.equal(err.code, 'payload_malformed');
+      // The message is the problem's `detail` (payload_malformed is exposed): the client learns why, not just 400.
+      assert.match(err.message, /^body is not valid JSON/);
     });
+  it('says which string never ends', () => {
+    assert.equal(refusal('["ok","never').message, 'body is not valid JSON: unterminated string');
+  });
 });
 
 describe('parseUntrustedJson: numbers at the edges', () => {
