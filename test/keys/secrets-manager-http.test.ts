@@ -197,6 +197,8 @@ describe('Function: httpSecretReader, the wire', () => {
     sm.answer(() => ({ status: 200, raw: '<html>captive portal</html>' }));
     const err = await rejection(reader().getSecretString(SECRET_ID, 'AWSCURRENT'));
     assert.equal(err.name, 'SerializationError');
+    // The log line an operator reads names the call that answered garbage.
+    assert.match(err.message, /GetSecretValue answer is not JSON/);
     assert.equal(err.$metadata.httpStatusCode, 200);
     assert.equal(sm.calls.length, 1);
   });
