@@ -31,6 +31,15 @@ export const folders = {
     // and checks what the unit files check, through the compiled copy.
     testFiles: ['packages/consumer/test/*.test.ts', 'test/consumer/rotation.test.ts', 'test/demo/*.test.ts'],
   },
+  exchange: {
+    mutate: ['src/exchange/**/*.ts'],
+    testFiles: [
+      'test/exchange/*.test.ts',
+      'test/attacks/exchange-corpus.test.ts',
+      'test/ingress/pipeline.test.ts',
+      'test/ingress/pipeline-behaviour.test.ts',
+    ],
+  },
   ingress: {
     mutate: ['src/ingress/**/*.ts', '!src/ingress/generated/**'],
     testFiles: ['test/ingress/*.test.ts', 'test/attacks/ingress-corpus.test.ts'],
