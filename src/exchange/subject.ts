@@ -3,6 +3,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { ASSERTION_TYP, DELEGATED_ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, MAX_DELEGATION_DEPTH } from '@meshgate/consumer';
 import type { IdentityType } from '../auth/identity';
 import type { SigningKey, SigningKeySet } from '../keys/key-set';
+import { isPlainObject } from '../config/check';
 import { refuse } from './oauth-error';
 
 /** RFC 8693 §4.1 actor claim: the current actor outermost, each previous one nested in `act`. */
@@ -48,8 +49,8 @@ function json(b64: string, what: string): Record<string, unknown> {
   } catch {
     throw invalid('subject_malformed', `${what} is not base64url JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('subject_malformed', `${what} is not an object`);
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw invalid('subject_malformed', `${what} is not an object`);
+  return value;
 }
 
 const publicKeys = new Map<string, KeyObject>();
@@ -74,8 +75,8 @@ const optionalStr = (claims: Record<string, unknown>, name: string): string | un
   claims[name] === undefined ? undefined : str(claims, name);
 const num = (claims: Record<string, unknown>, name: string): number => {
   const v = claims[name];
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid('subject_claims', `claim ${name} must be an integer`);
-  return v;
+  if (!Number.isInteger(v)) throw invalid('subject_claims', `claim ${name} must be an integer`);
+  return v as number;
 };
 function stringList(claims: Record<string, unknown>, name: string, max: number): string[] {
   const v = claims[name];
@@ -88,11 +89,8 @@ function stringList(claims: Record<string, unknown>, name: string, max: number):
 function actMatchesChain(act: unknown, chain: readonly string[]): boolean {
   let node = act;
   for (let i = chain.length - 1; i >= 0; i--) {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return false;
-    const entry = node as Record<string, unknown>;
-    const keys = Object.keys(entry);
-    if (entry.sub !== chain[i] || !keys.every((k) => k === 'sub' || (k === 'act' && i > 0))) return false;
-    node = entry.act;
+    if (!isPlainObject(node) || node.sub !== chain[i] || !Object.keys(node).every((k) => k === 'sub' || k === 'act')) return false;
+    node = node.act;
   }
   return node === undefined;
 }
@@ -125,7 +123,7 @@ function readChain(claims: Record<string, unknown>, delegated: boolean, jti: str
 export function verifySubject(token: string, keySet: SigningKeySet, settings: SubjectSettings, nowSeconds: number): VerifiedSubject {
   const parts = token.length > MAX_SUBJECT_CHARS ? null : COMPACT.exec(token);
   if (parts === null) throw invalid('subject_malformed', 'not a compact ES256 JWS');
-  const [, headerB64 = '', payloadB64 = '', signatureB64 = ''] = parts;
+  const [, headerB64, payloadB64, signatureB64] = parts as unknown as [string, string, string, string];
   const unverifiedHeader = json(headerB64, 'header');
   if (unverifiedHeader.alg !== 'ES256') throw invalid('subject_alg', 'alg must be ES256');
   if (unverifiedHeader.crit !== undefined) throw invalid('subject_malformed', 'crit is not supported');
