@@ -12,7 +12,7 @@ import { buildExchange, handleExchangeEvent, type Exchange } from '../../src/exc
 import type { ExchangeConfig } from '../../src/exchange/exchange-config';
 import type { HttpResult } from '../../src/http/problem';
 import { newKeySet, serializeKeySet, type SigningKeySet } from '../../src/keys/key-set';
-import { captureLogs } from '../support/logs';
+import { captureLogs, emfMetricsOf, withOneLogLine } from '../support/logs';
 import { startJwksServer } from '../support/jwks-server';
 import {
   ACCOUNT,
@@ -37,31 +37,14 @@ const ORDERS_PRINCIPAL = `iam aws:${ACCOUNT}:role/orders`;
 
 /** Runs one event; returns the result, its parsed body and its one `exchange decision` line. */
 async function decide(exchange: Exchange, event: unknown): Promise<{ res: HttpResult; json: Entry; line: Entry }> {
-  const logs = captureLogs();
-  let res: HttpResult;
-  try {
-    res = await handleExchangeEvent(exchange, event);
-  } finally {
-    logs.stop();
-  }
-  const lines = logs.entries().filter((e) => e.message === 'exchange decision');
-  assert.equal(lines.length, 1, 'one decision line per exchange');
-  return { res, json: JSON.parse(res.body) as Entry, line: lines[0]! };
+  const { value: res, line } = await withOneLogLine('exchange decision', () => handleExchangeEvent(exchange, event));
+  return { res, json: JSON.parse(res.body) as Entry, line };
 }
 
 const decideSpec = (exchange: Exchange, spec: EventSpec) => decide(exchange, exchangeEvent(spec));
 
-/** The metrics the line counts: the EMF declaration, which must match the value fields it carries. */
-function metricsOf(line: Entry): string[] {
-  const aws = line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
-  const declared = aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
-  assert.deepEqual(
-    METRICS.filter((name) => line[name] === 1),
-    declared,
-    'each declared metric has its value 1',
-  );
-  return declared;
-}
+/** The metrics the line counts (ExchangeIssued, ExchangeRefused or ExchangeFailed). */
+const metricsOf = (line: Entry): string[] => emfMetricsOf(line, METRICS);
 
 const ordersAsksPayments = (): EventSpec => ({
   callerArn: roleSession('orders'),
