@@ -125,7 +125,7 @@ async function run(core: ExchangeCore, request: IngressRequest, seen: Seen): Pro
 function asRefusal(err: unknown): ExchangeRefusal {
   if (err instanceof ExchangeRefusal) return err;
   const code = isMeshgateError(err) ? err.code : 'internal';
-  return new ExchangeRefusal('temporarily_unavailable', code, 'the token exchange cannot sign right now; retry later', { cause: err });
+  return new ExchangeRefusal('temporarily_unavailable', code, 'the token exchange cannot sign right now; retry later');
 }
 
 /**
@@ -154,7 +154,7 @@ export async function handleExchangeEvent(exchange: Exchange, event: unknown): P
       outcome: failed ? 'error' : 'refused',
       reason: refusal.reason,
       error: refusal.error,
-      ...(failed ? { detail: (err as Error).message, cause: isMeshgateError(err) ? err.details.cause : undefined } : {}),
+      ...(failed ? { detail: (err as Error).message } : {}),
       ...emfCount(failed ? 'ExchangeFailed' : 'ExchangeRefused'),
     };
     if (failed) logger.error('exchange decision', fields);

@@ -236,3 +236,12 @@ export function signRaw(header: Record<string, unknown>, claims: Record<string, 
   const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
   return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
+
+// Actor resolution (actor-behaviour): a verifier of the test IdP's tokens under any issuer configuration (e.g. with aliases).
+export function idpVerifier(issuers: readonly Record<string, unknown>[]): IssuerVerifiers {
+  return new IssuerVerifiers(parseIssuers(issuers, { allowLoopbackHttp: false }), {
+    clockSkewSeconds: 30,
+    maxTokenBytes: 8192,
+    jwksSnapshot: parseJwksSnapshot({ 'https://idp.test/jwks': snapshotFileEntry({ keys: [idpKey.jwk] }, new Date()) }),
+  });
+}

@@ -15,7 +15,7 @@ import { UPSTREAM_MAX_HEADER_BYTES, forwardedHeadBytes } from '../../src/ingress
 import type { OutgoingHeaders } from '../../src/ingress/headers';
 import { authorizerContext, httpApiEvent, restEvent } from '../support/events';
 import { TEST_ROUTES_JSON } from '../support/ingress-routes';
-import { captureLogs } from '../support/logs';
+import { captureLogs, emfMetricsOf, withOneLogLine } from '../support/logs';
 import { closedPort, startUpstream, type UpstreamServer } from '../support/upstream-server';
 
 const ISSUER = 'http://127.0.0.1:3000';
@@ -39,31 +39,14 @@ const problemOf = (result: HttpResult): Problem => JSON.parse(result.body) as Pr
 async function decide(ingress: Ingress, events: unknown[]): Promise<Array<{ result: HttpResult; line: Entry }>> {
   const out: Array<{ result: HttpResult; line: Entry }> = [];
   for (const event of events) {
-    const logs = captureLogs();
-    let result: HttpResult;
-    try {
-      result = await handleIngressEvent(ingress, event);
-    } finally {
-      logs.stop();
-    }
-    const lines = logs.entries().filter((e) => e.message === 'access decision');
-    assert.equal(lines.length, 1, 'one access decision per request');
-    out.push({ result, line: lines[0]! });
+    const { value: result, line } = await withOneLogLine('access decision', () => handleIngressEvent(ingress, event));
+    out.push({ result, line });
   }
   return out;
 }
 
 /** The metrics the line counts, by the EMF declaration and by the value fields it carries. */
-function metricsOf(line: Entry): string[] {
-  const aws = line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
-  const declared = aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
-  assert.deepEqual(
-    METRICS.filter((name) => line[name] === 1),
-    declared,
-    'each declared metric has its value 1',
-  );
-  return declared;
-}
+const metricsOf = (line: Entry): string[] => emfMetricsOf(line, METRICS);
 
 function env(dir: string, upstreamUrl: string): Record<string, string> {
   return {

@@ -47,3 +47,29 @@ export function assertNoSecretsLogged(capture: LogCapture, secrets: readonly str
     assert.equal(hit, undefined, `a log line contains a secret: ${hit?.slice(0, 120)}`);
   }
 }
+
+/** Runs `action` with logs captured; returns its value and the one line it logged with `message` (asserting it is one). */
+export async function withOneLogLine<T>(message: string, action: () => Promise<T>): Promise<{ value: T; line: Record<string, unknown> }> {
+  const capture = captureLogs();
+  let value: T;
+  try {
+    value = await action();
+  } finally {
+    capture.stop();
+  }
+  const lines = capture.entries().filter((e) => e.message === message);
+  assert.equal(lines.length, 1, `one "${message}" line`);
+  return { value, line: lines[0]! };
+}
+
+/** The EMF metrics a log line counts, as it declares them; asserts that of `known` exactly those carry the value 1. */
+export function emfMetricsOf(line: Record<string, unknown>, known: readonly string[]): string[] {
+  const aws = line._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+  const declared = aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
+  assert.deepEqual(
+    known.filter((name) => line[name] === 1),
+    declared,
+    'each declared metric has its value 1',
+  );
+  return declared;
+}
