@@ -8,7 +8,7 @@ const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 /** The content type, lowercased, without parameters (a `charset` must be UTF-8 if given). */
 function mediaTypeOk(contentType: readonly string[] | undefined): boolean {
   if (contentType === undefined || contentType.length !== 1) return false;
-  const [type = '', ...params] = (contentType[0] as string).split(';').map((p) => p.trim().toLowerCase());
+  const [type, ...params] = (contentType[0] as string).split(';').map((p) => p.trim().toLowerCase());
   if (type !== FORM_MEDIA_TYPE) return false;
   return params.every((p) => p === '' || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }

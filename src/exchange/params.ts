@@ -36,6 +36,11 @@ function required(form: ReadonlyMap<string, string>, name: string): string {
   return value;
 }
 
+/** A space-separated scope list (RFC 6749 §3.3) as its tokens; runs of spaces separate nothing. */
+export function scopeTokens(text: string): string[] {
+  return text.split(' ').filter((s) => s.length > 0);
+}
+
 /** A segment a server may resolve (`.`, `..`, their encodings) or read as a separator (`%2F`, `%5C`) is refused. */
 function checkTargetPath(path: string): void {
   if (!path.startsWith('/') || path.startsWith('//'))
@@ -92,7 +97,7 @@ export function readExchangeParams(form: ReadonlyMap<string, string>): ExchangeP
   const scopeText = form.get('scope');
   let scopes: string[] | undefined;
   if (scopeText !== undefined) {
-    scopes = scopeText.split(' ').filter((s) => s.length > 0);
+    scopes = scopeTokens(scopeText);
     if (
       scopes.length === 0 ||
       scopes.length > MAX_SCOPES ||

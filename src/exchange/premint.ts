@@ -6,6 +6,7 @@ import type { SigningKeySet } from '../keys/key-set';
 import type { RouteTable, Upstream } from '../routes/route-table';
 import { delegate, type DelegationSettings } from './delegate';
 import { ExchangeRefusal } from './oauth-error';
+import { scopeTokens } from './params';
 import type { VerifiedSubject } from './subject';
 
 /** The hop-0 claims the ingress just signed, read as the exchange reads a verified subject. */
@@ -15,7 +16,7 @@ function subjectOf(hop0: AssertionClaims): VerifiedSubject {
     aud: hop0.aud,
     sub: hop0.sub,
     type: hop0.type,
-    scopes: hop0.scope.split(' ').filter((s) => s.length > 0),
+    scopes: scopeTokens(hop0.scope),
     groups: hop0.groups,
     tenant: hop0.tenant,
     clientId: hop0.client_id,
@@ -46,7 +47,6 @@ export function premintedAssertions(
   nowSeconds: number,
 ): string[] {
   const edges = table.edges.filter((e) => e.premint && e.from === upstream);
-  if (edges.length === 0) return [];
   const subject = subjectOf(hop0);
   const out: string[] = [];
   for (const edge of edges) {
