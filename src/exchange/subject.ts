@@ -5,6 +5,7 @@ import type { IdentityType } from '../auth/identity';
 import type { SigningKey, SigningKeySet } from '../keys/key-set';
 import { isPlainObject } from '../config/check';
 import { refuse } from './oauth-error';
+import { scopeTokens } from './params';
 
 /** RFC 8693 §4.1 actor claim: the current actor outermost, each previous one nested in `act`. */
 export interface ActClaim {
@@ -154,7 +155,7 @@ export function verifySubject(token: string, keySet: SigningKeySet, settings: Su
     aud: str(claims, 'aud'),
     sub: str(claims, 'sub'),
     type: type as IdentityType,
-    scopes: Object.freeze(scope.split(' ').filter((s) => s.length > 0)),
+    scopes: Object.freeze(scopeTokens(scope)),
     groups: Object.freeze(claims.groups === undefined ? [] : stringList(claims, 'groups', 256)),
     tenant: optionalStr(claims, 'tenant'),
     clientId: optionalStr(claims, 'client_id'),
