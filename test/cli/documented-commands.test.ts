@@ -261,7 +261,8 @@ describe('Command: npm run test:mutation (README "Contributing")', () => {
   it('npm run test:mutation -- --help names the folders; an unknown folder is a usage error (2)', async () => {
     const help = await npmRun('test:mutation', ['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const folder of ['auth', 'consumer', 'exchange', 'ingress', 'keys', 'rotation']) assert.match(help.stdout, new RegExp(`\\b${folder}\\b`));
+    for (const folder of ['auth', 'consumer', 'exchange', 'ingress', 'keys', 'rotation'])
+      assert.match(help.stdout, new RegExp(`\\b${folder}\\b`));
     const unknown = await npmRun('test:mutation', ['nosuch']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown folder nosuch/);
