@@ -66,6 +66,17 @@ export function isScopeToken(token: string): boolean {
   return token.length > 0 && !NOT_A_SCOPE_TOKEN.test(token);
 }
 
+/**
+ * A space-delimited scope string (RFC 6749 §3.3: `scope` of a token, an assertion or an exchange request) as its
+ * tokens; runs of spaces separate nothing.
+ *
+ * @example
+ * scopeTokens('orders:read  orders:write') // ['orders:read', 'orders:write']
+ */
+export function scopeTokens(text: string): string[] {
+  return text.split(' ').filter((s) => s.length > 0);
+}
+
 function scopeToken(claim: string, token: unknown): string {
   if (typeof token !== 'string') throw new TokenError('token_scope_invalid', `claim ${claim} holds a non-string scope`);
   if (!isScopeToken(token))
@@ -79,7 +90,7 @@ function scopeToken(claim: string, token: unknown): string {
 function scopeList(claim: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
   // The string form is space-delimited by definition (RFC 6749 §3.3, RFC 8693 §4.2); a list item is one token.
-  const items = typeof value === 'string' ? value.split(' ').filter((s) => s.length > 0) : value;
+  const items = typeof value === 'string' ? scopeTokens(value) : value;
   if (!Array.isArray(items) || items.length > MAX_CLAIM_ITEMS)
     throw new TokenError('token_claim_invalid', `claim ${claim} must be a string or a list of at most ${MAX_CLAIM_ITEMS} strings`);
   return items.map((token) => scopeToken(claim, token));

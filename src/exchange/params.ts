@@ -1,5 +1,6 @@
 // The token-exchange parameters of one request, checked: what is asked for, for which one request, by which actor.
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE, bodyDigest, canonicalQuery } from '@meshgate/consumer';
+import { scopeTokens } from '../auth/identity';
 import { refuse } from './oauth-error';
 
 /** The one request the actor will make to the target, as the target will receive it. */
@@ -34,11 +35,6 @@ function required(form: ReadonlyMap<string, string>, name: string): string {
   const value = form.get(name);
   if (value === undefined) throw refuse('invalid_request', 'parameter_missing', `${name} is required`);
   return value;
-}
-
-/** A space-separated scope list (RFC 6749 §3.3) as its tokens; runs of spaces separate nothing. */
-export function scopeTokens(text: string): string[] {
-  return text.split(' ').filter((s) => s.length > 0);
 }
 
 /** A segment a server may resolve (`.`, `..`, their encodings) or read as a separator (`%2F`, `%5C`) is refused. */

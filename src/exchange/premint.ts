@@ -1,12 +1,12 @@
 // Pre-minted delegated assertions: the ingress mints, next to the hop-0 one, those of the route's `premint` edges.
 import { DELEGATED_ASSERTION_TYP, MAX_PREMINTED_ASSERTIONS, bodyDigest } from '@meshgate/consumer';
+import { scopeTokens } from '../auth/identity';
 import type { AssertionClaims } from '../keys/assertion';
 import { signAssertion } from '../keys/assertion';
 import type { SigningKeySet } from '../keys/key-set';
 import type { RouteTable, Upstream } from '../routes/route-table';
 import { delegate, type DelegationSettings } from './delegate';
 import { ExchangeRefusal } from './oauth-error';
-import { scopeTokens } from './params';
 import type { VerifiedSubject } from './subject';
 
 /** The hop-0 claims the ingress just signed, read as the exchange reads a verified subject. */

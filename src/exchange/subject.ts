@@ -1,11 +1,10 @@
 // The subject_token: an assertion meshgate itself signed (hop 0 or delegated), verified against its own key set.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { ASSERTION_TYP, DELEGATED_ASSERTION_TYP, MAX_ASSERTION_TTL_SECONDS, MAX_DELEGATION_DEPTH } from '@meshgate/consumer';
-import type { IdentityType } from '../auth/identity';
+import { scopeTokens, type IdentityType } from '../auth/identity';
 import type { SigningKey, SigningKeySet } from '../keys/key-set';
 import { isPlainObject } from '../config/check';
 import { refuse } from './oauth-error';
-import { scopeTokens } from './params';
 
 /** RFC 8693 §4.1 actor claim: the current actor outermost, each previous one nested in `act`. */
 export interface ActClaim {
