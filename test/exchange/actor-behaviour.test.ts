@@ -5,21 +5,10 @@ import { resolveActor, type ActorCredential, type ActorTokenVerifier } from '../
 import { ExchangeRefusal, oauthResult, refusalResult, refuse } from '../../src/exchange/oauth-error';
 import { parseRouteTable } from '../../src/routes/route-table';
 import { ACCOUNT, IDP, actorToken, exchangeRoutes, idpVerifier, roleSession, testExchange } from './support';
+import { assertRejectsWithRefusal } from './refusal';
 
 const exchange = testExchange();
 const verifier: ActorTokenVerifier = exchange.ok ? exchange.core.actorTokens! : assert.fail('test exchange is built');
-
-/** The refusal `resolveActor` rejects with, asserting its error code and reason. */
-async function refusalOf(promise: Promise<unknown>, error: string, reason: string): Promise<ExchangeRefusal> {
-  const err = await promise.then(
-    () => assert.fail('expected a refusal'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ExchangeRefusal, String(err));
-  assert.equal(err.error, error);
-  assert.equal(err.reason, reason);
-  return err;
-}
 
 /** A route table of these upstreams (one route, to the first: a table needs one). */
 const tableOf = (upstreams: Record<string, unknown>) =>
@@ -46,14 +35,14 @@ describe('Function: resolveActor', () => {
 
   it('tells an IAM caller that is neither a role nor a user (root, a federated user) it cannot be an actor', async () => {
     for (const arn of [`arn:aws:iam::${ACCOUNT}:root`, `arn:aws:sts::${ACCOUNT}:federated-user/bob`]) {
-      const err = await refusalOf(resolveActor(exchangeRoutes, iam(arn), verifier), 'invalid_client', 'actor_no_principal');
+      const err = await assertRejectsWithRefusal(resolveActor(exchangeRoutes, iam(arn), verifier), 'invalid_client', 'actor_no_principal');
       assert.equal(err.message, 'the IAM caller is not a role or user', arn);
       assert.equal(err.status, 401);
     }
   });
 
   it('refuses a role no service lists', async () => {
-    const err = await refusalOf(
+    const err = await assertRejectsWithRefusal(
       resolveActor(exchangeRoutes, iam(roleSession('stranger')), verifier),
       'invalid_client',
       'actor_no_principal',
@@ -66,14 +55,18 @@ describe('Function: resolveActor', () => {
     const aliased = idpVerifier([{ issuer: IDP, aliases: [ALIAS], audience: ['meshgate'], jwksUri: 'https://idp.test/jwks' }]);
     const orders = { audience: 'orders-service', principals: { clients: [{ issuer: IDP, clientId: 'shared' }] } };
     const refunds = { audience: 'refunds-service', principals: { clients: [{ issuer: ALIAS, clientId: 'shared' }] } };
-    await refusalOf(resolveActor(tableOf({ orders, refunds }), token(actorToken('shared')), aliased), 'invalid_client', 'actor_ambiguous');
+    await assertRejectsWithRefusal(
+      resolveActor(tableOf({ orders, refunds }), token(actorToken('shared')), aliased),
+      'invalid_client',
+      'actor_ambiguous',
+    );
     const alone = await resolveActor(tableOf({ refunds }), token(actorToken('shared')), aliased);
     assert.equal(alone.upstream.audience, 'refunds-service');
     assert.equal(alone.principal, `client ${IDP} shared`, 'the principal names the issuer, not the alias it matched');
   });
 
   it('refuses a caller with no credential at all', async () => {
-    await refusalOf(resolveActor(exchangeRoutes, { kind: 'none' }, verifier), 'invalid_client', 'actor_missing');
+    await assertRejectsWithRefusal(resolveActor(exchangeRoutes, { kind: 'none' }, verifier), 'invalid_client', 'actor_missing');
   });
 
   it('maps a client-credentials actor_token to the upstream listing its issuer and client id', async () => {
@@ -83,7 +76,7 @@ describe('Function: resolveActor', () => {
   });
 
   it('refuses an actor_token where no actor-token issuer is configured, without trying to verify it', async () => {
-    const err = await refusalOf(
+    const err = await assertRejectsWithRefusal(
       resolveActor(exchangeRoutes, token(actorToken('orders-service')), undefined),
       'invalid_client',
       'actor_token_disabled',
@@ -98,7 +91,11 @@ describe('Function: resolveActor', () => {
       (e: unknown) => e as Error,
     );
     for (const bad of [forged, 'not-a-jwt']) {
-      const err = await refusalOf(resolveActor(exchangeRoutes, token(bad), verifier), 'invalid_client', 'actor_token_invalid');
+      const err = await assertRejectsWithRefusal(
+        resolveActor(exchangeRoutes, token(bad), verifier),
+        'invalid_client',
+        'actor_token_invalid',
+      );
       assert.equal(err.message, 'actor_token does not verify');
       assert.ok(err.cause instanceof Error, 'the cause is kept');
       if (bad === forged) {
@@ -110,13 +107,13 @@ describe('Function: resolveActor', () => {
 
   it('refuses an actor_token that is not a client-credentials token with a client id', async () => {
     // A user's token: sub is a person, not the client.
-    await refusalOf(
+    await assertRejectsWithRefusal(
       resolveActor(exchangeRoutes, token(actorToken('orders-service', { sub: 'alice' })), verifier),
       'invalid_client',
       'actor_token_not_client',
     );
     // A service token (sub ends in @clients) that names no client id: nothing to match a principal on.
-    await refusalOf(
+    await assertRejectsWithRefusal(
       resolveActor(exchangeRoutes, token(actorToken('orders-service', { sub: 'orders@clients', client_id: undefined })), verifier),
       'invalid_client',
       'actor_token_not_client',

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, sign } from 'node:crypto';
 import { ASSERTION_TYP, DELEGATED_ASSERTION_TYP, MAX_DELEGATION_DEPTH } from '@meshgate/consumer';
-import { ExchangeRefusal } from '../../src/exchange/oauth-error';
 import { verifySubject } from '../../src/exchange/subject';
 import { rotateKeySet } from '../../src/keys/key-set';
 import { ISSUER, delegatedClaims, foreignKeySet, hop0Claims, keySet, signRaw, signSubject } from './support';
+import { assertRefusal } from './refusal';
 
 const NOW = 1_800_000_000;
 const SETTINGS = { issuer: ISSUER, clockSkewSeconds: 30 };
@@ -40,18 +40,6 @@ function subjectOfLength(length: number): string {
     }
   }
   throw new Error(`no subject of ${length} characters`);
-}
-
-function refusal(token: string, now = NOW): ExchangeRefusal {
-  try {
-    verifySubject(token, keySet, SETTINGS, now);
-  } catch (err) {
-    assert.ok(err instanceof ExchangeRefusal, `not a refusal: ${String(err)}`);
-    assert.equal(err.error, 'invalid_request');
-    assert.equal(err.status, 400);
-    return err;
-  }
-  assert.fail('the subject was accepted');
 }
 
 interface Attack {
@@ -268,8 +256,12 @@ describe('Function: verifySubject', () => {
   describe('refuses every attack with invalid_request and the rule that refused it', () => {
     for (const attack of ATTACKS) {
       it(`refuses ${attack.name}`, () => {
-        const err = refusal(attack.token(), attack.now);
-        assert.equal(err.reason, attack.reason);
+        const err = assertRefusal(
+          () => verifySubject(attack.token(), keySet, SETTINGS, attack.now ?? NOW),
+          'invalid_request',
+          attack.reason,
+        );
+        assert.equal(err.status, 400);
         if (attack.description) assert.match(err.message, attack.description);
       });
     }
