@@ -5,7 +5,7 @@
 // Usage: node scripts/mutation-report.mjs [--check]
 //   --check: write nothing; exit 1 when docs/mutation-report.md is not what the results give, or a survivor is unexplained.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { folders } from './mutation-folders.mjs';
+import { AWAITING_RERUN, folders } from './mutation-folders.mjs';
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
@@ -22,13 +22,9 @@ const reviewed = readdirSync('docs/mutation')
   .flatMap((f) => JSON.parse(readFileSync(`docs/mutation/${f}`, 'utf8')));
 const reviews = new Map(reviewed.map((r) => [`${r.file}:${r.line}:${r.mutator}:${r.replacement ?? ''}`, r]));
 
-// Folders whose tests changed after their last run, so their survivors wait for a re-run before anyone reviews them:
-// docs/mutation/awaiting-rerun.json, { "<folder>": "what changed" }. Their survivors are listed as awaiting a re-run
-// and their rate as measured before the new tests; --check does not count them as unexplained. Delete the entry when
-// the folder is re-run.
-const awaiting = existsSync('docs/mutation/awaiting-rerun.json')
-  ? JSON.parse(readFileSync('docs/mutation/awaiting-rerun.json', 'utf8'))
-  : {};
+// Folders whose tests changed after their last run (AWAITING_RERUN): their survivors are listed as awaiting a re-run
+// and their rate as measured before the new tests; --check does not count them as unexplained.
+const awaiting = existsSync(AWAITING_RERUN) ? JSON.parse(readFileSync(AWAITING_RERUN, 'utf8')) : {};
 
 const rows = [];
 const sections = [];

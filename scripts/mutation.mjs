@@ -6,7 +6,7 @@
 // (MESHGATE_MUTATION_CONCURRENCY to change it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { folders } from './mutation-folders.mjs';
+import { AWAITING_RERUN, folders } from './mutation-folders.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -32,15 +32,15 @@ for (const name of named.length > 0 ? named : Object.keys(folders)) {
     },
   );
   if (run.status !== 0) process.exit(run.status ?? 1);
-  measured(name);
+  // A partial run (--mutate) measured some of the folder's files only: the folder still awaits its whole re-run.
+  if (!passThrough.includes('--mutate')) measured(name);
 }
-/** A folder just run no longer awaits a re-run (docs/mutation/awaiting-rerun.json, see scripts/mutation-report.mjs). */
+/** A folder just run whole no longer awaits a re-run (AWAITING_RERUN). */
 function measured(name) {
-  const path = 'docs/mutation/awaiting-rerun.json';
-  if (!existsSync(path)) return;
-  const { [name]: _done, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
-  if (Object.keys(rest).length === 0) rmSync(path);
-  else writeFileSync(path, `${JSON.stringify(rest, null, 2)}\n`);
+  if (!existsSync(AWAITING_RERUN)) return;
+  const { [name]: _done, ...rest } = JSON.parse(readFileSync(AWAITING_RERUN, 'utf8'));
+  if (Object.keys(rest).length === 0) rmSync(AWAITING_RERUN);
+  else writeFileSync(AWAITING_RERUN, `${JSON.stringify(rest, null, 2)}\n`);
 }
 
 const report = spawnSync(process.execPath, ['scripts/mutation-report.mjs'], { stdio: 'inherit' });
